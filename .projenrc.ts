@@ -1,0 +1,118 @@
+import { awscdk, javascript } from 'projen';
+
+// aws-cdk-lib 2.257.0 is pinned on purpose:
+// - cdk-nag 3 (security checks in every construct test) needs aws-cdk-lib >= 2.257.0;
+// - the newest @aws-cdk/integ-runner (2.197.x) reads cloud-assembly schema <= 53, which
+//   aws-cdk-lib 2.258+ no longer writes, so a newer pin would break `integ-runner`.
+// After changing it, delete node_modules and package-lock.json and install again
+// (npm otherwise keeps a stale entry).
+const CDK_VERSION = '2.257.0';
+// The newest integ-tests-alpha on the registry; it accepts aws-cdk-lib 2.257 as a peer.
+const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
+
+// The handler bundle: built by esbuild from lambda/ before jsii compiles, into a gitignored
+// folder that is shipped in the npm package (src/private/provider.ts finds it from src/ and lib/).
+const HANDLER_ENTRY = 'lambda/compilation-job/index.ts';
+const HANDLER_OUTFILE = 'assets/compilation-job/index.js';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-sagemaker-neo',
+  description: 'Compile models with Amazon SageMaker Neo as part of cdk deploy: a CompilationJob construct that waits for the job and hands the compiled artifact to SageMaker hosting and Greengrass v2.',
+  keywords: ['cdk', 'awscdk', 'sagemaker', 'neo', 'compilation', 'greengrass', 'machine-learning', 'edge'],
+  author: 'cdk-sagemaker-neo maintainers',
+  authorAddress: 'maintainers@cdk-sagemaker-neo.dev',
+  repositoryUrl: 'https://github.com/cdk-sagemaker-neo/cdk-sagemaker-neo.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  cdkVersion: CDK_VERSION,
+  cdkVersionPinning: true,
+  jsiiVersion: '~6.0.0',
+  minNodeVersion: '20.0.0',
+  // CI is `.ci/run` on a clean clone; no hosted workflows.
+  github: false,
+  sampleCode: false,
+
+  // One dev tsconfig type-checks everything that is not the published library.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['src/**/*.ts', 'test/**/*.ts', 'lambda/**/*.ts', 'integ/**/*.ts', 'docs/**/*.ts', '.projenrc.ts'],
+    exclude: ['node_modules', 'integ/**/*.snapshot/**'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    tsconfigPath: './tsconfig.dev.json',
+    devdirs: ['test', 'lambda', 'integ', 'docs'],
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'integ/**/*.snapshot/**'],
+  },
+
+  devDeps: [
+    // bundled into the handler by esbuild; never a runtime dependency of the library
+    '@aws-sdk/client-sagemaker@^3',
+    '@smithy/service-error-classification@^4',
+    'esbuild@^0.25',
+    '@types/aws-lambda@^8',
+    // tests
+    'aws-sdk-client-mock@^4',
+    'aws-sdk-client-mock-jest@^4',
+    'cdk-nag@^3',
+    '@aws-cdk/integ-runner@2.197.10',
+    `@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`,
+  ],
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
+  },
+  gitignore: ['/assets/', 'cdk.out/', 'integ/**/*.snapshot/asset.*', '/docs/example/cdk.out/'],
+  npmignoreEnabled: true,
+});
+
+// typescript-eslint's project service picks the nearest tsconfig.json, which covers src/ only;
+// lint lambda/, test/, integ/ and docs/ with the dev tsconfig instead.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json');
+eslintrc?.addDeletionOverride('parserOptions.projectService');
+eslintrc?.addOverride('parserOptions.project', './tsconfig.dev.json');
+
+// Ship the handler bundle; keep sources of the handler, integ apps and docs out of the package.
+project.npmignore?.addPatterns('/lambda/', '/integ/', '/docs/', '/.ci/', '/coverage/', '/test-reports/', 'tsconfig.dev.json');
+project.npmignore?.include('/assets/');
+
+const bundle = project.addTask('bundle', {
+  description: 'Bundle the custom resource handler with esbuild (before jsii compiles)',
+  exec: [
+    'esbuild', HANDLER_ENTRY,
+    '--bundle', '--minify', '--platform=node', '--target=node22',
+    '--legal-comments=none', // keeps the bundle small; licenses are in node_modules/@aws-sdk
+    '--main-fields=module,main', // the SDK's ES modules tree-shake: 310 KB instead of 830 KB
+    `--outfile=${HANDLER_OUTFILE}`,
+  ].join(' '),
+});
+project.preCompileTask.spawn(bundle);
+
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, lambda, test, integ and docs (jsii only sees src)',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+
+const integ = project.addTask('integ', {
+  description: 'Verify the committed integ snapshots offline (no AWS account needed)',
+  exec: 'integ-runner --directory integ --parallel-regions us-east-1',
+});
+
+// `npx projen test`: bundle, type-check, jest, integ snapshots, then eslint (projen adds it).
+project.testTask.prependSpawn(typecheck);
+project.testTask.prependSpawn(bundle);
+project.testTask.spawn(integ);
+
+project.addTask('example', {
+  description: 'Synthesize the README example app and print the CreateCompilationJob request it will send',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'ts-node --project tsconfig.dev.json docs/example/app.ts' },
+  ],
+});
+
+project.synth();

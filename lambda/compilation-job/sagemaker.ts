@@ -1,0 +1,60 @@
+import {
+  DescribeCompilationJobCommand,
+  DescribeCompilationJobCommandOutput,
+  SageMakerClient,
+  StopCompilationJobCommand,
+} from '@aws-sdk/client-sagemaker';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
+
+/** One client per Lambda container; region and endpoint come from the environment. */
+export const sagemaker = new SageMakerClient({});
+
+export type JobDescription = DescribeCompilationJobCommandOutput;
+
+function errorName(error: unknown): string | undefined {
+  return (error as { name?: string } | undefined)?.name;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return errorName(error) === 'ResourceNotFound';
+}
+
+export function isInUse(error: unknown): boolean {
+  return errorName(error) === 'ResourceInUse';
+}
+
+/**
+ * Errors that go away by waiting: throttling, 5xx, network faults (as the SDK classifies them)
+ * and SageMaker's concurrent-job quota. The handler never fails a deployment on these.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (errorName(error) === 'ResourceLimitExceeded') return true;
+  const sdkError = error as Parameters<typeof isTransientError>[0];
+  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
+}
+
+/** The job, or undefined when SageMaker has no job of that name. */
+export async function describeJob(name: string): Promise<JobDescription | undefined> {
+  try {
+    return await sagemaker.send(new DescribeCompilationJobCommand({ CompilationJobName: name }));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Asks SageMaker to stop the job. A job that finished or vanished in between cannot be stopped:
+ * that is fine, the caller re-reads the status on its next poll.
+ */
+export async function stopJob(name: string): Promise<void> {
+  try {
+    await sagemaker.send(new StopCompilationJobCommand({ CompilationJobName: name }));
+    console.info('Stop requested', { job: name });
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    console.warn('Stop not possible (the job may have finished meanwhile)', { job: name, error: String(error) });
+  }
+}
+
+export const RUNNING_STATUSES: ReadonlySet<string> = new Set(['STARTING', 'INPROGRESS']);

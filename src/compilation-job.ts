@@ -1,0 +1,306 @@
+import { CustomResource, Duration, ITaggable, Lazy, RemovalPolicy, Stack, TagManager, TagType, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { CompilerOptions } from './compiler-options';
+import { DataInputConfig } from './data-input-config';
+import { Framework } from './framework';
+import { ModelInput } from './model-input';
+import {
+  CompilationJobAttributes, CompilationJobRequest, CompilationJobSpec, JobTag,
+  MAX_JOB_TIMEOUT_SECONDS, RESOURCE_TYPE,
+} from './private/contract';
+import { createExecutionRole, grantJobBasics } from './private/execution-role';
+import { grantObjectRead } from './private/grants';
+import { jobNamePrefix } from './private/naming';
+import { defaultOutputBucket } from './private/output-bucket';
+import { CompilationJobProvider, SERVICE_TIMEOUT } from './private/provider';
+import { PropErrors } from './private/validation';
+import { CompilationTarget } from './target';
+
+/** Time SageMaker may need beyond `maxRuntime` (provisioning, upload of the artifact). */
+const TIMEOUT_MARGIN = Duration.minutes(5);
+
+/** Properties of a {@link CompilationJob}. */
+export interface CompilationJobProps {
+  /** The trained model to compile. */
+  readonly model: ModelInput;
+
+  /**
+   * The framework the model was trained with.
+   * @default - required unless `model` is a model package, which brings its own
+   */
+  readonly framework?: Framework;
+
+  /**
+   * The framework version, e.g. '2.0'. Only for MXNET, PYTORCH, TENSORFLOW and TFLITE.
+   * @default - Neo's default for the framework
+   */
+  readonly frameworkVersion?: string;
+
+  /**
+   * Names and shapes of the model's inputs.
+   * @default - none (allowed for XGBOOST, and for PyTorch 2.0+ on cloud targets)
+   */
+  readonly dataInputConfig?: DataInputConfig;
+
+  /** The device or platform to compile for. */
+  readonly target: CompilationTarget;
+
+  /**
+   * Target-specific compiler settings.
+   * @default - none
+   */
+  readonly compilerOptions?: CompilerOptions;
+
+  /**
+   * Where the compiled model is written.
+   * @default - one bucket per stack, created by this library: private, TLS-only, encrypted,
+   * versioned and retained when the stack is deleted
+   */
+  readonly outputBucket?: s3.IBucket;
+
+  /**
+   * Key prefix of the compiled model in `outputBucket`. Each job writes under
+   * `<outputPrefix><job name>/`, so a replacement never overwrites an artifact in use.
+   * @default 'compiled/'
+   */
+  readonly outputPrefix?: string;
+
+  /**
+   * KMS key SageMaker encrypts the compiled model with (`OutputConfig.KmsKeyId`).
+   * @default - the bucket's default encryption
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * VPC the job runs in (`VpcConfig`). Without internet egress it needs an S3 gateway endpoint.
+   * @default - no VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the job (1 to 16).
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the job in `vpc` (1 to 5).
+   * @default - a new security group that allows all outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The role SageMaker assumes to run the job. A role of this stack gets the permissions the
+   * job needs added; an imported role must already have them (see the README).
+   * @default - a new role trusted by SageMaker only, with least-privilege permissions
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * How long SageMaker lets the job run (`StoppingCondition.MaxRuntimeInSeconds`).
+   * @default Duration.minutes(15)
+   */
+  readonly maxRuntime?: Duration;
+
+  /**
+   * How long the deployment waits for the job, counted from its creation; the job is stopped
+   * and the deployment fails past it. At most 59 minutes (CloudFormation waits one hour at most).
+   * @default - `maxRuntime` plus 5 minutes, at most 59 minutes
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * What happens to the job record when the resource is deleted or replaced. The compiled model
+   * and the input model are never deleted, whatever this says.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A SageMaker Neo compilation job that runs during `cdk deploy`.
+ *
+ * The deployment waits for the job and fails with SageMaker's reason when the job fails. A job
+ * is stopped when its resource is deleted, rolled back or times out. Any change to the request
+ * compiles anew; a change of tags alone updates the job in place.
+ *
+ * @example
+ * const job = new CompilationJob(this, 'Resnet', {
+ *   model: ModelInput.fromAsset(path.join(__dirname, 'model.tar.gz')),
+ *   framework: Framework.PYTORCH,
+ *   frameworkVersion: '2.0',
+ *   dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 224, 224] }),
+ *   target: CompilationTarget.device(TargetDevice.ML_C5),
+ * });
+ */
+export class CompilationJob extends Construct implements ITaggable {
+  /** Name of the job (deterministic from the construct and its request). */
+  public readonly compilationJobName: string;
+  /** ARN of the job. */
+  public readonly compilationJobArn: string;
+  /** S3 URI of the compiled model archive (`ModelArtifacts.S3ModelArtifacts`). */
+  public readonly modelArtifactsS3Uri: string;
+  /** Object key of the compiled model archive in `outputBucket`. */
+  public readonly modelArtifactsObjectKey: string;
+  /** The Neo inference image for cloud (ml_*) targets; empty for edge targets. */
+  public readonly inferenceImage: string;
+  /** Digest SageMaker computed for the compiled artifact; empty when SageMaker gives none. */
+  public readonly artifactDigest: string;
+  /** The bucket the compiled model is written to. */
+  public readonly outputBucket: s3.IBucket;
+  /** The role SageMaker assumes to run the job. */
+  public readonly role: iam.IRole;
+  /** Tags of the job; `Tags.of(job)` reaches the SageMaker job. */
+  public readonly tags: TagManager;
+
+  private readonly encryptionKey?: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: CompilationJobProps) {
+    super(scope, id);
+    const maxRuntime = props.maxRuntime ?? Duration.minutes(15);
+    const timeout = props.timeout ?? defaultTimeout(maxRuntime);
+    validate(props, maxRuntime, timeout);
+
+    this.tags = new TagManager(TagType.KEY_VALUE, RESOURCE_TYPE);
+    this.encryptionKey = props.encryptionKey;
+    this.role = props.role ?? createExecutionRole(this, 'Role');
+    if (props.role) grantJobBasics(this, this.role);
+
+    const model = props.model.bind(this, this.role);
+    this.outputBucket = props.outputBucket ?? defaultOutputBucket(this);
+    const outputPrefix = props.outputPrefix ?? 'compiled/';
+    this.outputBucket.grantPut(this.role, `${outputPrefix}*`);
+    // Writing with SSE-KMS: a data key per object, and Decrypt for multipart uploads.
+    props.encryptionKey?.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    const vpcConfig = this.vpcConfig(props);
+
+    const request: CompilationJobRequest = {
+      RoleArn: this.role.roleArn,
+      ModelPackageVersionArn: model.modelPackageVersionArn,
+      InputConfig: model.s3Uri === undefined ? undefined : {
+        S3Uri: model.s3Uri,
+        Framework: props.framework?.name ?? '',
+        FrameworkVersion: props.frameworkVersion,
+        DataInputConfig: props.dataInputConfig?.render(this),
+      },
+      OutputConfig: {
+        S3OutputLocation: this.outputBucket.s3UrlForObject(outputPrefix),
+        TargetDevice: props.target.targetDevice?.name,
+        TargetPlatform: props.target.targetPlatform && {
+          Os: props.target.targetPlatform.os.name,
+          Arch: props.target.targetPlatform.arch.name,
+          Accelerator: props.target.targetPlatform.accelerator?.name,
+        },
+        CompilerOptions: props.compilerOptions?.json,
+        KmsKeyId: props.encryptionKey?.keyArn,
+      },
+      VpcConfig: vpcConfig,
+      StoppingCondition: { MaxRuntimeInSeconds: maxRuntime.toSeconds() },
+    };
+    const spec: CompilationJobSpec = {
+      jobNamePrefix: jobNamePrefix(this),
+      constructAddress: this.node.addr,
+      request,
+      tags: Lazy.any({ produce: () => this.tags.renderTags() ?? [] }) as unknown as JobTag[],
+      timeoutSeconds: timeout.toSeconds(),
+      removalPolicy: props.removalPolicy === RemovalPolicy.RETAIN ? 'retain' : 'destroy',
+    };
+
+    const provider = CompilationJobProvider.of(this);
+    provider.allowPassRole(this.role);
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: RESOURCE_TYPE,
+      serviceTimeout: SERVICE_TIMEOUT,
+      properties: { Spec: Stack.of(this).toJsonString(spec) },
+      // Always let the handler see the Delete: it stops a running job and applies removalPolicy
+      // to the job record itself (artifacts are never deleted).
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // The job must not start before its role can read the model and write the output.
+    resource.node.addDependency(this.role);
+
+    const attribute = (name: keyof CompilationJobAttributes) => resource.getAttString(name);
+    this.compilationJobName = attribute('CompilationJobName');
+    this.compilationJobArn = attribute('CompilationJobArn');
+    this.modelArtifactsS3Uri = attribute('ModelArtifactsS3Uri');
+    this.modelArtifactsObjectKey = attribute('ModelArtifactsObjectKey');
+    this.inferenceImage = attribute('InferenceImage');
+    this.artifactDigest = attribute('ArtifactDigest');
+  }
+
+  /**
+   * Lets `grantee` read the compiled model (and decrypt it when `encryptionKey` is set).
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    this.encryptionKey?.grantDecrypt(grantee);
+    return grantObjectRead(grantee, this.outputBucket, this.modelArtifactsObjectKey);
+  }
+
+  private vpcConfig(props: CompilationJobProps): CompilationJobRequest['VpcConfig'] {
+    if (!props.vpc) return undefined;
+    const securityGroups = props.securityGroups ?? [new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'SageMaker Neo compilation job',
+      allowAllOutbound: true,
+    })];
+    // The ENI permissions SageMaker needs to place the job in the VPC; these EC2 actions take no resource.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission',
+        'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
+        'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions',
+        'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+      ],
+      resources: ['*'],
+    }));
+    return {
+      SecurityGroupIds: securityGroups.map((sg) => sg.securityGroupId),
+      Subnets: props.vpc.selectSubnets(props.vpcSubnets).subnetIds,
+    };
+  }
+}
+
+function defaultTimeout(maxRuntime: Duration): Duration {
+  const maxRuntimeSeconds = maxRuntime.toSeconds({ integral: false });
+  const seconds = Token.isUnresolved(maxRuntimeSeconds) ? MAX_JOB_TIMEOUT_SECONDS : maxRuntimeSeconds;
+  return Duration.seconds(Math.min(seconds + TIMEOUT_MARGIN.toSeconds(), MAX_JOB_TIMEOUT_SECONDS));
+}
+
+function validate(props: CompilationJobProps, maxRuntime: Duration, timeout: Duration): void {
+  const errors = new PropErrors();
+  const fromPackage = props.model.isModelPackage;
+  errors.check(fromPackage || props.framework !== undefined, 'framework',
+    'is required when the model comes from S3 or an asset');
+  for (const [prop, value] of Object.entries({
+    framework: props.framework, frameworkVersion: props.frameworkVersion, dataInputConfig: props.dataInputConfig,
+  })) {
+    errors.check(!fromPackage || value === undefined, prop,
+      'must not be set with ModelInput.fromModelPackage (the model package brings its own)');
+  }
+  const maxRuntimeSeconds = maxRuntime.toSeconds({ integral: false });
+  const timeoutSeconds = timeout.toSeconds({ integral: false });
+  errors.checkValue(maxRuntimeSeconds, 'maxRuntime', (s) => s >= 1 && Number.isInteger(s),
+    (s) => `must be a whole number of seconds, at least 1 (got ${s} seconds)`);
+  errors.checkValue(timeoutSeconds, 'timeout', (s) => s <= MAX_JOB_TIMEOUT_SECONDS,
+    (s) => `must be at most ${MAX_JOB_TIMEOUT_SECONDS / 60} minutes, the longest a deployment can wait for a job (got ${s} seconds)`);
+  if (!Token.isUnresolved(maxRuntimeSeconds) && !Token.isUnresolved(timeoutSeconds)) {
+    errors.check(maxRuntimeSeconds <= timeoutSeconds, 'maxRuntime',
+      `(${maxRuntimeSeconds} seconds) is longer than the deployment waits for the job (timeout: ${timeoutSeconds} seconds). ` +
+      `Lower maxRuntime, or raise timeout (at most ${MAX_JOB_TIMEOUT_SECONDS / 60} minutes); ` +
+      'compile longer-running models outside the deployment');
+  }
+  errors.checkValue(props.outputPrefix, 'outputPrefix', (p) => !p.startsWith('/'), (p) => `must not start with '/' (got '${p}')`);
+  errors.checkValue(props.model.fileName, 'model', (f) => f.endsWith('.tar.gz'),
+    (f) => `must be a gzip-compressed tar archive whose name ends in '.tar.gz' (got '${f}')`);
+  const subnetCount = props.vpc?.selectSubnets(props.vpcSubnets).subnetIds.length;
+  errors.checkValue(subnetCount, 'vpcSubnets', (n) => n >= 1 && n <= 16, (n) => `must select 1 to 16 subnets (selected ${n})`);
+  errors.checkValue(props.securityGroups?.length, 'securityGroups', (n) => n >= 1 && n <= 5, (n) => `needs 1 to 5 security groups (got ${n})`);
+  errors.check(props.vpc !== undefined || (props.vpcSubnets === undefined && props.securityGroups === undefined),
+    'vpcSubnets/securityGroups', 'need `vpc` to be set');
+  errors.throwIfAny('CompilationJob');
+}

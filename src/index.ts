@@ -1,0 +1,6 @@
+export * from './compilation-job';
+export * from './compiler-options';
+export * from './data-input-config';
+export * from './framework';
+export * from './model-input';
+export * from './target';

@@ -1,0 +1,109 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { grantObjectRead } from './private/grants';
+
+/** Where SageMaker finds the model, once bound to a job. */
+export interface ModelInputConfig {
+  /**
+   * `InputConfig.S3Uri`: the `.tar.gz` archive of the trained model.
+   * @default - none (the model comes from a model package)
+   */
+  readonly s3Uri?: string;
+  /**
+   * `ModelPackageVersionArn`: a versioned model package (replaces the whole InputConfig).
+   * @default - none (the model comes from S3)
+   */
+  readonly modelPackageVersionArn?: string;
+}
+
+/** The trained model to compile. */
+export abstract class ModelInput {
+  /**
+   * A local `.tar.gz` archive, uploaded as a CDK asset.
+   * @param path path of the archive, e.g. 'model/resnet18.tar.gz'
+   * @example ModelInput.fromAsset(path.join(__dirname, 'model.tar.gz'))
+   */
+  public static fromAsset(path: string, options: s3assets.AssetOptions = {}): ModelInput {
+    return new AssetModel(path, options);
+  }
+
+  /**
+   * A `.tar.gz` archive already in S3. The job's role may read exactly this object.
+   * @example ModelInput.fromBucket(bucket, 'models/resnet18.tar.gz')
+   */
+  public static fromBucket(bucket: s3.IBucket, key: string): ModelInput {
+    return new BucketModel(bucket, key);
+  }
+
+  /**
+   * A versioned model package from the SageMaker Model Registry. The package brings its own
+   * framework and input shapes, so `framework`, `frameworkVersion` and `dataInputConfig` must
+   * not be set. The execution role must be able to read the package's model artifacts: grant
+   * that yourself when the artifacts live outside this stack.
+   * @example ModelInput.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/resnet/3')
+   */
+  public static fromModelPackage(modelPackageVersionArn: string): ModelInput {
+    return new ModelPackageModel(modelPackageVersionArn);
+  }
+
+  /** Whether the input is a model package (which excludes the InputConfig fields). */
+  public abstract readonly isModelPackage: boolean;
+
+  /** The local file or S3 key name, when known at synth time (used to check the `.tar.gz` suffix). */
+  public abstract readonly fileName?: string;
+
+  /** Makes the model readable by the job's role and returns where it is. */
+  public abstract bind(scope: Construct, grantee: iam.IGrantable): ModelInputConfig;
+}
+
+class AssetModel extends ModelInput {
+  public readonly isModelPackage = false;
+  private asset?: s3assets.Asset;
+
+  constructor(public readonly fileName: string, private readonly options: s3assets.AssetOptions) {
+    super();
+  }
+
+  public bind(scope: Construct, grantee: iam.IGrantable): ModelInputConfig {
+    this.asset ??= new s3assets.Asset(scope, 'ModelAsset', { ...this.options, path: this.fileName });
+    grantObjectRead(grantee, this.asset.bucket, this.asset.s3ObjectKey);
+    return { s3Uri: this.asset.s3ObjectUrl };
+  }
+}
+
+class BucketModel extends ModelInput {
+  public readonly isModelPackage = false;
+
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string) {
+    super();
+  }
+
+  public get fileName(): string {
+    return this.key;
+  }
+
+  public bind(_scope: Construct, grantee: iam.IGrantable): ModelInputConfig {
+    grantObjectRead(grantee, this.bucket, this.key);
+    return { s3Uri: this.bucket.s3UrlForObject(this.key) };
+  }
+}
+
+class ModelPackageModel extends ModelInput {
+  public readonly isModelPackage = true;
+  public readonly fileName = undefined;
+
+  constructor(private readonly arn: string) {
+    super();
+  }
+
+  public bind(_scope: Construct, grantee: iam.IGrantable): ModelInputConfig {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sagemaker:DescribeModelPackage'],
+      resourceArns: [this.arn],
+    });
+    return { modelPackageVersionArn: this.arn };
+  }
+}

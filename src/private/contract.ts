@@ -1,0 +1,107 @@
+/**
+ * The one contract between the CompilationJob construct and its custom resource handler.
+ *
+ * The handler imports this file with `import type` only, so construct and handler cannot drift
+ * and no construct code ends up in the Lambda bundle.
+ */
+
+/** CloudFormation type of the custom resource. */
+export const RESOURCE_TYPE = 'Custom::SageMakerNeoCompilationJob';
+
+/**
+ * Properties of the custom resource as the handler receives them.
+ *
+ * CloudFormation turns every custom resource property into a string, so the whole job
+ * description travels as ONE JSON string (built with `Stack.toJsonString`) in which numbers
+ * stay numbers.
+ */
+export interface CompilationJobResourceProperties {
+  readonly ServiceToken: string;
+  /** JSON of a {@link CompilationJobSpec}. */
+  readonly Spec: string;
+}
+
+/** Everything the handler needs to run one compilation job. */
+export interface CompilationJobSpec {
+  /**
+   * First part of the job name, already sanitized: `<stack prefix>-<construct id>`, at most
+   * {@link MAX_JOB_NAME_PREFIX_LENGTH} characters. The handler appends `-<hash of the request>`.
+   */
+  readonly jobNamePrefix: string;
+  /** Unique address of the construct in the app, so two constructs never share a job name. */
+  readonly constructAddress: string;
+  /** The CreateCompilationJob request, without the job name and tags. */
+  readonly request: CompilationJobRequest;
+  /** Tags of the job (from `Tags.of(job)`); a change of tags alone updates the job in place. */
+  readonly tags: JobTag[];
+  /** How long the deployment waits for the job, counted from the job's creation. */
+  readonly timeoutSeconds: number;
+  /** What happens to the job record when the resource is deleted. */
+  readonly removalPolicy: JobRemovalPolicy;
+}
+
+export type JobRemovalPolicy = 'destroy' | 'retain';
+
+export interface JobTag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+/**
+ * The CreateCompilationJob request as the construct builds it (same shape as the SDK's
+ * `CreateCompilationJobRequest`, which the handler checks at compile time).
+ * `OutputConfig.S3OutputLocation` is the base location: the handler appends `/<job name>/`
+ * so that a replacement job never overwrites the artifact the current one produced.
+ */
+export interface CompilationJobRequest {
+  readonly RoleArn: string;
+  readonly ModelPackageVersionArn?: string;
+  readonly InputConfig?: {
+    readonly S3Uri: string;
+    readonly Framework: string;
+    readonly FrameworkVersion?: string;
+    readonly DataInputConfig?: string;
+  };
+  readonly OutputConfig: {
+    readonly S3OutputLocation: string;
+    readonly TargetDevice?: string;
+    readonly TargetPlatform?: {
+      readonly Os: string;
+      readonly Arch: string;
+      readonly Accelerator?: string;
+    };
+    readonly CompilerOptions?: string;
+    readonly KmsKeyId?: string;
+  };
+  readonly VpcConfig?: {
+    readonly SecurityGroupIds: string[];
+    readonly Subnets: string[];
+  };
+  readonly StoppingCondition: {
+    readonly MaxRuntimeInSeconds: number;
+  };
+}
+
+/** Attributes the resource returns (`Fn::GetAtt` names). */
+export interface CompilationJobAttributes {
+  readonly CompilationJobName: string;
+  readonly CompilationJobArn: string;
+  readonly ModelArtifactsS3Uri: string;
+  readonly ModelArtifactsObjectKey: string;
+  /** Empty for edge targets, which have no inference image. */
+  readonly InferenceImage: string;
+  /** Empty when SageMaker reports no digest. */
+  readonly ArtifactDigest: string;
+}
+
+/** SageMaker's limit on job names is 63; the handler appends '-' and a 16-character hash. */
+export const JOB_NAME_HASH_LENGTH = 16;
+export const MAX_JOB_NAME_LENGTH = 63;
+export const MAX_JOB_NAME_PREFIX_LENGTH = MAX_JOB_NAME_LENGTH - 1 - JOB_NAME_HASH_LENGTH;
+
+/**
+ * The longest a deployment may wait for one job. The Provider's waiter (shared by every job of
+ * the stack) gives up a little later, and CloudFormation's ServiceTimeout caps at one hour: this
+ * leaves the handler time to stop the job and report why before either of them fires.
+ */
+export const MAX_JOB_TIMEOUT_SECONDS = 59 * 60;

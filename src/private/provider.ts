@@ -1,0 +1,107 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { stackJobNamePrefix } from './naming';
+
+/** The SageMaker Python SDK's poll interval; SageMaker emits no event for compilation jobs. */
+export const POLL_INTERVAL = Duration.seconds(5);
+/**
+ * The Provider's waiter is the ceiling for every job of the stack: just under CloudFormation's
+ * one-hour ServiceTimeout cap and a multiple of the poll interval.
+ */
+export const PROVIDER_TOTAL_TIMEOUT = Duration.seconds(3590);
+/** CloudFormation's own wait for the resource, just above the waiter (and at its 3600 s cap). */
+export const SERVICE_TIMEOUT = Duration.seconds(3600);
+
+/** Where the bundle is: `<package>/assets/compilation-job`, from `src/private` and `lib/private` alike. */
+const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'compilation-job');
+
+/** SageMaker actions the handler calls, all on compilation-job resources. */
+const HANDLER_ACTIONS = [
+  'sagemaker:CreateCompilationJob',
+  'sagemaker:DescribeCompilationJob',
+  'sagemaker:StopCompilationJob',
+  'sagemaker:DeleteCompilationJob',
+  'sagemaker:AddTags',
+  'sagemaker:DeleteTags',
+];
+
+/**
+ * The custom resource provider of a stack's compilation jobs: one per stack, shared by all of
+ * them, so N jobs cost one set of Lambda functions and one waiter state machine.
+ */
+export class CompilationJobProvider extends Construct {
+  /** The stack's provider, created on first use. */
+  public static of(scope: Construct): CompilationJobProvider {
+    const stack = Stack.of(scope);
+    const id = 'SageMakerNeoCompilationJobProvider';
+    return (stack.node.tryFindChild(id) as CompilationJobProvider | undefined) ?? new CompilationJobProvider(stack, id);
+  }
+
+  public readonly serviceToken: string;
+  /** The role of the onEvent and isComplete functions. */
+  public readonly handlerRole: iam.Role;
+
+  private constructor(scope: Stack, id: string) {
+    super(scope, id);
+    if (!fs.existsSync(path.join(HANDLER_BUNDLE_DIR, 'index.js'))) {
+      throw new Error(`The compilation job handler bundle is missing from ${HANDLER_BUNDLE_DIR}; run \`npx projen bundle\`.`);
+    }
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.handlerRole = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Creates, polls, stops and deletes the stack\'s SageMaker Neo compilation jobs',
+    });
+    logGroup.grantWrite(this.handlerRole);
+    this.handlerRole.addToPolicy(new iam.PolicyStatement({
+      actions: HANDLER_ACTIONS,
+      resources: [scope.formatArn({
+        service: 'sagemaker',
+        resource: 'compilation-job',
+        resourceName: `${stackJobNamePrefix(scope)}*`,
+      })],
+    }));
+
+    const code = lambda.Code.fromAsset(HANDLER_BUNDLE_DIR);
+    const handler = (name: string, description: string, timeout: Duration) => new lambda.Function(this, name, {
+      code,
+      handler: `index.${name[0].toLowerCase()}${name.slice(1)}`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout,
+      description,
+      role: this.handlerRole,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+    });
+    const onEvent = handler('OnEvent', 'Starts, updates and stops SageMaker Neo compilation jobs', Duration.minutes(2));
+    const isComplete = handler('IsComplete', 'Polls SageMaker Neo compilation jobs', Duration.minutes(1));
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: POLL_INTERVAL,
+      totalTimeout: PROVIDER_TOTAL_TIMEOUT,
+      logGroup,
+    });
+    this.serviceToken = provider.serviceToken;
+  }
+
+  /**
+   * Lets the handler pass a job's execution role to SageMaker, and to SageMaker only.
+   */
+  public allowPassRole(role: iam.IRole): void {
+    this.handlerRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [role.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    }));
+  }
+}

@@ -1,0 +1,335 @@
+import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import {
+  CompilationJob, CompilationJobProps, CompilationTarget, CompilerOptions, DataInputConfig, Framework,
+  ModelInput, TargetAccelerator, TargetArch, TargetDevice, TargetOs,
+} from '../src';
+import { jobSpecs, MODEL_ARCHIVE, newStack, onlyJobSpec } from './util';
+import { RESOURCE_TYPE } from '../src/private/contract';
+
+const BASE: CompilationJobProps = {
+  model: ModelInput.fromAsset(MODEL_ARCHIVE),
+  framework: Framework.ONNX,
+  dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+  target: CompilationTarget.device(TargetDevice.ML_C5),
+};
+
+describe('one provider per stack', () => {
+  test('GIVEN two jobs in a stack THEN one onEvent, one isComplete and two custom resources', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', BASE);
+    new CompilationJob(stack, 'B', { ...BASE, target: CompilationTarget.device(TargetDevice.RASP4B) });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs(RESOURCE_TYPE, 2);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: 'index.onEvent' }, 1);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: 'index.isComplete' }, 1);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+  });
+
+  test('the waiter polls every 5 s for just under an hour and CloudFormation waits the full hour', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', BASE);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties(RESOURCE_TYPE, { ServiceTimeout: '3600' });
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    expect(definition).toContain('\\"IntervalSeconds\\":5');
+    expect(definition).toContain(`\\"MaxAttempts\\":${3590 / 5}`);
+  });
+});
+
+describe('the CreateCompilationJob request', () => {
+  test('every prop reaches the request, numbers as numbers', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Out');
+    const key = new kms.Key(stack, 'Key');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    new CompilationJob(stack, 'Resnet', {
+      ...BASE,
+      framework: Framework.PYTORCH,
+      frameworkVersion: '2.0',
+      dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 224, 224] }),
+      compilerOptions: CompilerOptions.cpu({ mcpu: 'skylake-avx512' }),
+      outputBucket: bucket,
+      outputPrefix: 'models/',
+      encryptionKey: key,
+      vpc,
+      maxRuntime: Duration.minutes(10),
+      timeout: Duration.minutes(20),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const spec = onlyJobSpec(stack);
+    const { request } = spec;
+    expect(request.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 600 });
+    expect(spec.timeoutSeconds).toBe(1200);
+    expect(spec.removalPolicy).toBe('retain');
+    expect(spec.jobNamePrefix).toBe('TestStack-Resnet');
+    expect(spec.constructAddress).toMatch(/^c8[0-9a-f]{40}$/);
+    expect(request.InputConfig).toEqual({
+      S3Uri: expect.stringMatching(/^s3:\/\/cdk-.*-assets-123456789012-us-east-1\/[0-9a-f]{64}\.gz$/),
+      Framework: 'PYTORCH',
+      FrameworkVersion: '2.0',
+      DataInputConfig: '{"input0":[1,3,224,224]}',
+    });
+    expect(request.OutputConfig).toEqual({
+      S3OutputLocation: expect.stringMatching(/^s3:\/\/\$\{Ref:Out[0-9A-F]+\}\/models\/$/),
+      TargetDevice: 'ml_c5',
+      CompilerOptions: '{"mcpu":"skylake-avx512"}',
+      KmsKeyId: expect.stringMatching(/^\$\{GetAtt:Key[0-9A-F]+\.Arn\}$/),
+    });
+    expect(request.RoleArn).toMatch(/^\$\{GetAtt:ResnetRole[0-9A-F]+\.Arn\}$/);
+    expect(request.VpcConfig!.Subnets).toHaveLength(2);
+    expect(request.VpcConfig!.SecurityGroupIds).toEqual([expect.stringMatching(/^\$\{GetAtt:ResnetSecurityGroup[0-9A-F]+\.GroupId\}$/)]);
+    expect(request.ModelPackageVersionArn).toBeUndefined();
+  });
+
+  test('defaults: 15 minutes max runtime, 20 minutes timeout, DESTROY, default bucket under compiled/', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', BASE);
+    const spec = onlyJobSpec(stack);
+    expect(spec.request.StoppingCondition.MaxRuntimeInSeconds).toBe(900);
+    expect(spec.timeoutSeconds).toBe(1200);
+    expect(spec.removalPolicy).toBe('destroy');
+    expect(spec.request.OutputConfig.S3OutputLocation).toMatch(/^s3:\/\/\$\{Ref:SageMakerNeoCompiledModels[0-9A-F]+\}\/compiled\/$/);
+    expect(spec.tags).toEqual([]);
+  });
+
+  test('a platform target renders TargetPlatform and no TargetDevice', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', {
+      ...BASE,
+      target: CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.ARM64, accelerator: TargetAccelerator.NVIDIA }),
+      compilerOptions: CompilerOptions.fromJson('{"gpu-code": "sm_72", "trt-ver": "6.0.1", "cuda-ver": "10.1"}'),
+    });
+    const { OutputConfig } = onlyJobSpec(stack).request;
+    expect(OutputConfig.TargetPlatform).toEqual({ Os: 'LINUX', Arch: 'ARM64', Accelerator: 'NVIDIA' });
+    expect(OutputConfig.TargetDevice).toBeUndefined();
+    expect(OutputConfig.CompilerOptions).toBe('{"gpu-code": "sm_72", "trt-ver": "6.0.1", "cuda-ver": "10.1"}');
+  });
+
+  test('a model package replaces InputConfig', () => {
+    const stack = newStack();
+    const arn = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/resnet/3';
+    new CompilationJob(stack, 'A', { model: ModelInput.fromModelPackage(arn), target: BASE.target });
+    const { request } = onlyJobSpec(stack);
+    expect(request.ModelPackageVersionArn).toBe(arn);
+    expect(request.InputConfig).toBeUndefined();
+  });
+
+  test('a model in a bucket is addressed by its key', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'In', 'my-models');
+    new CompilationJob(stack, 'A', { ...BASE, model: ModelInput.fromBucket(bucket, 'resnet/model.tar.gz') });
+    expect(onlyJobSpec(stack).request.InputConfig!.S3Uri).toBe('s3://my-models/resnet/model.tar.gz');
+  });
+
+  test('PyTorch list shapes and raw JSON render as given', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', { ...BASE, framework: Framework.PYTORCH, dataInputConfig: DataInputConfig.fromShapeList([[1, 3, 224, 224]]) });
+    new CompilationJob(stack, 'B', { ...BASE, dataInputConfig: DataInputConfig.fromJson('{"input_1": {"shape": ["1..10", 224, 224, 3]}}') });
+    const configs = Object.values(jobSpecs(stack)).map((s) => s.request.InputConfig!.DataInputConfig);
+    expect(configs.sort()).toEqual(['[[1,3,224,224]]', '{"input_1": {"shape": ["1..10", 224, 224, 3]}}'].sort());
+  });
+
+  test('Tags.of(job) reaches the job', () => {
+    const stack = newStack();
+    const job = new CompilationJob(stack, 'A', BASE);
+    Tags.of(job).add('team', 'vision');
+    Tags.of(stack).add('env', 'prod');
+    expect(onlyJobSpec(stack).tags).toEqual([{ Key: 'env', Value: 'prod' }, { Key: 'team', Value: 'vision' }]);
+  });
+
+  test('job name prefixes are sanitized and fit the 46 characters left before the hash', () => {
+    const stack = newStack('A-stack-name-longer-than-twenty');
+    new CompilationJob(stack, 'Model_v2.1 (resnet) compiled for every target we ship to', BASE);
+    const { jobNamePrefix } = onlyJobSpec(stack);
+    expect(jobNamePrefix).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/);
+    expect(jobNamePrefix.length).toBeLessThanOrEqual(46);
+    expect(jobNamePrefix).toBe('A-stack-name-longer-Model-v2-1-resnet-compiled');
+  });
+});
+
+describe('attributes', () => {
+  test('are Fn::GetAtt of the custom resource', () => {
+    const stack = newStack();
+    const job = new CompilationJob(stack, 'A', BASE);
+    const [logicalId] = Object.keys(Template.fromStack(stack).findResources(RESOURCE_TYPE));
+    const attributes = {
+      CompilationJobName: job.compilationJobName,
+      CompilationJobArn: job.compilationJobArn,
+      ModelArtifactsS3Uri: job.modelArtifactsS3Uri,
+      ModelArtifactsObjectKey: job.modelArtifactsObjectKey,
+      InferenceImage: job.inferenceImage,
+      ArtifactDigest: job.artifactDigest,
+    };
+    for (const [name, token] of Object.entries(attributes)) {
+      expect(stack.resolve(token)).toEqual({ 'Fn::GetAtt': [logicalId, name] });
+    }
+  });
+
+  test('a SageMaker model that uses them depends on the job', () => {
+    const stack = newStack();
+    const job = new CompilationJob(stack, 'A', BASE);
+    const modelRole = new iam.Role(stack, 'ModelRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    job.grantRead(modelRole);
+    new sagemaker.CfnModel(stack, 'Model', {
+      executionRoleArn: modelRole.roleArn,
+      primaryContainer: { image: job.inferenceImage, modelDataUrl: job.modelArtifactsS3Uri },
+    });
+    const template = Template.fromStack(stack);
+    const [jobId] = Object.keys(template.findResources(RESOURCE_TYPE));
+    template.hasResourceProperties('AWS::SageMaker::Model', {
+      PrimaryContainer: {
+        Image: { 'Fn::GetAtt': [jobId, 'InferenceImage'] },
+        ModelDataUrl: { 'Fn::GetAtt': [jobId, 'ModelArtifactsS3Uri'] },
+      },
+    });
+  });
+
+  test('grantRead allows reading exactly the compiled artifact', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    const job = new CompilationJob(stack, 'A', { ...BASE, encryptionKey: key });
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    job.grantRead(reader);
+    const [jobId] = Object.keys(Template.fromStack(stack).findResources(RESOURCE_TYPE));
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Reader') }],
+      PolicyDocument: {
+        Statement: [
+          { Action: 'kms:Decrypt', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+          {
+            Action: 's3:GetObject',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SageMakerNeoCompiledModels'), 'Arn'] }, '/', { 'Fn::GetAtt': [jobId, 'ModelArtifactsObjectKey'] }]] },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('the default output bucket', () => {
+  test('is private, TLS-only, encrypted, versioned and retained', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', BASE);
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('the job resource itself is always deleted by CloudFormation so the handler sees every Delete', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', { ...BASE, removalPolicy: RemovalPolicy.RETAIN });
+    Template.fromStack(stack).hasResource(RESOURCE_TYPE, { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('handler permissions', () => {
+  test('PassRole only on the job role, only to SageMaker; SageMaker actions only on the stack\'s jobs', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', BASE);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('ProviderHandlerRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sagemaker:CreateCompilationJob', 'sagemaker:StopCompilationJob']),
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:compilation-job/TestStack*']] },
+          }),
+          {
+            Action: 'iam:PassRole',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ARole'), 'Arn'] },
+            Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+          },
+        ]),
+      },
+    });
+  });
+});
+
+describe('validation', () => {
+  const errorOf = (props: Partial<CompilationJobProps>): string => {
+    try {
+      new CompilationJob(newStack(), 'A', { ...BASE, ...props });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected a validation error');
+  };
+
+  test('framework is required for S3 models', () => {
+    expect(errorOf({ framework: undefined })).toContain('framework: is required');
+  });
+
+  test('InputConfig fields are rejected with a model package, all at once', () => {
+    const message = errorOf({ model: ModelInput.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/m/1'), frameworkVersion: '2.0' });
+    expect(message).toContain('framework: must not be set with ModelInput.fromModelPackage');
+    expect(message).toContain('frameworkVersion: must not be set with ModelInput.fromModelPackage');
+    expect(message).toContain('dataInputConfig: must not be set with ModelInput.fromModelPackage');
+  });
+
+  test('maxRuntime longer than timeout says what to do', () => {
+    expect(errorOf({ maxRuntime: Duration.minutes(30), timeout: Duration.minutes(20) }))
+      .toMatch(/maxRuntime: \(1800 seconds\) is longer than the deployment waits for the job \(timeout: 1200 seconds\)\. Lower maxRuntime, or raise timeout/);
+  });
+
+  test('maxRuntime longer than an hour cannot be waited for', () => {
+    expect(errorOf({ maxRuntime: Duration.hours(2) })).toContain('maxRuntime: (7200 seconds) is longer than the deployment waits');
+  });
+
+  test('timeout above 59 minutes is rejected', () => {
+    expect(errorOf({ timeout: Duration.minutes(60) })).toContain('timeout: must be at most 59 minutes');
+  });
+
+  test('maxRuntime below one second is rejected', () => {
+    expect(errorOf({ maxRuntime: Duration.millis(500) })).toContain('maxRuntime: must be a whole number of seconds, at least 1 (got 0.5 seconds)');
+  });
+
+  test('a model that is not a .tar.gz is rejected', () => {
+    const bucket = s3.Bucket.fromBucketName(newStack(), 'B', 'my-models');
+    expect(errorOf({ model: ModelInput.fromBucket(bucket, 'model.zip') })).toContain("model: must be a gzip-compressed tar archive whose name ends in '.tar.gz' (got 'model.zip')");
+  });
+
+  test('an absolute output prefix is rejected', () => {
+    expect(errorOf({ outputPrefix: '/compiled' })).toContain("outputPrefix: must not start with '/'");
+  });
+
+  test('security groups without a VPC are rejected', () => {
+    const stack = newStack();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678');
+    expect(errorOf({ securityGroups: [sg] })).toContain('vpcSubnets/securityGroups: need `vpc` to be set');
+  });
+
+  test('all errors come in one message', () => {
+    const message = errorOf({ framework: undefined, outputPrefix: '/x', timeout: Duration.minutes(90) });
+    expect(message.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(3);
+  });
+
+  test('enum-like of() rejects malformed values but accepts new ones', () => {
+    expect(TargetDevice.of('ml_c7g').name).toBe('ml_c7g');
+    expect(() => TargetDevice.of('ML C5')).toThrow(/TargetDevice.of\(\): 'ML C5' is not a valid TargetDevice value/);
+    expect(Framework.of('JAX').name).toBe('JAX');
+    expect(() => Framework.of('')).toThrow(/Framework.of\(\)/);
+  });
+});
