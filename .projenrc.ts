@@ -50,6 +50,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     // bundled into the handler by esbuild; never a runtime dependency of the library
     '@aws-sdk/client-sagemaker@^3',
+    // loaded from the Lambda runtime at run time (external to the bundle); here for types and tests
+    '@aws-sdk/client-s3@^3',
     '@smithy/service-error-classification@^4',
     'esbuild@^0.25',
     '@types/aws-lambda@^8',
@@ -87,6 +89,7 @@ const bundle = project.addTask('bundle', {
     '--bundle', '--minify', '--platform=node', '--target=node22',
     '--legal-comments=none', // keeps the bundle small; licenses are in node_modules/@aws-sdk
     '--main-fields=module,main', // the SDK's ES modules tree-shake: 310 KB instead of 830 KB
+    '--external:@aws-sdk/client-s3', // only for local model copies: the runtime's own client
     `--outfile=${HANDLER_OUTFILE}`,
   ].join(' '),
 });
@@ -100,6 +103,11 @@ const typecheck = project.addTask('typecheck', {
 const integ = project.addTask('integ', {
   description: 'Verify the committed integ snapshots offline (no AWS account needed)',
   exec: 'integ-runner --directory integ --parallel-regions us-east-1',
+});
+
+project.addTask('integ:snapshot', {
+  description: 'Re-synthesize the integ snapshots without deploying (after an intended template change)',
+  exec: 'integ-runner --directory integ --parallel-regions us-east-1 --update-on-failed --dry-run',
 });
 
 // `npx projen test`: bundle, type-check, jest, integ snapshots, then eslint (projen adds it).

@@ -170,8 +170,9 @@ export class CompilationJob extends Construct implements ITaggable {
     this.role = props.role ?? createExecutionRole(this, 'Role');
     if (props.role) grantJobBasics(this, this.role);
 
-    const model = props.model.bind(this, this.role);
+    const provider = CompilationJobProvider.of(this);
     this.outputBucket = props.outputBucket ?? defaultOutputBucket(this);
+    const model = props.model.bind(this, { role: this.role, copier: provider.handlerRole, stagingBucket: this.outputBucket });
     const outputPrefix = props.outputPrefix ?? 'compiled/';
     this.outputBucket.grantPut(this.role, `${outputPrefix}*`);
     // Writing with SSE-KMS: a data key per object, and Decrypt for multipart uploads.
@@ -208,9 +209,9 @@ export class CompilationJob extends Construct implements ITaggable {
       tags: Lazy.any({ produce: () => this.tags.renderTags() ?? [] }) as unknown as JobTag[],
       timeoutSeconds: timeout.toSeconds(),
       removalPolicy: props.removalPolicy === RemovalPolicy.RETAIN ? 'retain' : 'destroy',
+      inputCopy: model.copySource === undefined ? undefined : { source: model.copySource, target: model.s3Uri! },
     };
 
-    const provider = CompilationJobProvider.of(this);
     provider.allowPassRole(this.role);
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

@@ -4,6 +4,9 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { grantObjectRead } from './private/grants';
 
+/** Key prefix of local model archives copied into the output bucket. */
+const STAGED_MODELS_PREFIX = 'model-inputs/';
+
 /** Where SageMaker finds the model, once bound to a job. */
 export interface ModelInputConfig {
   /**
@@ -16,12 +19,30 @@ export interface ModelInputConfig {
    * @default - none (the model comes from S3)
    */
   readonly modelPackageVersionArn?: string;
+  /**
+   * An `s3://` URI the deployment copies to `s3Uri` before the job starts (CDK asset keys end
+   * in `.gz`, SageMaker wants `.tar.gz`).
+   * @default - no copy
+   */
+  readonly copySource?: string;
+}
+
+/** What a model input is bound with. */
+export interface ModelInputBindOptions {
+  /** The job's execution role: it reads the model. */
+  readonly role: iam.IGrantable;
+  /** The deployment's handler: it copies a local archive to a `.tar.gz` key. */
+  readonly copier: iam.IGrantable;
+  /** The bucket a local archive is copied to. */
+  readonly stagingBucket: s3.IBucket;
 }
 
 /** The trained model to compile. */
 export abstract class ModelInput {
   /**
-   * A local `.tar.gz` archive, uploaded as a CDK asset.
+   * A local `.tar.gz` archive, uploaded as a CDK asset. CDK names the uploaded object
+   * `<hash>.gz`, so the deployment copies it to `model-inputs/<hash>.tar.gz` in the output bucket,
+   * the name SageMaker requires (a single copy of at most 5 GB; use `fromBucket` for larger models).
    * @param path path of the archive, e.g. 'model/resnet18.tar.gz'
    * @example ModelInput.fromAsset(path.join(__dirname, 'model.tar.gz'))
    */
@@ -55,7 +76,7 @@ export abstract class ModelInput {
   public abstract readonly fileName?: string;
 
   /** Makes the model readable by the job's role and returns where it is. */
-  public abstract bind(scope: Construct, grantee: iam.IGrantable): ModelInputConfig;
+  public abstract bind(scope: Construct, options: ModelInputBindOptions): ModelInputConfig;
 }
 
 class AssetModel extends ModelInput {
@@ -66,10 +87,14 @@ class AssetModel extends ModelInput {
     super();
   }
 
-  public bind(scope: Construct, grantee: iam.IGrantable): ModelInputConfig {
+  public bind(scope: Construct, options: ModelInputBindOptions): ModelInputConfig {
     this.asset ??= new s3assets.Asset(scope, 'ModelAsset', { ...this.options, path: this.fileName });
-    grantObjectRead(grantee, this.asset.bucket, this.asset.s3ObjectKey);
-    return { s3Uri: this.asset.s3ObjectUrl };
+    // Content-addressed, so jobs that share the model share one copy.
+    const key = `${STAGED_MODELS_PREFIX}${this.asset.assetHash}.tar.gz`;
+    grantObjectRead(options.copier, this.asset.bucket, this.asset.s3ObjectKey);
+    options.stagingBucket.grantPut(options.copier, key);
+    grantObjectRead(options.role, options.stagingBucket, key);
+    return { s3Uri: options.stagingBucket.s3UrlForObject(key), copySource: this.asset.s3ObjectUrl };
   }
 }
 
@@ -84,8 +109,8 @@ class BucketModel extends ModelInput {
     return this.key;
   }
 
-  public bind(_scope: Construct, grantee: iam.IGrantable): ModelInputConfig {
-    grantObjectRead(grantee, this.bucket, this.key);
+  public bind(_scope: Construct, options: ModelInputBindOptions): ModelInputConfig {
+    grantObjectRead(options.role, this.bucket, this.key);
     return { s3Uri: this.bucket.s3UrlForObject(this.key) };
   }
 }
@@ -98,9 +123,9 @@ class ModelPackageModel extends ModelInput {
     super();
   }
 
-  public bind(_scope: Construct, grantee: iam.IGrantable): ModelInputConfig {
+  public bind(_scope: Construct, options: ModelInputBindOptions): ModelInputConfig {
     iam.Grant.addToPrincipal({
-      grantee,
+      grantee: options.role,
       actions: ['sagemaker:DescribeModelPackage'],
       resourceArns: [this.arn],
     });

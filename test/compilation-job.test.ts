@@ -74,7 +74,7 @@ describe('the CreateCompilationJob request', () => {
     expect(spec.jobNamePrefix).toBe('TestStack-Resnet');
     expect(spec.constructAddress).toMatch(/^c8[0-9a-f]{40}$/);
     expect(request.InputConfig).toEqual({
-      S3Uri: expect.stringMatching(/^s3:\/\/cdk-.*-assets-123456789012-us-east-1\/[0-9a-f]{64}\.gz$/),
+      S3Uri: expect.stringMatching(/^s3:\/\/\$\{Ref:Out[0-9A-F]+\}\/model-inputs\/[0-9a-f]{64}\.tar\.gz$/),
       Framework: 'PYTORCH',
       FrameworkVersion: '2.0',
       DataInputConfig: '{"input0":[1,3,224,224]}',
@@ -124,11 +124,22 @@ describe('the CreateCompilationJob request', () => {
     expect(request.InputConfig).toBeUndefined();
   });
 
+  test('a local model is copied from its asset (<hash>.gz) to a .tar.gz key before the job starts', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', BASE);
+    const spec = onlyJobSpec(stack);
+    const hash = /([0-9a-f]{64})\.gz$/.exec(spec.inputCopy!.source)![1];
+    expect(spec.inputCopy!.source).toBe(`s3://cdk-hnb659fds-assets-123456789012-us-east-1/${hash}.gz`);
+    expect(spec.inputCopy!.target).toMatch(new RegExp(`^s3://\\$\\{Ref:SageMakerNeoCompiledModels[0-9A-F]+\\}/model-inputs/${hash}\\.tar\\.gz$`));
+    expect(spec.request.InputConfig!.S3Uri).toBe(spec.inputCopy!.target);
+  });
+
   test('a model in a bucket is addressed by its key', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'In', 'my-models');
     new CompilationJob(stack, 'A', { ...BASE, model: ModelInput.fromBucket(bucket, 'resnet/model.tar.gz') });
     expect(onlyJobSpec(stack).request.InputConfig!.S3Uri).toBe('s3://my-models/resnet/model.tar.gz');
+    expect(onlyJobSpec(stack).inputCopy).toBeUndefined();
   });
 
   test('PyTorch list shapes and raw JSON render as given', () => {

@@ -38,6 +38,17 @@ export interface CompilationJobSpec {
   readonly timeoutSeconds: number;
   /** What happens to the job record when the resource is deleted. */
   readonly removalPolicy: JobRemovalPolicy;
+  /**
+   * A copy the handler makes before it creates the job: SageMaker needs a key that ends in
+   * `.tar.gz`, and CDK file assets keep only the last extension (`<hash>.gz`).
+   */
+  readonly inputCopy?: InputCopy;
+}
+
+/** Copy of the model archive from `source` to `target` (both `s3://bucket/key`). */
+export interface InputCopy {
+  readonly source: string;
+  readonly target: string;
 }
 
 export type JobRemovalPolicy = 'destroy' | 'retain';

@@ -1,0 +1,33 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { InputCopy } from '../../src/private/contract';
+
+type S3Module = typeof import('@aws-sdk/client-s3');
+let s3: S3Module | undefined;
+let client: S3Client | undefined;
+
+function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new Error(`Not an s3://bucket/key URI: ${uri}`);
+  return { bucket: match[1], key: match[2] };
+}
+
+/**
+ * Copies a model uploaded as a CDK asset (`<hash>.gz`) to the `.tar.gz` key SageMaker requires.
+ * Idempotent (content-addressed target). The S3 client is the one the Lambda runtime ships,
+ * loaded only here, so jobs without a local model pay nothing for it.
+ */
+export async function copyInput(copy: InputCopy): Promise<void> {
+  // require, not import(): ESM resolution ignores NODE_PATH, where Lambda puts its SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  s3 ??= require('@aws-sdk/client-s3') as S3Module;
+  const { CopyObjectCommand, S3Client: Client } = s3;
+  client ??= new Client({});
+  const source = parseS3Uri(copy.source);
+  const target = parseS3Uri(copy.target);
+  await client.send(new CopyObjectCommand({
+    CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`,
+    Bucket: target.bucket,
+    Key: target.key,
+  }));
+  console.info('Model archive copied to its .tar.gz key', copy);
+}
