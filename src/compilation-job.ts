@@ -13,7 +13,8 @@ import {
   MAX_JOB_TIMEOUT_SECONDS, RESOURCE_TYPE,
 } from './private/contract';
 import { createExecutionRole, grantJobBasics } from './private/execution-role';
-import { grantObjectRead } from './private/grants';
+import { grantObjectRead, grantObjectWrite } from './private/grants';
+import { acknowledgeWildcardResources } from './private/nag';
 import { jobNamePrefix } from './private/naming';
 import { defaultOutputBucket } from './private/output-bucket';
 import { CompilationJobProvider, SERVICE_TIMEOUT } from './private/provider';
@@ -167,14 +168,18 @@ export class CompilationJob extends Construct implements ITaggable {
 
     this.tags = new TagManager(TagType.KEY_VALUE, RESOURCE_TYPE);
     this.encryptionKey = props.encryptionKey;
+    const namePrefix = jobNamePrefix(this);
     this.role = props.role ?? createExecutionRole(this, 'Role');
-    if (props.role) grantJobBasics(this, this.role);
+    grantJobBasics(this, this.role, namePrefix);
 
     const provider = CompilationJobProvider.of(this);
     this.outputBucket = props.outputBucket ?? defaultOutputBucket(this);
     const model = props.model.bind(this, { role: this.role, copier: provider.handlerRole, stagingBucket: this.outputBucket });
     const outputPrefix = props.outputPrefix ?? 'compiled/';
-    this.outputBucket.grantPut(this.role, `${outputPrefix}*`);
+    const outputObjects = `${outputPrefix}*`;
+    grantObjectWrite(this.role, this.outputBucket, outputObjects);
+    acknowledgeWildcardResources(this.role, [this.outputBucket.arnForObjects(outputObjects)],
+      'SageMaker chooses the names of the objects it writes under the output prefix.');
     // Writing with SSE-KMS: a data key per object, and Decrypt for multipart uploads.
     props.encryptionKey?.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     const vpcConfig = this.vpcConfig(props);
@@ -203,7 +208,7 @@ export class CompilationJob extends Construct implements ITaggable {
       StoppingCondition: { MaxRuntimeInSeconds: maxRuntime.toSeconds() },
     };
     const spec: CompilationJobSpec = {
-      jobNamePrefix: jobNamePrefix(this),
+      jobNamePrefix: namePrefix,
       constructAddress: this.node.addr,
       request,
       tags: Lazy.any({ produce: () => this.tags.renderTags() ?? [] }) as unknown as JobTag[],

@@ -2,7 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { grantObjectRead } from './private/grants';
+import { grantObjectRead, grantObjectWrite } from './private/grants';
 
 /** Key prefix of local model archives copied into the output bucket. */
 const STAGED_MODELS_PREFIX = 'model-inputs/';
@@ -92,7 +92,7 @@ class AssetModel extends ModelInput {
     // Content-addressed, so jobs that share the model share one copy.
     const key = `${STAGED_MODELS_PREFIX}${this.asset.assetHash}.tar.gz`;
     grantObjectRead(options.copier, this.asset.bucket, this.asset.s3ObjectKey);
-    options.stagingBucket.grantPut(options.copier, key);
+    grantObjectWrite(options.copier, options.stagingBucket, key);
     grantObjectRead(options.role, options.stagingBucket, key);
     return { s3Uri: options.stagingBucket.s3UrlForObject(key), copySource: this.asset.s3ObjectUrl };
   }

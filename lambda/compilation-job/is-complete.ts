@@ -1,4 +1,4 @@
-import { DeleteCompilationJobCommand, ListCompilationJobsCommand } from '@aws-sdk/client-sagemaker';
+import { DeleteCompilationJobCommand } from '@aws-sdk/client-sagemaker';
 import { attributesOf } from './attributes';
 import { DeploymentError, logsLocation } from './errors';
 import type { IsCompleteRequest, IsCompleteResponse } from './events';
@@ -66,7 +66,7 @@ async function checkTimeout(spec: CompilationJobSpec, job: JobDescription): Prom
 /** Waits for a stopped job to end, then deletes its record unless the removal policy retains it. */
 async function deleted(spec: CompilationJobSpec, jobName: string): Promise<IsCompleteResponse> {
   const job = await describeJob(jobName);
-  if (!job) { await sagemaker.send(new ListCompilationJobsCommand({})); return { IsComplete: true }; }
+  if (!job) return { IsComplete: true };
   if (RUNNING_STATUSES.has(job.CompilationJobStatus!)) {
     await stopJob(jobName); // again: the first request may have been throttled away
     return NOT_YET;

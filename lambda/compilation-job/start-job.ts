@@ -1,4 +1,5 @@
 import { CreateCompilationJobCommand } from '@aws-sdk/client-sagemaker';
+import { copyInput } from './copy-input';
 import { DeploymentError } from './errors';
 import { describeJob, isInUse, isRetryable, JobDescription, sagemaker } from './sagemaker';
 import { createRequestOf, outputLocationOf } from './spec';
@@ -12,6 +13,7 @@ import type { CompilationJobSpec } from '../../src/private/contract';
  */
 export async function startJob(spec: CompilationJobSpec, jobName: string): Promise<void> {
   try {
+    if (spec.inputCopy) await copyInput(spec.inputCopy);
     await sagemaker.send(new CreateCompilationJobCommand(createRequestOf(spec, jobName)));
     console.info('Compilation job created', { job: jobName });
   } catch (error) {

@@ -14,3 +14,18 @@ export function grantObjectRead(grantee: iam.IGrantable, bucket: s3.IBucket, key
     resource: bucket,
   });
 }
+
+/**
+ * Write of objects under `keyPattern` (e.g. `compiled/*`): PutObject and, for multipart uploads,
+ * AbortMultipartUpload, with the bucket's key where it has one. Narrower than
+ * `IBucket.grantPut`, whose action wildcards (`s3:Abort*`) a job does not need.
+ */
+export function grantObjectWrite(grantee: iam.IGrantable, bucket: s3.IBucket, keyPattern: string): iam.Grant {
+  bucket.encryptionKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+  return iam.Grant.addToPrincipalOrResource({
+    grantee,
+    actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+    resourceArns: [bucket.arnForObjects(keyPattern)],
+    resource: bucket,
+  });
+}

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
 import { stackJobNamePrefix } from './naming';
 
 /** The SageMaker Python SDK's poll interval; SageMaker emits no event for compilation jobs. */
@@ -59,14 +60,12 @@ export class CompilationJobProvider extends Construct {
       description: 'Creates, polls, stops and deletes the stack\'s SageMaker Neo compilation jobs',
     });
     logGroup.grantWrite(this.handlerRole);
-    this.handlerRole.addToPolicy(new iam.PolicyStatement({
-      actions: HANDLER_ACTIONS,
-      resources: [scope.formatArn({
-        service: 'sagemaker',
-        resource: 'compilation-job',
-        resourceName: `${stackJobNamePrefix(scope)}*`,
-      })],
-    }));
+    const sagemakerJobs = scope.formatArn({
+      service: 'sagemaker',
+      resource: 'compilation-job',
+      resourceName: `${stackJobNamePrefix(scope)}*`,
+    });
+    this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [sagemakerJobs] }));
 
     const code = lambda.Code.fromAsset(HANDLER_BUNDLE_DIR);
     const handler = (name: string, description: string, timeout: Duration) => new lambda.Function(this, name, {
@@ -84,14 +83,42 @@ export class CompilationJobProvider extends Construct {
     const onEvent = handler('OnEvent', 'Starts, updates and stops SageMaker Neo compilation jobs', Duration.minutes(2));
     const isComplete = handler('IsComplete', 'Polls SageMaker Neo compilation jobs', Duration.minutes(1));
 
+    // Explicit roles for the framework's own functions: no AWS managed policy, logs to our group.
+    const frameworkRole = (id: string) => {
+      const role = new iam.Role(this, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      logGroup.grantWrite(role);
+      return role;
+    };
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: POLL_INTERVAL,
       totalTimeout: PROVIDER_TOTAL_TIMEOUT,
       logGroup,
+      frameworkOnEventRole: frameworkRole('FrameworkOnEventRole'),
+      frameworkCompleteAndTimeoutRole: frameworkRole('FrameworkCompleteRole'),
     });
     this.serviceToken = provider.serviceToken;
+    this.acknowledgeFrameworkFindings(provider, [onEvent, isComplete], sagemakerJobs);
+  }
+
+  /** Findings on the Provider framework's own resources, which this library cannot configure further. */
+  private acknowledgeFrameworkFindings(provider: cr.Provider, handlers: lambda.IFunction[], sagemakerJobs: string): void {
+    acknowledgeWildcardResources(this.handlerRole, [sagemakerJobs],
+      'Job names end in a hash of the request computed at deploy time; the prefix limits them to this stack.');
+    const anyVersionOf = (fn: lambda.IFunction) => `${fn.functionArn}:*`;
+    const invokeReason = 'The Provider framework may invoke any version of its functions (<function ARN>:*).';
+    for (const id of ['FrameworkOnEventRole', 'FrameworkCompleteRole']) {
+      acknowledgeWildcardResources(this.node.findChild(id), handlers.map(anyVersionOf), invokeReason);
+    }
+    const frameworkFunctions = ['onEvent', 'isComplete', 'onTimeout'].map((name) => provider.node.findChild(`framework-${name}`) as lambda.Function);
+    for (const fn of frameworkFunctions) {
+      acknowledgeNag(fn, 'L1', 'The Provider framework\'s own function; aws-cdk-lib chooses its runtime.');
+    }
+    const waiter = provider.node.findChild('waiter-state-machine');
+    acknowledgeWildcardResources(waiter, frameworkFunctions.slice(1).map(anyVersionOf), invokeReason);
+    acknowledgeNag(waiter, 'SF1', 'The Provider framework\'s waiter polls every 5 seconds; logging ALL events would log each poll. Its failures reach CloudFormation and the handler logs.');
+    acknowledgeNag(waiter, 'SF2', 'The Provider framework\'s waiter has no X-Ray tracing option.');
   }
 
   /**

@@ -1,0 +1,41 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * Records why a cdk-nag AwsSolutions finding on `construct` (and its children) is expected, so
+ * users who run cdk-nag see the library's reasons instead of findings. README lists them all.
+ */
+export function acknowledgeNag(construct: IConstruct, rule: string, reason: string): void {
+  const id = `AwsSolutions-${rule}`;
+  if (id.split('::').length <= 2) {
+    Validations.of(construct).acknowledge({ id, reason });
+    return;
+  }
+  // A finding about an ARN with `<AWS::Partition>` has several '::', which Validations.acknowledge
+  // rejects (cdk-nag issue 2351). Record it in the same metadata, which cdk-nag reads.
+  const key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
+  const previous = construct.node.metadata.filter((entry) => entry.type === key).pop()?.data ?? {};
+  construct.node.addMetadata(key, { ...previous, [id]: reason }, { stackTrace: false });
+}
+
+/**
+ * Acknowledges AwsSolutions-IAM5 for exactly these wildcard resources of `construct`'s policies.
+ * cdk-nag names each finding after the resource, written with `<Logical.Attr>` for intrinsics;
+ * acknowledging the findings one by one keeps every other wildcard reported.
+ */
+export function acknowledgeWildcardResources(construct: IConstruct, resources: string[], reason: string): void {
+  const stack = Stack.of(construct);
+  for (const resource of resources) {
+    acknowledgeNag(construct, `IAM5[Resource::${flatten(stack.resolve(resource))}]`, reason);
+  }
+}
+
+/** A resolved CloudFormation value as cdk-nag writes it in a finding id. */
+function flatten(value: any): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (value['Fn::Join']) return (value['Fn::Join'][1] as unknown[]).map(flatten).join(value['Fn::Join'][0]);
+  if (value['Fn::Sub'] !== undefined) return flatten(value['Fn::Sub']);
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].map(flatten).join('.')}>`;
+  if (value.Ref !== undefined) return `<${flatten(value.Ref)}>`;
+  return JSON.stringify(value);
+}

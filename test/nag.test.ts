@@ -1,0 +1,83 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CompilationJob, CompilationJobProps, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../src';
+import { MODEL_ARCHIVE, newStack } from './util';
+
+const BASE: CompilationJobProps = {
+  model: ModelInput.fromAsset(MODEL_ARCHIVE),
+  framework: Framework.ONNX,
+  dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+  target: CompilationTarget.device(TargetDevice.ML_C5),
+};
+
+/** Every unacknowledged AwsSolutions finding in the stack, as `rule @ construct path`. */
+function nagFindings(stack: Stack): string[] {
+  const report = new AwsSolutionsChecks(stack).validateScope(stack);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} @ ${r.constructPath}`));
+}
+
+/** A VPC that passes cdk-nag itself (flow logs), so only the job's findings are left. */
+function nagCleanVpc(stack: Stack): ec2.Vpc {
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2, natGateways: 0,
+    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
+  vpc.addFlowLog('FlowLog');
+  return vpc;
+}
+
+describe('cdk-nag AwsSolutions: zero unacknowledged findings', () => {
+  test('default job', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', BASE);
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('KMS key', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', { ...BASE, encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('VPC', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', { ...BASE, vpc: nagCleanVpc(stack) });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('own role', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'MyRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    new CompilationJob(stack, 'Job', { ...BASE, role });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('model package input', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', {
+      model: ModelInput.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/resnet/3'),
+      target: BASE.target,
+    });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('several jobs in one stack', () => {
+    const stack = newStack();
+    for (const device of [TargetDevice.ML_C5, TargetDevice.RASP4B, TargetDevice.JETSON_NANO]) {
+      new CompilationJob(stack, `Job-${device.name}`, { ...BASE, target: CompilationTarget.device(device) });
+    }
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('a wildcard the library did not cause is still reported', () => {
+    const stack = newStack();
+    const job = new CompilationJob(stack, 'Job', BASE);
+    const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    reader.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    job.grantRead(reader);
+    expect(nagFindings(stack).filter((f) => f.includes('/Reader/'))).not.toEqual([]);
+  });
+});
