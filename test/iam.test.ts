@@ -1,0 +1,216 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CompilationJob, CompilationJobProps, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../src';
+import { newStack } from './util';
+
+const PARTITION = { Ref: 'AWS::Partition' };
+const arn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', PARTITION, ...parts]] });
+const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+
+/** The statements of every policy attached to the role whose logical id starts with `rolePrefix`. */
+function statementsOf(stack: Stack, rolePrefix: string): any[] {
+  const template = Template.fromStack(stack);
+  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: any) => r.Ref?.startsWith(rolePrefix)));
+  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+function logicalIdOf(stack: Stack, type: string, prefix: string): string {
+  const ids = Object.keys(Template.fromStack(stack).findResources(type)).filter((id) => id.startsWith(prefix));
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+
+/** A job that reads `models/m.tar.gz` from an input bucket (KMS-encrypted) and writes to an output bucket. */
+function jobStack(extra: (stack: Stack) => Partial<CompilationJobProps> = () => ({})) {
+  const stack = newStack();
+  const input = new s3.Bucket(stack, 'Input', { encryption: s3.BucketEncryption.KMS });
+  const output = new s3.Bucket(stack, 'Output');
+  new CompilationJob(stack, 'Job', {
+    model: ModelInput.fromBucket(input, 'models/m.tar.gz'),
+    framework: Framework.ONNX,
+    dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+    target: CompilationTarget.device(TargetDevice.ML_C5),
+    outputBucket: output,
+    ...extra(stack),
+  });
+  return {
+    stack,
+    input: logicalIdOf(stack, 'AWS::S3::Bucket', 'Input'),
+    inputKey: logicalIdOf(stack, 'AWS::KMS::Key', 'InputKey'),
+    output: logicalIdOf(stack, 'AWS::S3::Bucket', 'Output'),
+  };
+}
+
+const LOG_GROUP = arn(':logs:us-east-1:123456789012:log-group:/aws/sagemaker/CompilationJobs');
+const basics = (prefix: string) => [
+  { Action: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'], Effect: 'Allow', Resource: LOG_GROUP },
+  {
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Effect: 'Allow',
+    Resource: arn(`:logs:us-east-1:123456789012:log-group:/aws/sagemaker/CompilationJobs:log-stream:${prefix}-*`),
+  },
+  {
+    Action: 'cloudwatch:PutMetricData',
+    Effect: 'Allow',
+    Resource: '*',
+    Condition: { StringLike: { 'cloudwatch:namespace': ['AWS/SageMaker', '/aws/sagemaker/*'] } },
+  },
+];
+const readInput = (input: string, inputKey: string) => [
+  { Action: 'kms:Decrypt', Effect: 'Allow', Resource: getAtt(inputKey) },
+  { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [getAtt(input), '/models/m.tar.gz']] } },
+];
+const writeOutput = (output: string) => ({
+  Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  Effect: 'Allow',
+  Resource: { 'Fn::Join': ['', [getAtt(output), '/compiled/*']] },
+});
+
+describe('execution role', () => {
+  test('default: trusted by SageMaker only, no managed policy, exactly these statements', () => {
+    const { stack, input, inputKey, output } = jobStack();
+    const template = Template.fromStack(stack);
+    const role = template.findResources('AWS::IAM::Role', { Properties: { Description: 'Execution role of a SageMaker Neo compilation job' } });
+    const [roleProps] = Object.values(role).map((r) => r.Properties);
+    expect(roleProps.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } },
+    ]);
+    expect(roleProps.ManagedPolicyArns).toBeUndefined();
+    expect(statementsOf(stack, 'JobRole')).toEqual([...basics('TestStack-Job'), ...readInput(input, inputKey), writeOutput(output)]);
+  });
+
+  test('KMS: encrypting the output adds a data key and decrypt (multipart) on that key only', () => {
+    const { stack, input, inputKey, output } = jobStack((scope) => ({ encryptionKey: new kms.Key(scope, 'OutKey') }));
+    const outKey = logicalIdOf(stack, 'AWS::KMS::Key', 'OutKey');
+    expect(statementsOf(stack, 'JobRole')).toEqual([
+      ...basics('TestStack-Job'),
+      ...readInput(input, inputKey),
+      writeOutput(output),
+      { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: getAtt(outKey) },
+    ]);
+  });
+
+  test('VPC: the network interface actions SageMaker needs, and nothing else more', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const bucket = new s3.Bucket(stack, 'Input');
+    new CompilationJob(stack, 'Job', {
+      model: ModelInput.fromBucket(bucket, 'm.tar.gz'),
+      framework: Framework.ONNX,
+      target: CompilationTarget.device(TargetDevice.ML_C5),
+      vpc,
+    });
+    const statements = statementsOf(stack, 'JobRole');
+    expect(statements).toContainEqual({
+      Action: [
+        'ec2:CreateNetworkInterface', 'ec2:CreateNetworkInterfacePermission',
+        'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission',
+        'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions',
+        'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups',
+      ],
+      Effect: 'Allow',
+      Resource: '*',
+    });
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('ec2:'))).toHaveLength(1);
+    // ...and a security group of its own, open outbound only
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'SageMaker Neo compilation job',
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: '-1' }],
+    });
+    expect(Template.fromStack(stack).findResources('AWS::EC2::SecurityGroup', { Properties: { SecurityGroupIngress: {} } })).toEqual({});
+  });
+
+  const ownRoleProps = (stack: Stack) => ({
+    model: ModelInput.fromBucket(new s3.Bucket(stack, 'Input'), 'm.tar.gz'),
+    framework: Framework.ONNX,
+    target: CompilationTarget.device(TargetDevice.ML_C5),
+  });
+
+  test('own mutable role: gets the statements the job needs', () => {
+    const stack = newStack();
+    const own = new iam.Role(stack, 'MyRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const job = new CompilationJob(stack, 'Job', { ...ownRoleProps(stack), role: own });
+    expect(job.role).toBe(own);
+    const input = logicalIdOf(stack, 'AWS::S3::Bucket', 'Input');
+    const output = logicalIdOf(stack, 'AWS::S3::Bucket', 'SageMakerNeoCompiledModels');
+    expect(statementsOf(stack, 'MyRole')).toEqual([
+      ...basics('TestStack-Job'),
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [getAtt(input), '/m.tar.gz']] } },
+      writeOutput(output),
+    ]);
+  });
+
+  test('imported immutable role: nothing is added, no role is created', () => {
+    const stack = newStack();
+    const imported = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::123456789012:role/neo', { mutable: false });
+    new CompilationJob(stack, 'Job', { ...ownRoleProps(stack), role: imported });
+    const template = Template.fromStack(stack);
+    expect(template.findResources('AWS::IAM::Role', { Properties: { Description: 'Execution role of a SageMaker Neo compilation job' } })).toEqual({});
+    const attachedRoles = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.Roles);
+    expect(attachedRoles).not.toContain('neo');
+    // The handler may still pass it to SageMaker (and only there).
+    expect(statementsOf(stack, 'SageMakerNeoCompilationJobProviderHandlerRole')).toContainEqual({
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: 'arn:aws:iam::123456789012:role/neo',
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    });
+  });
+});
+
+describe('handler role', () => {
+  test('PassRole: only the stack\'s execution roles, only to SageMaker', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Input');
+    const props = { model: ModelInput.fromBucket(bucket, 'm.tar.gz'), framework: Framework.ONNX, target: CompilationTarget.device(TargetDevice.ML_C5) };
+    new CompilationJob(stack, 'A', props);
+    new CompilationJob(stack, 'B', props);
+    new iam.Role(stack, 'Unrelated', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+
+    const passRole = statementsOf(stack, 'SageMakerNeoCompilationJobProviderHandlerRole')
+      .filter((s) => JSON.stringify(s.Action).includes('iam:'));
+    expect(passRole).toEqual([
+      {
+        Action: 'iam:PassRole',
+        Effect: 'Allow',
+        Resource: getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'ARole')),
+        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      },
+      {
+        Action: 'iam:PassRole',
+        Effect: 'Allow',
+        Resource: getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'BRole')),
+        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      },
+    ]);
+    // The shape that makes it safe: a concrete role ARN (no wildcard), one condition key, one service.
+    for (const statement of passRole) {
+      expect(JSON.stringify(statement.Resource)).not.toContain('*');
+      expect(Object.keys(statement.Condition)).toEqual(['StringEquals']);
+      expect(statement.Condition.StringEquals['iam:PassedToService']).toBe('sagemaker.amazonaws.com');
+    }
+  });
+
+  test('SageMaker actions only on the stack\'s compilation jobs; no managed policy on any provider role', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', { model: ModelInput.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/m/1'), target: CompilationTarget.device(TargetDevice.ML_C5) });
+    const sagemaker = statementsOf(stack, 'SageMakerNeoCompilationJobProviderHandlerRole')
+      .filter((s) => JSON.stringify(s.Action).includes('sagemaker:'));
+    expect(sagemaker).toEqual([{
+      Action: [
+        'sagemaker:CreateCompilationJob', 'sagemaker:DescribeCompilationJob', 'sagemaker:StopCompilationJob',
+        'sagemaker:DeleteCompilationJob', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
+      ],
+      Effect: 'Allow',
+      Resource: arn(':sagemaker:us-east-1:123456789012:compilation-job/TestStack*'),
+    }]);
+    for (const role of Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
