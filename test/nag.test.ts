@@ -22,7 +22,8 @@ function nagFindings(stack: Stack): string[] {
 /** A VPC that passes cdk-nag itself (flow logs), so only the job's findings are left. */
 function nagCleanVpc(stack: Stack): ec2.Vpc {
   const vpc = new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2, natGateways: 0,
+    maxAzs: 2,
+    natGateways: 0,
     subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
   });
   vpc.addFlowLog('FlowLog');

@@ -12,18 +12,25 @@ function parseS3Uri(uri: string): { bucket: string; key: string } {
 }
 
 /**
- * Copies a model uploaded as a CDK asset (`<hash>.gz`) to the `.tar.gz` key SageMaker requires.
- * Idempotent (content-addressed target). The S3 client is the one the Lambda runtime ships,
+ * Copies a model uploaded as a CDK asset (`<hash>.gz`) to the `.tar.gz` key SageMaker requires,
+ * unless the copy exists (the target is content-addressed, and a job waiting for quota would
+ * otherwise copy the model on every poll). The S3 client is the one the Lambda runtime ships,
  * loaded only here, so jobs without a local model pay nothing for it.
  */
 export async function copyInput(copy: InputCopy): Promise<void> {
   // require, not import(): ESM resolution ignores NODE_PATH, where Lambda puts its SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   s3 ??= require('@aws-sdk/client-s3') as S3Module;
-  const { CopyObjectCommand, S3Client: Client } = s3;
+  const { CopyObjectCommand, HeadObjectCommand, S3Client: Client } = s3;
   client ??= new Client({});
   const source = parseS3Uri(copy.source);
   const target = parseS3Uri(copy.target);
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }));
+    return;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'NotFound') throw error;
+  }
   await client.send(new CopyObjectCommand({
     CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`,
     Bucket: target.bucket,

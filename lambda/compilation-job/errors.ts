@@ -8,10 +8,28 @@
  */
 export class DeploymentError extends Error {
   constructor(message: string) {
-    super(message.replace(/\s+/g, ' ').trim());
+    // eslint-disable-next-line no-control-regex
+    super(fitJson(message.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim(), MAX_MESSAGE_JSON_BYTES));
     this.name = 'DeploymentError';
     this.stack = `${this.name}: ${this.message}`;
   }
+}
+
+/**
+ * The message's budget within CloudFormation's 4096 bytes, counted as it travels (UTF-8, JSON
+ * escapes). The framework adds the log line and the envelope (ids, ARNs): about 1 KB at most.
+ */
+const MAX_MESSAGE_JSON_BYTES = 2500;
+
+/** `text`, cut so that its JSON string takes at most `maxBytes` bytes. */
+function fitJson(text: string, maxBytes: number): string {
+  const size = (s: string) => Buffer.byteLength(JSON.stringify(s), 'utf8');
+  if (size(text) <= maxBytes) return text;
+  let cut = Array.from(text); // whole code points, never half a surrogate pair
+  while (cut.length > 0 && size(`${cut.join('')}...`) > maxBytes) {
+    cut = cut.slice(0, Math.floor(cut.length * 0.9));
+  }
+  return `${cut.join('')}...`;
 }
 
 /** Where SageMaker writes a compilation job's logs. */

@@ -3,9 +3,10 @@ import { attributesOf } from './attributes';
 import { DeploymentError, logsLocation } from './errors';
 import type { IsCompleteRequest, IsCompleteResponse } from './events';
 import { describeJob, isNotFound, isRetryable, JobDescription, RUNNING_STATUSES, sagemaker, stopJob } from './sagemaker';
-import { deleteTargetOf, parseSpec } from './spec';
-import { startJob } from './start-job';
-import type { CompilationJobSpec } from '../../src/private/contract';
+import { deleteTargetOf, jobNameOf, parseSpec } from './spec';
+import { assertSameRequest, startJob } from './start-job';
+import { updateTags } from './tags';
+import type { CompilationJobSpec, JobTag } from '../../src/private/contract';
 import { MAX_JOB_TIMEOUT_SECONDS } from '../../src/private/contract';
 
 const NOT_YET: IsCompleteResponse = { IsComplete: false };
@@ -14,9 +15,12 @@ const NOT_YET: IsCompleteResponse = { IsComplete: false };
 export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
   const spec = parseSpec(event.ResourceProperties);
   try {
-    return event.RequestType === 'Delete'
-      ? await deleted(spec, deleteTargetOf(spec, event.PhysicalResourceId))
-      : await finished(spec, event.PhysicalResourceId);
+    if (event.RequestType === 'Delete') return await deleted(spec, deleteTargetOf(spec, event.PhysicalResourceId));
+    // A tags-only update keeps the job (same name): its tags are synced here, where a throttled
+    // call only means another poll.
+    const oldSpec = event.RequestType === 'Update' ? parseSpec(event.OldResourceProperties) : undefined;
+    const keptJob = oldSpec !== undefined && jobNameOf(oldSpec) === event.PhysicalResourceId;
+    return await finished(spec, event.PhysicalResourceId, keptJob ? oldSpec.tags : undefined);
   } catch (error) {
     // Never fail a deployment on throttling, a 5xx or the job quota: poll again.
     if (isRetryable(error)) {
@@ -27,13 +31,15 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
   }
 }
 
-async function finished(spec: CompilationJobSpec, jobName: string): Promise<IsCompleteResponse> {
+async function finished(spec: CompilationJobSpec, jobName: string, previousTags?: JobTag[]): Promise<IsCompleteResponse> {
   const job = await describeJob(jobName);
   if (!job) {
     // Not created yet (quota or throttling at create time), or deleted behind our back.
     await startJob(spec, jobName);
     return NOT_YET;
   }
+  assertSameRequest(spec, job);
+  if (previousTags) await updateTags(job.CompilationJobArn!, previousTags, spec.tags);
   switch (job.CompilationJobStatus) {
     case 'COMPLETED':
       return { IsComplete: true, Data: attributesOf(job) };
@@ -56,7 +62,8 @@ async function checkTimeout(spec: CompilationJobSpec, job: JobDescription): Prom
   const createdAt = job.CreationTime?.getTime() ?? Date.now();
   const elapsedSeconds = (Date.now() - createdAt) / 1000;
   if (elapsedSeconds <= spec.timeoutSeconds) return NOT_YET;
-  await stopJob(jobName);
+  // A job that cannot be stopped has just finished: the next poll reports how.
+  if (!await stopJob(jobName)) return NOT_YET;
   throw new DeploymentError(
     `Compilation job ${jobName} did not finish within its timeout of ${spec.timeoutSeconds} seconds ` +
     `(status ${job.CompilationJobStatus}); it has been stopped. Raise the construct's \`timeout\` ` +

@@ -2,7 +2,6 @@ import type { DeleteEvent, OnEventRequest, OnEventResponse, UpdateEvent } from '
 import { describeJob, isRetryable, RUNNING_STATUSES, stopJob } from './sagemaker';
 import { deleteTargetOf, jobNameOf, parseSpec } from './spec';
 import { startJob } from './start-job';
-import { updateTags } from './tags';
 import type { CompilationJobSpec } from '../../src/private/contract';
 
 /** Starts the work for a CloudFormation event; isComplete then waits for it. */
@@ -26,12 +25,11 @@ async function create(spec: CompilationJobSpec): Promise<OnEventResponse> {
 
 /**
  * A changed request is a new job under a new name (CloudFormation then deletes the old one).
- * The same request keeps the job: only its tags are brought up to date.
+ * The same request keeps the job; isComplete brings its tags up to date.
  */
 async function update(spec: CompilationJobSpec, event: UpdateEvent): Promise<OnEventResponse> {
   const jobName = jobNameOf(spec);
   if (jobName !== event.PhysicalResourceId) return create(spec);
-  await updateTags(jobName, parseSpec(event.OldResourceProperties).tags, spec.tags);
   return { PhysicalResourceId: jobName };
 }
 

@@ -44,16 +44,18 @@ export async function describeJob(name: string): Promise<JobDescription | undefi
 }
 
 /**
- * Asks SageMaker to stop the job. A job that finished or vanished in between cannot be stopped:
- * that is fine, the caller re-reads the status on its next poll.
+ * Asks SageMaker to stop the job; false when it cannot be stopped because it finished or vanished
+ * in between (the caller re-reads the status on its next poll).
  */
-export async function stopJob(name: string): Promise<void> {
+export async function stopJob(name: string): Promise<boolean> {
   try {
     await sagemaker.send(new StopCompilationJobCommand({ CompilationJobName: name }));
     console.info('Stop requested', { job: name });
+    return true;
   } catch (error) {
     if (isRetryable(error)) throw error;
     console.warn('Stop not possible (the job may have finished meanwhile)', { job: name, error: String(error) });
+    return false;
   }
 }
 

@@ -84,8 +84,8 @@ export class CompilationJobProvider extends Construct {
     const isComplete = handler('IsComplete', 'Polls SageMaker Neo compilation jobs', Duration.minutes(1));
 
     // Explicit roles for the framework's own functions: no AWS managed policy, logs to our group.
-    const frameworkRole = (id: string) => {
-      const role = new iam.Role(this, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const frameworkRole = (roleId: string) => {
+      const role = new iam.Role(this, roleId, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
       logGroup.grantWrite(role);
       return role;
     };
