@@ -18,7 +18,7 @@ import { acknowledgeWildcardResources } from './private/nag';
 import { jobNamePrefix } from './private/naming';
 import { defaultOutputBucket } from './private/output-bucket';
 import { CompilationJobProvider, SERVICE_TIMEOUT } from './private/provider';
-import { PropErrors } from './private/validation';
+import { tagProblems, validateProps } from './private/validate-props';
 import { CompilationTarget } from './target';
 
 /** Time SageMaker may need beyond `maxRuntime` (provisioning, upload of the artifact). */
@@ -164,18 +164,20 @@ export class CompilationJob extends Construct implements ITaggable {
     super(scope, id);
     const maxRuntime = props.maxRuntime ?? Duration.minutes(15);
     const timeout = props.timeout ?? defaultTimeout(maxRuntime);
-    validate(props, maxRuntime, timeout);
+    this.outputBucket = props.outputBucket ?? defaultOutputBucket(this);
+    const outputPrefix = props.outputPrefix ?? 'compiled/';
+    validateProps(this, props, { maxRuntime, timeout, outputBucket: this.outputBucket, outputPrefix });
 
     this.tags = new TagManager(TagType.KEY_VALUE, RESOURCE_TYPE);
+    // Tags arrive through aspects (Tags.of), so they are checked when the app is synthesized.
+    this.node.addValidation({ validate: () => tagProblems(this.tags.renderTags() ?? []) });
     this.encryptionKey = props.encryptionKey;
     const namePrefix = jobNamePrefix(this);
     this.role = props.role ?? createExecutionRole(this, 'Role');
     grantJobBasics(this, this.role, namePrefix);
 
     const provider = CompilationJobProvider.of(this);
-    this.outputBucket = props.outputBucket ?? defaultOutputBucket(this);
     const model = props.model.bind(this, { role: this.role, copier: provider.handlerRole, stagingBucket: this.outputBucket });
-    const outputPrefix = props.outputPrefix ?? 'compiled/';
     const outputObjects = `${outputPrefix}*`;
     grantObjectWrite(this.role, this.outputBucket, outputObjects);
     acknowledgeWildcardResources(this.role, [this.outputBucket.arnForObjects(outputObjects)],
@@ -191,7 +193,7 @@ export class CompilationJob extends Construct implements ITaggable {
         S3Uri: model.s3Uri,
         Framework: props.framework?.name ?? '',
         FrameworkVersion: props.frameworkVersion,
-        DataInputConfig: props.dataInputConfig?.render(this),
+        DataInputConfig: props.dataInputConfig?._render(this),
       },
       OutputConfig: {
         S3OutputLocation: this.outputBucket.s3UrlForObject(outputPrefix),
@@ -275,38 +277,4 @@ function defaultTimeout(maxRuntime: Duration): Duration {
   const maxRuntimeSeconds = maxRuntime.toSeconds({ integral: false });
   const seconds = Token.isUnresolved(maxRuntimeSeconds) ? MAX_JOB_TIMEOUT_SECONDS : maxRuntimeSeconds;
   return Duration.seconds(Math.min(seconds + TIMEOUT_MARGIN.toSeconds(), MAX_JOB_TIMEOUT_SECONDS));
-}
-
-function validate(props: CompilationJobProps, maxRuntime: Duration, timeout: Duration): void {
-  const errors = new PropErrors();
-  const fromPackage = props.model.isModelPackage;
-  errors.check(fromPackage || props.framework !== undefined, 'framework',
-    'is required when the model comes from S3 or an asset');
-  for (const [prop, value] of Object.entries({
-    framework: props.framework, frameworkVersion: props.frameworkVersion, dataInputConfig: props.dataInputConfig,
-  })) {
-    errors.check(!fromPackage || value === undefined, prop,
-      'must not be set with ModelInput.fromModelPackage (the model package brings its own)');
-  }
-  const maxRuntimeSeconds = maxRuntime.toSeconds({ integral: false });
-  const timeoutSeconds = timeout.toSeconds({ integral: false });
-  errors.checkValue(maxRuntimeSeconds, 'maxRuntime', (s) => s >= 1 && Number.isInteger(s),
-    (s) => `must be a whole number of seconds, at least 1 (got ${s} seconds)`);
-  errors.checkValue(timeoutSeconds, 'timeout', (s) => s <= MAX_JOB_TIMEOUT_SECONDS,
-    (s) => `must be at most ${MAX_JOB_TIMEOUT_SECONDS / 60} minutes, the longest a deployment can wait for a job (got ${s} seconds)`);
-  if (!Token.isUnresolved(maxRuntimeSeconds) && !Token.isUnresolved(timeoutSeconds)) {
-    errors.check(maxRuntimeSeconds <= timeoutSeconds, 'maxRuntime',
-      `(${maxRuntimeSeconds} seconds) is longer than the deployment waits for the job (timeout: ${timeoutSeconds} seconds). ` +
-      `Lower maxRuntime, or raise timeout (at most ${MAX_JOB_TIMEOUT_SECONDS / 60} minutes); ` +
-      'compile longer-running models outside the deployment');
-  }
-  errors.checkValue(props.outputPrefix, 'outputPrefix', (p) => !p.startsWith('/'), (p) => `must not start with '/' (got '${p}')`);
-  errors.checkValue(props.model.fileName, 'model', (f) => f.endsWith('.tar.gz'),
-    (f) => `must be a gzip-compressed tar archive whose name ends in '.tar.gz' (got '${f}')`);
-  const subnetCount = props.vpc?.selectSubnets(props.vpcSubnets).subnetIds.length;
-  errors.checkValue(subnetCount, 'vpcSubnets', (n) => n >= 1 && n <= 16, (n) => `must select 1 to 16 subnets (selected ${n})`);
-  errors.checkValue(props.securityGroups?.length, 'securityGroups', (n) => n >= 1 && n <= 5, (n) => `needs 1 to 5 security groups (got ${n})`);
-  errors.check(props.vpc !== undefined || (props.vpcSubnets === undefined && props.securityGroups === undefined),
-    'vpcSubnets/securityGroups', 'need `vpc` to be set');
-  errors.throwIfAny('CompilationJob');
 }

@@ -1,8 +1,10 @@
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { grantObjectRead, grantObjectWrite } from './private/grants';
+import { API_LIMITS, wholeMatch } from './private/limits';
 
 /** Key prefix of local model archives copied into the output bucket. */
 const STAGED_MODELS_PREFIX = 'model-inputs/';
@@ -72,8 +74,11 @@ export abstract class ModelInput {
   /** Whether the input is a model package (which excludes the InputConfig fields). */
   public abstract readonly isModelPackage: boolean;
 
-  /** The local file or S3 key name, when known at synth time (used to check the `.tar.gz` suffix). */
-  public abstract readonly fileName?: string;
+  /**
+   * The problems of this input by the API's rules, each naming the rule.
+   * @internal
+   */
+  public abstract _problems(): string[];
 
   /** Makes the model readable by the job's role and returns where it is. */
   public abstract bind(scope: Construct, options: ModelInputBindOptions): ModelInputConfig;
@@ -83,8 +88,12 @@ class AssetModel extends ModelInput {
   public readonly isModelPackage = false;
   private asset?: s3assets.Asset;
 
-  constructor(public readonly fileName: string, private readonly options: s3assets.AssetOptions) {
+  constructor(private readonly fileName: string, private readonly options: s3assets.AssetOptions) {
     super();
+  }
+
+  public _problems(): string[] {
+    return tarGzProblems(this.fileName);
   }
 
   public bind(scope: Construct, options: ModelInputBindOptions): ModelInputConfig {
@@ -105,8 +114,13 @@ class BucketModel extends ModelInput {
     super();
   }
 
-  public get fileName(): string {
-    return this.key;
+  public _problems(): string[] {
+    const bucketName = Token.isUnresolved(this.bucket.bucketName) ? undefined : this.bucket.bucketName;
+    const uriLength = bucketName === undefined || Token.isUnresolved(this.key) ? undefined : `s3://${bucketName}/${this.key}`.length;
+    return [
+      ...tarGzProblems(this.key),
+      ...(uriLength !== undefined && uriLength > API_LIMITS.s3Uri.max ? [`its S3 URI must be at most ${API_LIMITS.s3Uri.max} characters (got ${uriLength})`] : []),
+    ];
   }
 
   public bind(_scope: Construct, options: ModelInputBindOptions): ModelInputConfig {
@@ -117,10 +131,14 @@ class BucketModel extends ModelInput {
 
 class ModelPackageModel extends ModelInput {
   public readonly isModelPackage = true;
-  public readonly fileName = undefined;
 
   constructor(private readonly arn: string) {
     super();
+  }
+
+  public _problems(): string[] {
+    return Token.isUnresolved(this.arn) || wholeMatch(API_LIMITS.modelPackageArn.pattern).test(this.arn)
+      ? [] : [`must be a versioned model package ARN (arn:aws:sagemaker:<region>:<account>:model-package/<name>/<version>), got '${this.arn}'`];
   }
 
   public bind(_scope: Construct, options: ModelInputBindOptions): ModelInputConfig {
@@ -131,4 +149,10 @@ class ModelPackageModel extends ModelInput {
     });
     return { modelPackageVersionArn: this.arn };
   }
+}
+
+/** SageMaker wants a single gzip-compressed tar archive, named `.tar.gz`. */
+function tarGzProblems(name: string): string[] {
+  return Token.isUnresolved(name) || name.endsWith('.tar.gz')
+    ? [] : [`must be a gzip-compressed tar archive whose name ends in '.tar.gz' (got '${name}')`];
 }

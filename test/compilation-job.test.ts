@@ -310,7 +310,7 @@ describe('validation', () => {
   });
 
   test('timeout above 59 minutes is rejected', () => {
-    expect(errorOf({ timeout: Duration.minutes(60) })).toContain('timeout: must be at most 59 minutes');
+    expect(errorOf({ timeout: Duration.minutes(60) })).toContain('timeout: must be from 1 to 59 minutes');
   });
 
   test('maxRuntime below one second is rejected', () => {

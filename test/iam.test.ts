@@ -102,6 +102,7 @@ describe('execution role', () => {
     new CompilationJob(stack, 'Job', {
       model: ModelInput.fromBucket(bucket, 'm.tar.gz'),
       framework: Framework.ONNX,
+      dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
       target: CompilationTarget.device(TargetDevice.ML_C5),
       vpc,
     });
@@ -128,6 +129,7 @@ describe('execution role', () => {
   const ownRoleProps = (stack: Stack) => ({
     model: ModelInput.fromBucket(new s3.Bucket(stack, 'Input'), 'm.tar.gz'),
     framework: Framework.ONNX,
+    dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
     target: CompilationTarget.device(TargetDevice.ML_C5),
   });
 
@@ -167,7 +169,12 @@ describe('handler role', () => {
   test('PassRole: only the stack\'s execution roles, only to SageMaker', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Input');
-    const props = { model: ModelInput.fromBucket(bucket, 'm.tar.gz'), framework: Framework.ONNX, target: CompilationTarget.device(TargetDevice.ML_C5) };
+    const props = {
+      model: ModelInput.fromBucket(bucket, 'm.tar.gz'),
+      framework: Framework.ONNX,
+      dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+      target: CompilationTarget.device(TargetDevice.ML_C5),
+    };
     new CompilationJob(stack, 'A', props);
     new CompilationJob(stack, 'B', props);
     new iam.Role(stack, 'Unrelated', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
