@@ -61,11 +61,18 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3',
     '@aws-cdk/integ-runner@2.197.10',
     `@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`,
+    // the README's hosting example with the alpha Model construct is compiled and synthesized by
+    // the tests; never a runtime dependency
+    '@aws-cdk/aws-sagemaker-alpha@2.159.1-alpha.0',
   ],
   jestOptions: {
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
+      // moto_server for the wire tests (test/wire): started once per run, stopped at the end;
+      // skipped with a notice when it is missing, unless CI_TOOLS_REQUIRED=1 (.ci/run sets it).
+      globalSetup: '<rootDir>/test/wire/global-setup.ts',
+      globalTeardown: '<rootDir>/test/wire/global-teardown.ts',
     },
   },
   gitignore: ['/assets/', 'cdk.out/', 'integ/**/*.snapshot/asset.*', '/docs/example/cdk.out/'],

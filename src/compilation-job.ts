@@ -155,6 +155,8 @@ export class CompilationJob extends Construct implements ITaggable {
   public readonly outputBucket: s3.IBucket;
   /** The role SageMaker assumes to run the job. */
   public readonly role: iam.IRole;
+  /** What the model is compiled for. */
+  public readonly target: CompilationTarget;
   /** Tags of the job; `Tags.of(job)` reaches the SageMaker job. */
   public readonly tags: TagManager;
 
@@ -168,6 +170,7 @@ export class CompilationJob extends Construct implements ITaggable {
     const outputPrefix = props.outputPrefix ?? 'compiled/';
     validateProps(this, props, { maxRuntime, timeout, outputBucket: this.outputBucket, outputPrefix });
 
+    this.target = props.target;
     this.tags = new TagManager(TagType.KEY_VALUE, RESOURCE_TYPE);
     // Tags arrive through aspects (Tags.of), so they are checked when the app is synthesized.
     this.node.addValidation({ validate: () => tagProblems(this.tags.renderTags() ?? []) });

@@ -102,6 +102,7 @@ class AssetModel extends ModelInput {
     const key = `${STAGED_MODELS_PREFIX}${this.asset.assetHash}.tar.gz`;
     grantObjectRead(options.copier, this.asset.bucket, this.asset.s3ObjectKey);
     grantObjectWrite(options.copier, options.stagingBucket, key);
+    grantObjectRead(options.copier, options.stagingBucket, key); // to see whether the copy exists
     grantObjectRead(options.role, options.stagingBucket, key);
     return { s3Uri: options.stagingBucket.s3UrlForObject(key), copySource: this.asset.s3ObjectUrl };
   }

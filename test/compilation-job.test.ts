@@ -71,7 +71,7 @@ describe('the CreateCompilationJob request', () => {
     expect(request.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 600 });
     expect(spec.timeoutSeconds).toBe(1200);
     expect(spec.removalPolicy).toBe('retain');
-    expect(spec.jobNamePrefix).toBe('TestStack-Resnet');
+    expect(spec.jobNamePrefix).toBe('teststack-resnet');
     expect(spec.constructAddress).toMatch(/^c8[0-9a-f]{40}$/);
     expect(request.InputConfig).toEqual({
       S3Uri: expect.stringMatching(/^s3:\/\/\$\{Ref:Out[0-9A-F]+\}\/model-inputs\/[0-9a-f]{64}\.tar\.gz$/),
@@ -164,7 +164,7 @@ describe('the CreateCompilationJob request', () => {
     const { jobNamePrefix } = onlyJobSpec(stack);
     expect(jobNamePrefix).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/);
     expect(jobNamePrefix.length).toBeLessThanOrEqual(46);
-    expect(jobNamePrefix).toBe('A-stack-name-longer-Model-v2-1-resnet-compiled');
+    expect(jobNamePrefix).toBe('a-stack-name-longer-model-v2-1-resnet-compiled');
   });
 });
 
@@ -265,7 +265,7 @@ describe('handler permissions', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: Match.arrayWith(['sagemaker:CreateCompilationJob', 'sagemaker:StopCompilationJob']),
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:compilation-job/TestStack*']] },
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:compilation-job/teststack*']] },
           }),
           {
             Action: 'iam:PassRole',

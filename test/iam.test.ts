@@ -81,14 +81,14 @@ describe('execution role', () => {
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } },
     ]);
     expect(roleProps.ManagedPolicyArns).toBeUndefined();
-    expect(statementsOf(stack, 'JobRole')).toEqual([...basics('TestStack-Job'), ...readInput(input, inputKey), writeOutput(output)]);
+    expect(statementsOf(stack, 'JobRole')).toEqual([...basics('teststack-job'), ...readInput(input, inputKey), writeOutput(output)]);
   });
 
   test('KMS: encrypting the output adds a data key and decrypt (multipart) on that key only', () => {
     const { stack, input, inputKey, output } = jobStack((scope) => ({ encryptionKey: new kms.Key(scope, 'OutKey') }));
     const outKey = logicalIdOf(stack, 'AWS::KMS::Key', 'OutKey');
     expect(statementsOf(stack, 'JobRole')).toEqual([
-      ...basics('TestStack-Job'),
+      ...basics('teststack-job'),
       ...readInput(input, inputKey),
       writeOutput(output),
       { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: getAtt(outKey) },
@@ -141,7 +141,7 @@ describe('execution role', () => {
     const input = logicalIdOf(stack, 'AWS::S3::Bucket', 'Input');
     const output = logicalIdOf(stack, 'AWS::S3::Bucket', 'SageMakerNeoCompiledModels');
     expect(statementsOf(stack, 'MyRole')).toEqual([
-      ...basics('TestStack-Job'),
+      ...basics('teststack-job'),
       { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [getAtt(input), '/m.tar.gz']] } },
       writeOutput(output),
     ]);
@@ -214,7 +214,7 @@ describe('handler role', () => {
         'sagemaker:DeleteCompilationJob', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
       ],
       Effect: 'Allow',
-      Resource: arn(':sagemaker:us-east-1:123456789012:compilation-job/TestStack*'),
+      Resource: arn(':sagemaker:us-east-1:123456789012:compilation-job/teststack*'),
     }]);
     for (const role of Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();

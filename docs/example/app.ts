@@ -8,10 +8,10 @@ import { App, Duration, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
+import { printCompilationRequests } from './print-requests';
 import {
   CompilationJob, CompilationTarget, CompilerOptions, DataInputConfig, Framework, ModelInput, TargetDevice,
 } from '../../src';
-import { printCompilationRequests } from './print-requests';
 
 export class CompiledModelStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {

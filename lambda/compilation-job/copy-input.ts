@@ -29,7 +29,9 @@ export async function copyInput(copy: InputCopy): Promise<void> {
     await client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }));
     return;
   } catch (error) {
-    if ((error as { name?: string }).name !== 'NotFound') throw error;
+    // Without s3:ListBucket (the handler has none), S3 answers a missing object with 403.
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status !== 404 && status !== 403) throw error;
   }
   await client.send(new CopyObjectCommand({
     CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`,

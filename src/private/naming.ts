@@ -6,12 +6,14 @@ import { MAX_JOB_NAME_PREFIX_LENGTH } from './contract';
 const STACK_PREFIX_LENGTH = 20;
 
 /**
- * Turns any text into something a SageMaker job name accepts:
- * `[a-zA-Z0-9](-*[a-zA-Z0-9])*` (letters, digits, inner hyphens).
+ * Turns any text into something a SageMaker job name accepts: `[a-zA-Z0-9](-*[a-zA-Z0-9])*`.
+ * Lower case, because SageMaker writes job ARNs in lower case and IAM compares them
+ * case-sensitively: the handler's `compilation-job/<prefix>*` policy must match them.
  */
 export function sanitizeNamePart(text: string, maxLength: number): string {
   return text
-    .replace(/[^a-zA-Z0-9-]+/g, '-')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
     .slice(0, maxLength)
     .replace(/^-+|-+$/g, '');
 }

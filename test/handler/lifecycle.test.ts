@@ -272,6 +272,14 @@ describe('Create — onEvent', () => {
     expect(sagemaker).toHaveReceivedCommandTimes(CreateCompilationJobCommand, 1);
   });
 
+  test('Create/onEvent: HeadObject answers 403 for a missing copy (no s3:ListBucket) -> the model is copied', async () => {
+    s3.on(HeadObjectCommand).rejects(s3Error('Forbidden', 403, 'Forbidden'));
+    s3.on(CopyObjectCommand).resolves({ $metadata: {} });
+    createResolves(LOCAL_NAME);
+    await expect(onEvent(createEvent(LOCAL_SPEC))).resolves.toEqual({ PhysicalResourceId: LOCAL_NAME });
+    expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 1);
+  });
+
   test('Create/onEvent: a local model is copied to its .tar.gz key before CreateCompilationJob', async () => {
     s3.on(CopyObjectCommand).resolves({ $metadata: {} });
     createResolves(LOCAL_NAME);

@@ -1,0 +1,41 @@
+/**
+ * Edge: the tiny ONNX model compiled for a Raspberry Pi 4 (rasp4b) and published as a Greengrass
+ * v2 component version; asserts the job is COMPLETED and the component version is DEPLOYABLE.
+ * Deploys as is in a real account: `npx integ-runner --directory integ --update-on-failed`.
+ */
+import * as path from 'path';
+import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  CompilationJob, CompilationTarget, DataInputConfig, EdgeModelComponent, Framework, ModelInput, TargetDevice,
+} from '../src';
+
+const app = new App();
+const stack = new Stack(app, 'NeoGreengrassInteg');
+
+const job = new CompilationJob(stack, 'TinyOnnxRasp4b', {
+  model: ModelInput.fromAsset(path.join(__dirname, 'model', 'model.tar.gz')),
+  framework: Framework.ONNX,
+  dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+  target: CompilationTarget.device(TargetDevice.RASP4B),
+});
+
+// The devices' token exchange role (Greengrass downloads artifacts with it).
+const tokenExchangeRole = new iam.Role(stack, 'TokenExchangeRole', {
+  assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com'),
+});
+const component = new EdgeModelComponent(stack, 'Component', {
+  compilationJob: job,
+  componentName: 'com.example.NeoTinyOnnx',
+  componentVersion: '1.0.0',
+  deviceRole: tokenExchangeRole,
+});
+
+const integ = new IntegTest(app, 'GreengrassTest', { testCases: [stack] });
+integ.assertions
+  .awsApiCall('SageMaker', 'describeCompilationJob', { CompilationJobName: job.compilationJobName })
+  .expect(ExpectedResult.objectLike({ CompilationJobStatus: 'COMPLETED' }));
+integ.assertions
+  .awsApiCall('GreengrassV2', 'describeComponent', { arn: component.componentArn })
+  .expect(ExpectedResult.objectLike({ status: { componentState: 'DEPLOYABLE' } }));
