@@ -53,6 +53,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // loaded from the Lambda runtime at run time (external to the bundle); here for types and tests
     '@aws-sdk/client-s3@^3',
     '@smithy/service-error-classification@^4',
+    '@aws-sdk/credential-provider-env@^3',
     'esbuild@^0.25',
     '@types/aws-lambda@^8',
     // tests
@@ -97,6 +98,7 @@ const bundle = project.addTask('bundle', {
     '--legal-comments=none', // keeps the bundle small; licenses are in node_modules/@aws-sdk
     '--main-fields=module,main', // the SDK's ES modules tree-shake: 310 KB instead of 830 KB
     '--external:@aws-sdk/client-s3', // only for local model copies: the runtime's own client
+    '--alias:@aws-sdk/credential-provider-node=./lambda/shims/credentials-from-env.ts', // Lambda's env credentials only
     `--outfile=${HANDLER_OUTFILE}`,
   ].join(' '),
 });
