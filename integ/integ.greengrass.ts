@@ -3,21 +3,19 @@
  * v2 component version; asserts the job is COMPLETED and the component version is DEPLOYABLE.
  * Deploys as is in a real account: `npx integ-runner --directory integ --update-on-failed`.
  */
-import * as path from 'path';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
-  CompilationJob, CompilationTarget, DataInputConfig, EdgeModelComponent, Framework, ModelInput, TargetDevice,
+  CompilationJob, CompilationTarget, EdgeModelComponent, TargetDevice,
 } from '../src';
+import { tinyOnnxModel } from './model/tiny-onnx';
 
 const app = new App();
 const stack = new Stack(app, 'NeoGreengrassInteg');
 
 const job = new CompilationJob(stack, 'TinyOnnxRasp4b', {
-  model: ModelInput.fromAsset(path.join(__dirname, 'model', 'model.tar.gz')),
-  framework: Framework.ONNX,
-  dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+  ...tinyOnnxModel(),
   target: CompilationTarget.device(TargetDevice.RASP4B),
 });
 

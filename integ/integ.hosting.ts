@@ -3,22 +3,20 @@
  * endpoint that uses the job's inference image and artifact; asserts the endpoint is InService.
  * Deploys as is in a real account: `npx integ-runner --directory integ --update-on-failed`.
  */
-import * as path from 'path';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import {
-  CompilationJob, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice,
+  CompilationJob, CompilationTarget, TargetDevice,
 } from '../src';
+import { tinyOnnxModel } from './model/tiny-onnx';
 
 const app = new App();
 const stack = new Stack(app, 'NeoHostingInteg');
 
 const job = new CompilationJob(stack, 'TinyOnnx', {
-  model: ModelInput.fromAsset(path.join(__dirname, 'model', 'model.tar.gz')),
-  framework: Framework.ONNX,
-  dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+  ...tinyOnnxModel(),
   target: CompilationTarget.device(TargetDevice.ML_C5),
 });
 

@@ -1,4 +1,4 @@
-import { checkEnumValue } from './private/enum-like';
+import { ApiValue } from './api-value';
 
 /**
  * The framework the model was trained with (`InputConfig.Framework`).
@@ -6,7 +6,7 @@ import { checkEnumValue } from './private/enum-like';
  * The expected layout of `dataInputConfig` shapes depends on it: NHWC for TENSORFLOW; NCHW for
  * KERAS, MXNET, ONNX, DARKNET and PYTORCH; no shapes for XGBOOST.
  */
-export class Framework {
+export class Framework extends ApiValue {
   public static readonly TENSORFLOW = new Framework('TENSORFLOW');
   public static readonly KERAS = new Framework('KERAS');
   public static readonly MXNET = new Framework('MXNET');
@@ -22,14 +22,10 @@ export class Framework {
    * @param name the API value, for example 'PYTORCH'
    */
   public static of(name: string): Framework {
-    return new Framework(checkEnumValue('Framework', name, /^[A-Z][A-Z0-9_]*$/));
+    return new Framework(name);
   }
 
-  private constructor(
-    /** The API value. */
-    public readonly name: string) {}
-
-  public toString(): string {
-    return this.name;
+  private constructor(name: string) {
+    super(name, 'Framework', '^[A-Z][A-Z0-9_]*$');
   }
 }

@@ -1,3 +1,4 @@
+export * from './api-value';
 export * from './compilation-job';
 export * from './compiler-options';
 export * from './data-input-config';

@@ -1,7 +1,7 @@
-import { checkEnumValue } from './private/enum-like';
+import { ApiValue } from './api-value';
 
 /** A device or cloud instance family Neo compiles for (`OutputConfig.TargetDevice`). */
-export class TargetDevice {
+export class TargetDevice extends ApiValue {
   public static readonly LAMBDA = new TargetDevice('lambda');
   public static readonly ML_M4 = new TargetDevice('ml_m4');
   public static readonly ML_M5 = new TargetDevice('ml_m5');
@@ -45,45 +45,37 @@ export class TargetDevice {
    * @param name the API value, for example 'ml_c5'
    */
   public static of(name: string): TargetDevice {
-    return new TargetDevice(checkEnumValue('TargetDevice', name, /^[a-z][a-z0-9_]*$/));
+    return new TargetDevice(name);
   }
 
-  private constructor(
-    /** The API value. */
-    public readonly name: string) {}
+  private constructor(name: string) {
+    super(name, 'TargetDevice', '^[a-z][a-z0-9_]*$');
+  }
 
   /** Whether this is a SageMaker cloud instance family (these get a Neo inference image). */
   public get isCloudInstance(): boolean {
     return this.name.startsWith('ml_');
   }
-
-  public toString(): string {
-    return this.name;
-  }
 }
 
 /** Operating system of a target platform (`TargetPlatform.Os`). */
-export class TargetOs {
+export class TargetOs extends ApiValue {
   public static readonly LINUX = new TargetOs('LINUX');
   /** Set the API level with the `ANDROID_PLATFORM` compiler option. */
   public static readonly ANDROID = new TargetOs('ANDROID');
 
   /** An operating system this library has no constant for yet. */
   public static of(name: string): TargetOs {
-    return new TargetOs(checkEnumValue('TargetOs', name, /^[A-Z][A-Z0-9_]*$/));
+    return new TargetOs(name);
   }
 
-  private constructor(
-    /** The API value. */
-    public readonly name: string) {}
-
-  public toString(): string {
-    return this.name;
+  private constructor(name: string) {
+    super(name, 'TargetOs', '^[A-Z][A-Z0-9_]*$');
   }
 }
 
 /** CPU architecture of a target platform (`TargetPlatform.Arch`). */
-export class TargetArch {
+export class TargetArch extends ApiValue {
   /** 64-bit x86. */
   public static readonly X86_64 = new TargetArch('X86_64');
   /** 32-bit x86. */
@@ -97,20 +89,16 @@ export class TargetArch {
 
   /** An architecture this library has no constant for yet. */
   public static of(name: string): TargetArch {
-    return new TargetArch(checkEnumValue('TargetArch', name, /^[A-Z][A-Z0-9_]*$/));
+    return new TargetArch(name);
   }
 
-  private constructor(
-    /** The API value. */
-    public readonly name: string) {}
-
-  public toString(): string {
-    return this.name;
+  private constructor(name: string) {
+    super(name, 'TargetArch', '^[A-Z][A-Z0-9_]*$');
   }
 }
 
 /** Accelerator of a target platform (`TargetPlatform.Accelerator`). */
-export class TargetAccelerator {
+export class TargetAccelerator extends ApiValue {
   public static readonly INTEL_GRAPHICS = new TargetAccelerator('INTEL_GRAPHICS');
   public static readonly MALI = new TargetAccelerator('MALI');
   /** Needs the `gpu-code`, `trt-ver` and `cuda-ver` compiler options. */
@@ -119,15 +107,11 @@ export class TargetAccelerator {
 
   /** An accelerator this library has no constant for yet. */
   public static of(name: string): TargetAccelerator {
-    return new TargetAccelerator(checkEnumValue('TargetAccelerator', name, /^[A-Z][A-Z0-9_]*$/));
+    return new TargetAccelerator(name);
   }
 
-  private constructor(
-    /** The API value. */
-    public readonly name: string) {}
-
-  public toString(): string {
-    return this.name;
+  private constructor(name: string) {
+    super(name, 'TargetAccelerator', '^[A-Z][A-Z0-9_]*$');
   }
 }
 

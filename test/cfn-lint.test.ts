@@ -19,7 +19,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { ciToolsRequired, findExecutable, notice, REQUIRED_HINT } from './ci-tools';
-import { MODEL_ARCHIVE, newStack } from './util';
+import { newStack } from './util';
+import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import {
   CompilationJob, CompilationTarget, CompilerOptions, DataInputConfig, Framework, ModelInput,
   TargetAccelerator, TargetArch, TargetDevice, TargetOs,
@@ -34,11 +35,7 @@ if (!CFN_LINT) {
   notice(`cfn-lint tests SKIPPED: cfn-lint is not on PATH. Install it with \`pip install cfn-lint\`; ${REQUIRED_HINT}.`);
 }
 
-const onnx = () => ({
-  model: ModelInput.fromAsset(MODEL_ARCHIVE),
-  framework: Framework.ONNX,
-  dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
-});
+const onnx = tinyOnnxModel;
 
 /** The stacks to lint, by name: each a shape users deploy. */
 const STACKS: Record<string, () => Stack> = {

@@ -9,13 +9,12 @@ import {
   CompilationJob, CompilationJobProps, CompilationTarget, CompilerOptions, DataInputConfig, Framework,
   ModelInput, TargetAccelerator, TargetArch, TargetDevice, TargetOs,
 } from '../src';
-import { jobSpecs, MODEL_ARCHIVE, newStack, onlyJobSpec } from './util';
+import { jobSpecs, newStack, onlyJobSpec } from './util';
+import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import { RESOURCE_TYPE } from '../src/private/contract';
 
 const BASE: CompilationJobProps = {
-  model: ModelInput.fromAsset(MODEL_ARCHIVE),
-  framework: Framework.ONNX,
-  dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+  ...tinyOnnxModel(),
   target: CompilationTarget.device(TargetDevice.ML_C5),
 };
 

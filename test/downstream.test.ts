@@ -1,16 +1,15 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { CompilationJob, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../src';
-import { RESOURCE_TYPE } from '../src/private/contract';
 import { hostWithAlphaModel } from '../docs/example/alpha-hosting';
-import { MODEL_ARCHIVE, newStack } from './util';
+import { CompilationJob, CompilationTarget, TargetDevice } from '../src';
+import { newStack } from './util';
+import { tinyOnnxModel } from '../integ/model/tiny-onnx';
+import { RESOURCE_TYPE } from '../src/private/contract';
 
 describe('hosting with @aws-cdk/aws-sagemaker-alpha', () => {
   test('the alpha Model takes the inference image and ModelData.fromBucket(outputBucket, modelArtifactsObjectKey)', () => {
     const stack = newStack();
     const job = new CompilationJob(stack, 'Job', {
-      model: ModelInput.fromAsset(MODEL_ARCHIVE),
-      framework: Framework.ONNX,
-      dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+      ...tinyOnnxModel(),
       target: CompilationTarget.device(TargetDevice.ML_C5),
     });
     hostWithAlphaModel(stack, job);

@@ -3,16 +3,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { renderIntrinsics } from '../docs/example/print-requests';
 import {
-  CompilationJob, CompilationJobProps, CompilationTarget, DataInputConfig, EdgeModelComponent, Framework, ModelInput,
-  TargetArch, TargetDevice, TargetOs,
+  CompilationJob, CompilationJobProps, CompilationTarget, EdgeModelComponent, TargetArch, TargetDevice, TargetOs,
 } from '../src';
-import { MODEL_ARCHIVE, newStack } from './util';
+import { newStack } from './util';
+import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import { RESOURCE_TYPE } from '../src/private/contract';
 
 const JOB: CompilationJobProps = {
-  model: ModelInput.fromAsset(MODEL_ARCHIVE),
-  framework: Framework.ONNX,
-  dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+  ...tinyOnnxModel(),
   target: CompilationTarget.device(TargetDevice.RASP4B),
 };
 

@@ -181,23 +181,16 @@ describe('handler role', () => {
 
     const passRole = statementsOf(stack, 'SageMakerNeoCompilationJobProviderHandlerRole')
       .filter((s) => JSON.stringify(s.Action).includes('iam:'));
-    expect(passRole).toEqual([
-      {
-        Action: 'iam:PassRole',
-        Effect: 'Allow',
-        Resource: getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'ARole')),
-        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      },
-      {
-        Action: 'iam:PassRole',
-        Effect: 'Allow',
-        Resource: getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'BRole')),
-        Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      },
-    ]);
+    expect(passRole).toEqual([{
+      Action: 'iam:PassRole',
+      Effect: 'Allow',
+      Resource: [getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'ARole')), getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'BRole'))],
+      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    }]);
     // The shape that makes it safe: a concrete role ARN (no wildcard), one condition key, one service.
     for (const statement of passRole) {
       expect(JSON.stringify(statement.Resource)).not.toContain('*');
+      expect(JSON.stringify(statement.Resource)).not.toContain('Unrelated');
       expect(Object.keys(statement.Condition)).toEqual(['StringEquals']);
       expect(statement.Condition.StringEquals['iam:PassedToService']).toBe('sagemaker.amazonaws.com');
     }

@@ -3,13 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CompilationJob, CompilationJobProps, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../src';
-import { MODEL_ARCHIVE, newStack } from './util';
+import { CompilationJob, CompilationJobProps, CompilationTarget, ModelInput, TargetDevice } from '../src';
+import { newStack } from './util';
+import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 
 const BASE: CompilationJobProps = {
-  model: ModelInput.fromAsset(MODEL_ARCHIVE),
-  framework: Framework.ONNX,
-  dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+  ...tinyOnnxModel(),
   target: CompilationTarget.device(TargetDevice.ML_C5),
 };
 

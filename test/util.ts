@@ -1,10 +1,9 @@
-import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { renderIntrinsics } from '../docs/example/print-requests';
 import { CompilationJobSpec, RESOURCE_TYPE } from '../src/private/contract';
 
-export const MODEL_ARCHIVE = path.join(__dirname, '..', 'integ', 'model', 'model.tar.gz');
+export { TINY_ONNX_ARCHIVE as MODEL_ARCHIVE } from '../integ/model/tiny-onnx';
 
 export function newStack(id = 'TestStack'): Stack {
   return new Stack(new App(), id, { env: { account: '123456789012', region: 'us-east-1' } });

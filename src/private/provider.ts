@@ -47,6 +47,7 @@ export class CompilationJobProvider extends Construct {
   public readonly serviceToken: string;
   /** The role of the onEvent and isComplete functions. */
   public readonly handlerRole: iam.Role;
+  private passRole?: iam.PolicyStatement;
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -122,13 +123,17 @@ export class CompilationJobProvider extends Construct {
   }
 
   /**
-   * Lets the handler pass a job's execution role to SageMaker, and to SageMaker only.
+   * Lets the handler pass a job's execution role to SageMaker, and to SageMaker only. One
+   * statement lists every job's role, so the handler's policy grows by an ARN per job.
    */
   public allowPassRole(role: iam.IRole): void {
-    this.handlerRole.addToPolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: [role.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-    }));
+    if (!this.passRole) {
+      this.passRole = new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      });
+      this.handlerRole.addToPolicy(this.passRole);
+    }
+    this.passRole.addResources(role.roleArn);
   }
 }
