@@ -4,6 +4,7 @@ import { DeploymentError, logsLocation } from './errors';
 import type { IsCompleteRequest, IsCompleteResponse } from './events';
 import { describeJob, isNotFound, isRetryable, JobDescription, RUNNING_STATUSES, sagemaker, stopJob } from './sagemaker';
 import { deleteTargetOf, jobNameOf, parseSpec } from './spec';
+import { resourceStillWaiting } from './stack-resource';
 import { assertSameRequest, startJob } from './start-job';
 import { updateTags } from './tags';
 import type { CompilationJobSpec, JobTag } from '../../src/private/contract';
@@ -20,7 +21,7 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
     // call only means another poll.
     const oldSpec = event.RequestType === 'Update' ? parseSpec(event.OldResourceProperties) : undefined;
     const keptJob = oldSpec !== undefined && jobNameOf(oldSpec) === event.PhysicalResourceId;
-    return await finished(spec, event.PhysicalResourceId, keptJob ? oldSpec.tags : undefined);
+    return await finished(spec, event, keptJob ? oldSpec.tags : undefined);
   } catch (error) {
     // Never fail a deployment on throttling, a 5xx or the job quota: poll again.
     if (isRetryable(error)) {
@@ -31,10 +32,15 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
   }
 }
 
-async function finished(spec: CompilationJobSpec, jobName: string, previousTags?: JobTag[]): Promise<IsCompleteResponse> {
+async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, previousTags?: JobTag[]): Promise<IsCompleteResponse> {
+  const jobName = event.PhysicalResourceId;
   const job = await describeJob(jobName);
   if (!job) {
-    // Not created yet (quota or throttling at create time), or deleted behind our back.
+    // Not created yet (quota or throttling at create time), or deleted behind our back: create
+    // it, unless CloudFormation gave up on this resource meanwhile (cancelled, rolled back).
+    if (!await resourceStillWaiting(event.StackId, event.LogicalResourceId)) {
+      throw new DeploymentError(`Compilation job ${jobName} was not created: CloudFormation no longer waits for resource ${event.LogicalResourceId}.`);
+    }
     await startJob(spec, jobName);
     return NOT_YET;
   }

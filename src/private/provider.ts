@@ -67,6 +67,11 @@ export class CompilationJobProvider extends Construct {
       resourceName: `${stackJobNamePrefix(scope)}*`,
     });
     this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [sagemakerJobs] }));
+    // Before a late create: is CloudFormation still waiting for the resource? (this stack only)
+    this.handlerRole.addToPolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStackResource'],
+      resources: [scope.stackId],
+    }));
 
     const code = lambda.Code.fromAsset(HANDLER_BUNDLE_DIR);
     const handler = (name: string, description: string, timeout: Duration) => new lambda.Function(this, name, {

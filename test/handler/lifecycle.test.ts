@@ -3,6 +3,7 @@
  * (Create / Update / Delete, each for onEvent and isComplete), plus the faults
  * (throttling, quota, duplicate delivery, not found, stop of a finished job, 4096-byte cap).
  */
+import { CloudFormationClient, CloudFormationServiceException, DescribeStackResourceCommand, ResourceStatus } from '@aws-sdk/client-cloudformation';
 import { CopyObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   AddTagsCommand,
@@ -55,6 +56,12 @@ import type { CompilationJobSpec } from '../../src/private/contract';
 const sagemaker = mockClient(SageMakerClient);
 /** The handler's only S3 use: copying a local model (CDK asset `<hash>.gz`) to its `.tar.gz` key before Create. */
 const s3 = mockClient(S3Client);
+/** Asked only before a late create: does CloudFormation still wait for the resource? */
+const cloudformation = mockClient(CloudFormationClient);
+
+function stackResourceStatus(status: ResourceStatus): void {
+  cloudformation.on(DescribeStackResourceCommand).resolves({ $metadata: {}, StackResourceDetail: { ResourceStatus: status } as any });
+}
 
 /** Everything the handler may ever send to SageMaker. */
 const ALLOWED_COMMANDS = new Set([
@@ -107,6 +114,8 @@ function createResolves(name: string): void {
 beforeEach(() => {
   sagemaker.reset();
   s3.reset();
+  cloudformation.reset();
+  stackResourceStatus('CREATE_IN_PROGRESS');
   // Anything not set up by a test is an error, not a silent `undefined`.
   sagemaker.onAnyCommand().rejects(new Error('unexpected SageMaker call in this test'));
   s3.onAnyCommand().rejects(new Error('unexpected S3 call in this test'));
@@ -404,6 +413,44 @@ describe('Create — isComplete', () => {
     await expect(isComplete(isCompleteEvent(createEvent(LOCAL_SPEC), LOCAL_NAME))).resolves.toEqual({ IsComplete: false });
     expect(s3).toHaveReceivedCommandTimes(CopyObjectCommand, 1);
     expect(sagemaker).toHaveReceivedCommandWith(CreateCompilationJobCommand, { CompilationJobName: LOCAL_NAME });
+  });
+
+  test.each<[ResourceStatus]>([['DELETE_IN_PROGRESS'], ['DELETE_COMPLETE'], ['CREATE_FAILED'], ['CREATE_COMPLETE']])(
+    'Create/isComplete: ResourceNotFound but the resource is %s (Create cancelled, rolled back) -> no late create, fails', async (status) => {
+      stackResourceStatus(status);
+      describeReturns(NAME, resourceNotFound());
+      await expect(isComplete(isCompleteEvent(createEvent(SPEC), NAME)))
+        .rejects.toThrow(`Compilation job ${NAME} was not created: CloudFormation no longer waits for resource ${LOGICAL_RESOURCE_ID}.`);
+      expect(sagemaker).not.toHaveReceivedCommand(CreateCompilationJobCommand);
+      expect(cloudformation).toHaveReceivedCommandWith(DescribeStackResourceCommand, { StackName: STACK_ID, LogicalResourceId: LOGICAL_RESOURCE_ID });
+    });
+
+  test('Create/isComplete: ResourceNotFound and the stack is gone (ValidationError) -> no late create, fails', async () => {
+    cloudformation.on(DescribeStackResourceCommand).rejects(new CloudFormationServiceException({
+      name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: `Stack with id ${STACK_ID} does not exist`,
+    }));
+    describeReturns(NAME, resourceNotFound());
+    await expect(isComplete(isCompleteEvent(createEvent(SPEC), NAME))).rejects.toThrow('CloudFormation no longer waits');
+    expect(sagemaker).not.toHaveReceivedCommand(CreateCompilationJobCommand);
+  });
+
+  test('Create/isComplete: ResourceNotFound, DescribeStackResource throttled -> IsComplete false, no create yet', async () => {
+    cloudformation.on(DescribeStackResourceCommand).rejects(new CloudFormationServiceException({
+      name: 'Throttling', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded',
+    }));
+    describeReturns(NAME, resourceNotFound());
+    await expect(isComplete(isCompleteEvent(createEvent(SPEC), NAME))).resolves.toEqual({ IsComplete: false });
+    expect(sagemaker).not.toHaveReceivedCommand(CreateCompilationJobCommand);
+  });
+
+  test('Update/isComplete: a new job not created yet is created while the resource is UPDATE_IN_PROGRESS', async () => {
+    stackResourceStatus('UPDATE_IN_PROGRESS');
+    const newSpec = specOf({ request: { StoppingCondition: { MaxRuntimeInSeconds: 600 } } });
+    const newName = nameOf(newSpec);
+    describeReturns(newName, resourceNotFound());
+    createResolves(newName);
+    await expect(isComplete(isCompleteEvent(updateEvent(newSpec, SPEC, NAME), newName))).resolves.toEqual({ IsComplete: false });
+    expect(sagemaker).toHaveReceivedCommandWith(CreateCompilationJobCommand, { CompilationJobName: newName });
   });
 
   test('Create/isComplete: ResourceNotFound and the quota still full -> IsComplete false', async () => {

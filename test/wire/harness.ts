@@ -6,7 +6,14 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as path from 'path';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourceCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type {
@@ -182,7 +189,93 @@ export function motoClients(endpoint: string) {
   return {
     sagemaker: new SageMakerClient(common),
     s3: new S3Client({ ...common, forcePathStyle: true }),
+    cloudformation: new CloudFormationClient(common),
   };
+}
+
+/**
+ * CloudFormation stacks in moto, for the handler's question before a late create ("does
+ * CloudFormation still wait for this resource?"). moto completes a stack of ordinary resources at
+ * once, but a custom resource keeps its stack CREATE_IN_PROGRESS until someone answers moto's
+ * response URL, as the Provider framework answers CloudFormation. moto invokes the resource's
+ * Lambda function in the background and cannot run it without Docker; the test answers instead.
+ */
+export class MotoStacks {
+  private serviceToken?: Promise<string>;
+
+  constructor(private readonly endpoint: string, private readonly cloudformation: CloudFormationClient, private readonly prefix: string) {}
+
+  /**
+   * A stack with one custom resource (`logicalId`) CloudFormation waits for: CREATE_IN_PROGRESS.
+   * Returns the stack's unique id.
+   */
+  async waitingFor(name: string, logicalId: string, resourceType = 'Custom::SageMakerNeoCompilationJob'): Promise<string> {
+    const template = { Resources: { [logicalId]: { Type: resourceType, Properties: { ServiceToken: await this.providerFunction() } } } };
+    const { StackId } = await this.cloudformation.send(new CreateStackCommand({
+      StackName: `${this.prefix}-${name}`,
+      TemplateBody: JSON.stringify(template),
+    }));
+    return StackId!;
+  }
+
+  /** Answers CloudFormation for the custom resource (SUCCESS), as the Provider framework does. */
+  async answer(stackId: string, logicalId: string, physicalResourceId: string): Promise<void> {
+    const body = JSON.stringify({ Status: 'SUCCESS', Reason: 'SUCCESS', StackId: stackId, RequestId: 'wire', LogicalResourceId: logicalId, PhysicalResourceId: physicalResourceId, Data: {} });
+    // moto's response URL for the stack's custom resources (the ResponseURL of the events it sends)
+    const url = new URL(`/cloudformation_${REGION}/cfnresponse?stack=${encodeURIComponent(stackId)}`, this.endpoint);
+    await new Promise<void>((resolve, reject) => {
+      const request = http.request(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, (response) => {
+        response.resume();
+        response.on('end', () => (response.statusCode === 200 ? resolve() : reject(new Error(`moto answered the custom resource response with HTTP ${response.statusCode}`))));
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+
+  /** What DescribeStackResource answers: the resource's status, or the error's name. */
+  async statusOf(stackId: string, logicalId: string): Promise<string> {
+    try {
+      const out = await this.cloudformation.send(new DescribeStackResourceCommand({ StackName: stackId, LogicalResourceId: logicalId }));
+      return out.StackResourceDetail!.ResourceStatus!;
+    } catch (error) {
+      return (error as Error).name;
+    }
+  }
+
+  /** The ARN of a Lambda function in moto, made once by a stack of its own (the Provider's, in a real stack). */
+  private providerFunction(): Promise<string> {
+    this.serviceToken ??= (async () => {
+      const template = {
+        Resources: {
+          Role: {
+            Type: 'AWS::IAM::Role',
+            Properties: {
+              AssumeRolePolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+              },
+            },
+          },
+          OnEvent: {
+            Type: 'AWS::Lambda::Function',
+            Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Role: { 'Fn::GetAtt': ['Role', 'Arn'] }, Code: { ZipFile: 'exports.handler = async () => {};' } },
+          },
+        },
+        Outputs: { ServiceToken: { Value: { 'Fn::GetAtt': ['OnEvent', 'Arn'] } } },
+      };
+      const { StackId } = await this.cloudformation.send(new CreateStackCommand({
+        StackName: `${this.prefix}-Provider`,
+        TemplateBody: JSON.stringify(template),
+        Capabilities: ['CAPABILITY_IAM'],
+      }));
+      const { Stacks } = await this.cloudformation.send(new DescribeStacksCommand({ StackName: StackId }));
+      const token = Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === 'ServiceToken')?.OutputValue;
+      if (!token) throw new Error(`moto made no Lambda function for the provider stack (${Stacks?.[0]?.StackStatus})`);
+      return token;
+    })();
+    return this.serviceToken;
+  }
 }
 
 /** A Lambda invocation carries JSON: whatever crosses it is serialized and parsed. */

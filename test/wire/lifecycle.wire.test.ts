@@ -5,7 +5,9 @@
  * really serialize and the server accepts them, the error codes the handler branches on
  * (ResourceInUse, ResourceNotFound) arrive as the SDK deserializes them, the Describe output
  * the attributes are read from round-trips, the bundle loads and resolves its external
- * @aws-sdk/client-s3, and the S3 copy of a local model reaches its `.tar.gz` key.
+ * @aws-sdk/client-s3 and @aws-sdk/client-cloudformation, the S3 copy of a local model reaches its
+ * `.tar.gz` key, and a late create (isComplete creating a job onEvent could not) asks moto's
+ * CloudFormation whether the stack still waits for the resource, over the awsQuery protocol.
  *
  * moto's jobs are COMPLETED the moment they are created, and moto has no StopCompilationJob:
  * running, failed, stopped and timed-out jobs are covered by test/handler only.
@@ -17,9 +19,12 @@
  * - ListCompilationJobs answers HTTP 500 as soon as any job has a TargetPlatform without an
  *   Accelerator: every platform target here has one;
  * - ModelArtifacts.S3ModelArtifacts is the job's output location itself (real SageMaker: an
- *   archive under it), InferenceImage is the placeholder 'InferenceImage', the digest a fixed hex.
+ *   archive under it), InferenceImage is the placeholder 'InferenceImage', the digest a fixed hex;
+ * - DescribeStackResource reports the stack's status as the resource's, so a resource that
+ *   CloudFormation waits for is a custom resource in a stack of its own (see MotoStacks).
  */
 import * as fs from 'fs';
+import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateCompilationJobCommand,
@@ -29,7 +34,7 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { BundleHost, MOTO_ACCOUNT, motoClients, REGION, runEvent } from './harness';
+import { BundleHost, MOTO_ACCOUNT, motoClients, MotoStacks, REGION, runEvent } from './harness';
 import { motoEndpoint } from './moto';
 import type { CompilationJobRequest, CompilationJobSpec, JobTag } from '../../src/private/contract';
 import { createEvent, deleteEvent, nameOf, specOf, updateEvent } from '../handler/fixtures';
@@ -77,10 +82,13 @@ describeWire('the handler bundle against moto_server', () => {
   let handler: BundleHost;
   let sagemaker: SageMakerClient;
   let s3: S3Client;
+  let cloudformation: ReturnType<typeof motoClients>['cloudformation'];
+  let stacks: MotoStacks;
 
   beforeAll(async () => {
     handler = await BundleHost.start(endpoint!);
-    ({ sagemaker, s3 } = motoClients(endpoint!));
+    ({ sagemaker, s3, cloudformation } = motoClients(endpoint!));
+    stacks = new MotoStacks(endpoint!, cloudformation, `W${RUN}`);
     for (const bucket of [MODELS, OUTPUT, ASSETS]) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const archive = fs.readFileSync(MODEL_ARCHIVE);
     await s3.send(new PutObjectCommand({ Bucket: MODELS, Key: MODEL_KEY, Body: archive }));
@@ -91,6 +99,7 @@ describeWire('the handler bundle against moto_server', () => {
     await handler?.stop();
     sagemaker?.destroy();
     s3?.destroy();
+    cloudformation?.destroy();
   });
 
   beforeEach(() => handler.clearLogs());
@@ -206,15 +215,58 @@ describeWire('the handler bundle against moto_server', () => {
       expect(await jobsOf(spec)).toEqual([name]);
     });
 
-    test('isComplete creates a job that onEvent could not create (quota or throttling at create time)', async () => {
-      const spec = wireSpec('Later');
-      const name = nameOf(spec);
-      const waiterInput = { ...createEvent(spec), PhysicalResourceId: name };
+    describe('a job onEvent could not create (quota or throttling): isComplete asks CloudFormation before it creates the job', () => {
+      const LOGICAL_ID = 'Resnet';
+      const notCreated = (name: string, logicalId: string) =>
+        `Compilation job ${name} was not created: CloudFormation no longer waits for resource ${logicalId}.`;
 
-      expect(await handler.isComplete(waiterInput)).toEqual({ IsComplete: false });
-      expect(await jobsOf(spec)).toEqual([name]);
-      const done = await handler.isComplete(waiterInput);
-      expect(done).toMatchObject({ IsComplete: true, Data: { CompilationJobName: name } });
+      test('CloudFormation waits for the resource (CREATE_IN_PROGRESS): isComplete creates the job and polls it to COMPLETED', async () => {
+        const spec = wireSpec('Later');
+        const name = nameOf(spec);
+        const stackId = await stacks.waitingFor('Later', LOGICAL_ID);
+        expect(await stacks.statusOf(stackId, LOGICAL_ID)).toBe('CREATE_IN_PROGRESS');
+        const waiterInput = { ...createEvent(spec), StackId: stackId, LogicalResourceId: LOGICAL_ID, PhysicalResourceId: name };
+
+        expect(await handler.isComplete(waiterInput)).toEqual({ IsComplete: false });
+        expect(await jobsOf(spec)).toEqual([name]);
+        const done = await handler.isComplete(waiterInput);
+        expect(done).toMatchObject({ IsComplete: true, Data: { CompilationJobName: name } });
+      });
+
+      /** Where the waiter's event points: a stack id and a logical id, set up in moto (`id` names the stack and the job). */
+      type Setup = (id: string, jobName: string) => Promise<{ stackId: string; logicalId: string }>;
+
+      test.each<[string, string, string, Setup]>([
+        ['the Provider framework answered CloudFormation (CREATE_COMPLETE)', 'CREATE_COMPLETE', 'Answered', async (id, name) => {
+          const stackId = await stacks.waitingFor(id, LOGICAL_ID);
+          await stacks.answer(stackId, LOGICAL_ID, name);
+          return { stackId, logicalId: LOGICAL_ID };
+        }],
+        ['the stack was deleted (DELETE_COMPLETE, asked by its unique id)', 'DELETE_COMPLETE', 'Deleted', async (id, name) => {
+          const stackId = await stacks.waitingFor(id, LOGICAL_ID);
+          await stacks.answer(stackId, LOGICAL_ID, name);
+          await cloudformation.send(new DeleteStackCommand({ StackName: stackId }));
+          return { stackId, logicalId: LOGICAL_ID };
+        }],
+        ['the stack has no such resource (ValidationError)', 'ValidationError', 'NoResource', async (id) => {
+          const stackId = await stacks.waitingFor(id, 'SomethingElse');
+          return { stackId, logicalId: LOGICAL_ID };
+        }],
+        ['the stack does not exist (ValidationError)', 'ValidationError', 'NoStack', async (id) => ({
+          stackId: `arn:aws:cloudformation:${REGION}:${MOTO_ACCOUNT}:stack/W${RUN}-${id}/5f0e8d60-4c1b-11ef-9a3e-0affd3c1b5a7`,
+          logicalId: LOGICAL_ID,
+        })],
+      ])('CloudFormation no longer waits: %s. isComplete fails naming the job and the resource, and creates no job', async (_, answer, id, setup) => {
+        const spec = wireSpec(`Refused${id}`);
+        const name = nameOf(spec);
+        const { stackId, logicalId } = await setup(id, name);
+        expect(await stacks.statusOf(stackId, logicalId)).toBe(answer);
+        const waiterInput = { ...createEvent(spec), StackId: stackId, LogicalResourceId: logicalId, PhysicalResourceId: name };
+
+        await expect(handler.isComplete(waiterInput)).rejects.toMatchObject({ name: 'DeploymentError', message: notCreated(name, logicalId) });
+        expect(await jobsOf(spec)).toEqual([]);
+        expect(await describeJob(name)).toBeUndefined();
+      });
     });
 
     test('a local model is copied from its asset key (<hash>.gz) to the .tar.gz key the job reads', async () => {

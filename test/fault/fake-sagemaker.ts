@@ -1,0 +1,864 @@
+/**
+ * A scripted fake of SageMaker's compilation-job API (and of the two S3 calls and the one
+ * CloudFormation call the handler makes), on a virtual clock the test controls, plugged into the
+ * SDK v3 clients with aws-sdk-client-mock so that the real handler code talks to it. It needs no
+ * jest: the benchmark (test/bench/deploy-sim.ts) runs it under plain ts-node.
+ *
+ * - Jobs live in memory with their creation time and walk STARTING -> INPROGRESS -> COMPLETED
+ *   (or FAILED with a reason) over virtual time, or are STOPPED by someone else.
+ * - StopCompilationJob: STARTING/INPROGRESS -> STOPPING -> STOPPED after a delay; a STOPPING job
+ *   stays as it is; a COMPLETED/FAILED/STOPPED job -> ValidationException, as SageMaker answers.
+ * - DeleteCompilationJob only of COMPLETED/FAILED/STOPPED jobs; ResourceNotFound when missing.
+ * - ResourceInUse on a duplicate name; ResourceLimitExceeded when the concurrency quota (jobs in
+ *   STARTING/INPROGRESS/STOPPING) is reached; AddTags/DeleteTags on a job's ARN.
+ * - Throttling (SageMaker's `ThrottlingException`, CloudFormation's `Throttling`, shaped as the
+ *   SDK deserializes them, so `@smithy/service-error-classification` recognises them): a random
+ *   rate from a seeded PRNG (reproducible), bursts of K consecutive throttles of one operation,
+ *   and windows of virtual time in which every call of one operation is throttled.
+ * - Every request is checked against botocore's official API model; a violation is recorded
+ *   (the test fails on it) and answered with a ValidationException, as SageMaker would.
+ * - S3: HeadObject/CopyObject on an in-memory bucket; every S3 command is recorded so tests can
+ *   assert that the input model and the artifacts are never deleted or overwritten.
+ * - CloudFormation: DescribeStackResource answers the status the driver (./driver) gives each
+ *   resource as CloudFormation would (CREATE_IN_PROGRESS while a Create waits, DELETE_COMPLETE
+ *   after the rollback...); a stack it does not know, or a resource its stack no longer has, is
+ *   a `ValidationError`. A deleted stack still answers when asked by its unique id, as
+ *   CloudFormation does for 90 days.
+ * - `Date.now()` follows the virtual clock (swapped in by `install()`, put back by `restore()`).
+ */
+import { createHash } from 'crypto';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DescribeStackResourceCommand,
+  DescribeStackResourceCommandInput,
+  DescribeStackResourceCommandOutput,
+  ResourceStatus,
+} from '@aws-sdk/client-cloudformation';
+import {
+  CopyObjectCommand,
+  CopyObjectCommandInput,
+  HeadObjectCommand,
+  HeadObjectCommandInput,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import {
+  AddTagsCommand,
+  AddTagsCommandInput,
+  CreateCompilationJobCommand,
+  CreateCompilationJobCommandInput,
+  DeleteCompilationJobCommand,
+  DeleteCompilationJobCommandInput,
+  DeleteTagsCommand,
+  DeleteTagsCommandInput,
+  DescribeCompilationJobCommand,
+  DescribeCompilationJobCommandInput,
+  DescribeCompilationJobCommandOutput,
+  ResourceInUse,
+  ResourceLimitExceeded,
+  ResourceNotFound,
+  SageMakerClient,
+  SageMakerServiceException,
+  StopCompilationJobCommand,
+  StopCompilationJobCommandInput,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ApiModel, formatViolations, loadApiModel, Violation } from './api-model';
+import { RESOURCE_TYPE } from '../../src/private/contract';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+/** 2025-01-01T00:00:00Z: virtual second 0. */
+export const EPOCH_MS = Date.UTC(2025, 0, 1);
+
+export const SAGEMAKER_OPERATIONS = [
+  'CreateCompilationJob',
+  'DescribeCompilationJob',
+  'StopCompilationJob',
+  'DeleteCompilationJob',
+  'AddTags',
+  'DeleteTags',
+] as const;
+export type SageMakerOperation = typeof SAGEMAKER_OPERATIONS[number];
+
+export const S3_OPERATIONS = ['HeadObject', 'CopyObject'] as const;
+export type S3Operation = typeof S3_OPERATIONS[number];
+
+export const CLOUDFORMATION_OPERATIONS = ['DescribeStackResource'] as const;
+export type CloudFormationOperation = typeof CLOUDFORMATION_OPERATIONS[number];
+
+/** The operations the throttling controls and `beforeNext` apply to. */
+export type ServiceOperation = SageMakerOperation | CloudFormationOperation;
+
+export type JobStatus = 'STARTING' | 'INPROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPING' | 'STOPPED';
+/** The statuses that count against the concurrency quota. */
+export const ACTIVE_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>(['STARTING', 'INPROGRESS', 'STOPPING']);
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>(['COMPLETED', 'FAILED', 'STOPPED']);
+
+// ---------------------------------------------------------------------------------------------
+// Virtual clock and PRNG
+
+/** Virtual time, in seconds since {@link EPOCH_MS}. Only the test moves it. */
+export class VirtualClock {
+  private nowSeconds = 0;
+
+  get seconds(): number {
+    return this.nowSeconds;
+  }
+
+  get ms(): number {
+    return EPOCH_MS + this.nowSeconds * 1000;
+  }
+
+  advance(seconds: number): void {
+    if (seconds < 0) throw new Error(`time runs forward only (advance by ${seconds})`);
+    this.nowSeconds += seconds;
+  }
+
+  advanceTo(seconds: number): void {
+    this.advance(seconds - this.nowSeconds);
+  }
+
+  dateAt(seconds: number): Date {
+    return new Date(EPOCH_MS + seconds * 1000);
+  }
+}
+
+/** mulberry32: a tiny seeded PRNG, so a "random" fault pattern is the same on every run. */
+export function mulberry32(seed: number): () => number {
+  /* eslint-disable no-bitwise */
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  /* eslint-enable no-bitwise */
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors, shaped as the SDK's JSON protocol deserializer builds them
+
+type Metadata = DescribeCompilationJobCommandOutput['$metadata'];
+
+function metadata(httpStatusCode: number, requestId: string): Metadata {
+  return { httpStatusCode, requestId, attempts: 1, totalRetryDelay: 0 };
+}
+
+function unmodeled(name: string, httpStatusCode: number, message: string, requestId: string): SageMakerServiceException {
+  return new SageMakerServiceException({
+    name,
+    $fault: httpStatusCode < 500 ? 'client' : 'server',
+    $metadata: metadata(httpStatusCode, requestId),
+    message,
+  });
+}
+
+function s3Error(name: string, httpStatusCode: number, message: string): S3ServiceException {
+  return new S3ServiceException({ name, $fault: httpStatusCode < 500 ? 'client' : 'server', $metadata: { httpStatusCode }, message });
+}
+
+/** CloudFormation's errors (awsQuery protocol): `ValidationError`, `Throttling`, both HTTP 400. */
+function cloudFormationError(name: string, message: string, requestId: string): CloudFormationServiceException {
+  return new CloudFormationServiceException({ name, $fault: 'client', $metadata: metadata(400, requestId), message });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Date.now on the virtual clock, without jest
+
+/** Makes `Date.now()` answer `now()`; the returned function puts the real one back. */
+export function swapDateNow(now: () => number): () => void {
+  const real = Date.now;
+  const virtual = () => now();
+  Date.now = virtual;
+  return () => {
+    if (Date.now === virtual) Date.now = real;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+/** How a job behaves over virtual time; every field has a default. */
+export interface JobScript {
+  /** Seconds in STARTING. @default 10 */
+  readonly startingSeconds?: number;
+  /** Seconds in INPROGRESS before the job ends by itself. @default 60 */
+  readonly compileSeconds?: number;
+  /** How the job ends by itself. @default COMPLETED */
+  readonly outcome?: { readonly status: 'COMPLETED' } | { readonly status: 'FAILED'; readonly reason: string };
+  /** Someone else (console, CLI) stops the job this many seconds after its creation. */
+  readonly stoppedByOthersAfterSeconds?: number;
+  /** Seconds from a stop request to STOPPED. @default 20 */
+  readonly stoppingSeconds?: number;
+}
+
+/** SageMaker's own end of a job that reaches its MaxRuntimeInSeconds ("a TimeOut error is generated"). */
+export const MAX_RUNTIME_REASON = (seconds: number) =>
+  `TimeOut: the compilation job exceeded its stopping condition MaxRuntimeInSeconds of ${seconds} seconds.`;
+
+export type JobOrigin = 'handler' | 'others';
+
+interface FakeJob {
+  readonly name: string;
+  readonly arn: string;
+  readonly request: CreateCompilationJobCommandInput;
+  readonly origin: JobOrigin;
+  readonly createdAt: number;
+  readonly startedAt: number;
+  /** When the job ends by itself (compiled, failed, or cut by MaxRuntimeInSeconds). */
+  endAt: number;
+  outcome: { readonly status: 'COMPLETED' } | { readonly status: 'FAILED'; readonly reason: string };
+  stoppingSeconds: number;
+  stop?: { readonly at: number; readonly by: JobOrigin };
+  readonly tags: Map<string, string>;
+}
+
+/** A read-only view of a job, for assertions. */
+export interface JobView {
+  readonly name: string;
+  readonly arn: string;
+  readonly origin: JobOrigin;
+  readonly status: JobStatus;
+  readonly createdAt: number;
+  /** Virtual second the job reached COMPLETED, FAILED or STOPPED (once it has). */
+  readonly endedAt?: number;
+  readonly stoppedBy?: JobOrigin;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly request: CreateCompilationJobCommandInput;
+}
+
+/** One request that reached the fake. */
+export interface ApiCall {
+  /** Virtual second of the call. */
+  readonly at: number;
+  readonly service: 'sagemaker' | 's3' | 'cloudformation';
+  readonly operation: string;
+  readonly input: unknown;
+  /** 'ok', or the name of the error the fake answered with. */
+  readonly result: string;
+  /** What the fake answered, when it answered 'ok' (CloudFormation calls only). */
+  readonly output?: unknown;
+}
+
+export interface ThrottleBurst {
+  readonly operation: ServiceOperation;
+  /** How many consecutive calls of the operation are throttled. */
+  readonly count: number;
+  /** The burst starts with the call after this many calls of the operation. @default 0 */
+  readonly afterCalls?: number;
+}
+
+/** Every call of one operation within a span of virtual time is throttled (account-wide throttling). */
+export interface ThrottleWindow {
+  readonly operation: ServiceOperation;
+  /** First and last virtual second of the window (inclusive). */
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface FakeOptions {
+  /** Seed of the PRNG behind the random throttling. @default 1 */
+  readonly seed?: number;
+  /** Share (0..1) of SageMaker and CloudFormation calls answered with throttling. @default 0 */
+  readonly throttleRate?: number;
+  /** Share (0..1) of S3 calls answered with SlowDown (503). @default 0 */
+  readonly s3ThrottleRate?: number;
+  /** Jobs in STARTING/INPROGRESS/STOPPING the account may have. @default 20 */
+  readonly concurrencyQuota?: number;
+  /** How jobs the handler creates behave, by job name or for all. */
+  readonly script?: JobScript | ((jobName: string) => JobScript);
+  /** S3 objects that exist at the start (`bucket/key`), e.g. the model archive. */
+  readonly objects?: readonly string[];
+}
+
+/** What CloudFormation records of one resource (the fields DescribeStackResource shows). */
+export interface ResourceState {
+  readonly status: ResourceStatus;
+  readonly physicalResourceId?: string;
+  readonly reason?: string;
+  /** @default the contract's RESOURCE_TYPE */
+  readonly resourceType?: string;
+}
+
+interface FakeStack {
+  readonly id: string;
+  readonly name: string;
+  deleted: boolean;
+  readonly resources: Map<string, ResourceState & { readonly updatedAt: number }>;
+}
+
+/** The stack name inside a stack id (`arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`). */
+export function stackNameOf(stackId: string): string {
+  const match = /^arn:[^:]+:cloudformation:[^:]*:[^:]*:stack\/([^/]+)\//.exec(stackId);
+  if (!match) throw new Error(`not a stack id: ${stackId}`);
+  return match[1];
+}
+
+/** The fake service, its clock, and everything it was asked. */
+export class FakeSageMaker {
+  readonly clock = new VirtualClock();
+  readonly calls: ApiCall[] = [];
+  /** Requests the official API model rejects. */
+  readonly violations: string[] = [];
+  /** Driver steps and API calls, in order, with virtual times. */
+  readonly log: string[] = [];
+  /** Names of deleted job records, in order. */
+  readonly deleted: string[] = [];
+  private readonly jobs = new Map<string, FakeJob>();
+  private readonly objects = new Set<string>();
+  private readonly stacks = new Map<string, FakeStack>();
+  private readonly bursts: Array<ThrottleBurst & { remaining: number }> = [];
+  private readonly windows: ThrottleWindow[] = [];
+  private readonly hooks: Array<{ operation: ServiceOperation; run: () => void }> = [];
+  private readonly random: () => number;
+  private readonly sagemakerModel?: ApiModel;
+  private readonly s3Model?: ApiModel;
+  private readonly cloudFormationModel?: ApiModel;
+  /** Calls per operation so far (a burst counts them; scanning `calls` would be quadratic). */
+  private readonly callCounts = new Map<string, number>();
+  private requestCount = 0;
+  private uninstall?: () => void;
+  /** Names of the commands the S3 client received (set by install). */
+  private s3Commands?: () => string[];
+
+  constructor(private readonly options: FakeOptions = {}) {
+    this.random = mulberry32(options.seed ?? 1);
+    for (const object of options.objects ?? []) this.objects.add(object);
+    this.sagemakerModel = loadApiModel('sagemaker');
+    this.s3Model = loadApiModel('s3');
+    this.cloudFormationModel = loadApiModel('cloudformation');
+  }
+
+  /** Whether requests are checked against botocore's model (false when botocore is missing). */
+  get validatesRequests(): boolean {
+    return this.sagemakerModel !== undefined && this.s3Model !== undefined && this.cloudFormationModel !== undefined;
+  }
+
+  /**
+   * Plugs the fake into every SageMakerClient, S3Client and CloudFormationClient, and makes
+   * Date.now() virtual. `restore()` undoes both.
+   */
+  install(): this {
+    const sagemaker = mockClient(SageMakerClient);
+    const s3 = mockClient(S3Client);
+    const cloudformation = mockClient(CloudFormationClient);
+    sagemaker.onAnyCommand().callsFake(async (input: unknown) => this.unsupported('sagemaker', input));
+    s3.onAnyCommand().callsFake(async (input: unknown) => this.unsupported('s3', input));
+    cloudformation.onAnyCommand().callsFake(async (input: unknown) => this.unsupported('cloudformation', input));
+    cloudformation
+      .on(DescribeStackResourceCommand).callsFake(async (input: DescribeStackResourceCommandInput) => this.describeStackResource(input));
+    sagemaker
+      .on(CreateCompilationJobCommand).callsFake(async (input: CreateCompilationJobCommandInput) => this.sagemakerCall('CreateCompilationJob', input))
+      .on(DescribeCompilationJobCommand).callsFake(async (input: DescribeCompilationJobCommandInput) => this.sagemakerCall('DescribeCompilationJob', input))
+      .on(StopCompilationJobCommand).callsFake(async (input: StopCompilationJobCommandInput) => this.sagemakerCall('StopCompilationJob', input))
+      .on(DeleteCompilationJobCommand).callsFake(async (input: DeleteCompilationJobCommandInput) => this.sagemakerCall('DeleteCompilationJob', input))
+      .on(AddTagsCommand).callsFake(async (input: AddTagsCommandInput) => this.sagemakerCall('AddTags', input))
+      .on(DeleteTagsCommand).callsFake(async (input: DeleteTagsCommandInput) => this.sagemakerCall('DeleteTags', input));
+    s3
+      .on(HeadObjectCommand).callsFake(async (input: HeadObjectCommandInput) => this.s3Call('HeadObject', input))
+      .on(CopyObjectCommand).callsFake(async (input: CopyObjectCommandInput) => this.s3Call('CopyObject', input));
+    const realNow = swapDateNow(() => this.clock.ms);
+    this.uninstall = () => {
+      realNow();
+      sagemaker.restore();
+      s3.restore();
+      cloudformation.restore();
+    };
+    // What reached the S3 client, whatever it was: the S3 assertions read every command sent.
+    this.s3Commands = () => s3.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
+    return this;
+  }
+
+  restore(): void {
+    this.uninstall?.();
+    this.uninstall = undefined;
+  }
+
+  /** Names of every command sent to an S3Client (including ones the fake does not implement). */
+  sentToS3(): string[] {
+    return this.s3Commands?.() ?? [];
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Test controls
+
+  /** Moves virtual time forward. */
+  advance(seconds: number): void {
+    this.clock.advance(seconds);
+  }
+
+  note(text: string): void {
+    this.log.push(`[${this.stamp()}] ${text}`);
+  }
+
+  /** Arms a burst of consecutive ThrottlingExceptions on one operation. */
+  throttleBurst(burst: ThrottleBurst): void {
+    this.bursts.push({ ...burst, remaining: burst.count });
+  }
+
+  /** Throttles every call of one operation between two virtual times. */
+  throttleWindow(window: ThrottleWindow): void {
+    this.windows.push(window);
+  }
+
+  /** Runs `run` once, right before the next call of `operation` is answered. */
+  beforeNext(operation: ServiceOperation, run: () => void): void {
+    this.hooks.push({ operation, run });
+  }
+
+  /** Makes a running job end now, as its script says (the "finished in between" race). */
+  finishNow(jobName: string): void {
+    const job = this.mustGet(jobName);
+    if (!['STARTING', 'INPROGRESS'].includes(this.statusOf(job))) throw new Error(`${jobName} is not running`);
+    job.endAt = this.clock.seconds;
+  }
+
+  /** A job someone else made (another stack, the console): it counts against the quota. */
+  seedJob(name: string, script: JobScript = {}, request: Partial<CreateCompilationJobCommandInput> = {}): JobView {
+    const full: CreateCompilationJobCommandInput = {
+      CompilationJobName: name,
+      RoleArn: `arn:aws:iam::${ACCOUNT}:role/SomeoneElsesNeoRole`,
+      InputConfig: { S3Uri: 's3://other-bucket/models/other.tar.gz', Framework: 'PYTORCH', FrameworkVersion: '2.0', DataInputConfig: '{"x":[1,3,224,224]}' },
+      OutputConfig: { S3OutputLocation: `s3://other-bucket/compiled/${name}`, TargetDevice: 'ml_c5' },
+      StoppingCondition: { MaxRuntimeInSeconds: 100_000 },
+      ...request,
+    };
+    this.addJob(full, 'others', script);
+    return this.job(name)!;
+  }
+
+  /** What CloudFormation now records of a resource (the driver keeps it current). */
+  setResource(stackId: string, logicalResourceId: string, state: ResourceState): void {
+    let stack = this.stacks.get(stackId);
+    if (!stack) {
+      stack = { id: stackId, name: stackNameOf(stackId), deleted: false, resources: new Map() };
+      this.stacks.set(stackId, stack);
+    }
+    stack.resources.set(logicalResourceId, { ...state, updatedAt: this.clock.seconds });
+  }
+
+  /** The stack no longer has the resource (e.g. a rolled-back update had added it): ValidationError. */
+  removeResource(stackId: string, logicalResourceId: string): void {
+    this.stacks.get(stackId)?.resources.delete(logicalResourceId);
+  }
+
+  /**
+   * The stack is deleted: its resources are DELETE_COMPLETE, it answers by its unique id only
+   * (by name: ValidationError), as CloudFormation does for 90 days.
+   */
+  deleteStack(stackId: string): void {
+    const stack = this.stacks.get(stackId);
+    if (!stack) return;
+    stack.deleted = true;
+    for (const [logicalId, state] of stack.resources) {
+      if (state.status !== 'DELETE_COMPLETE') stack.resources.set(logicalId, { ...state, status: 'DELETE_COMPLETE', updatedAt: this.clock.seconds });
+    }
+  }
+
+  /** What CloudFormation records of a resource, or undefined when its stack has none. */
+  resource(stackId: string, logicalResourceId: string): ResourceState | undefined {
+    return this.stacks.get(stackId)?.resources.get(logicalResourceId);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Assertions
+
+  job(name: string): JobView | undefined {
+    const job = this.jobs.get(name);
+    return job ? this.view(job) : undefined;
+  }
+
+  allJobs(): JobView[] {
+    return [...this.jobs.values()].map((job) => this.view(job));
+  }
+
+  /** Jobs in STARTING/INPROGRESS/STOPPING, optionally only those of one origin. */
+  activeJobs(origin?: JobOrigin): JobView[] {
+    return this.allJobs().filter((job) => ACTIVE_STATUSES.has(job.status) && (origin === undefined || job.origin === origin));
+  }
+
+  callsOf(operation: ServiceOperation | S3Operation): ApiCall[] {
+    return this.calls.filter((call) => call.operation === operation);
+  }
+
+  /** How many jobs of that name were ever created (deleted ones included). */
+  createdCount(name: string): number {
+    return this.callsOf('CreateCompilationJob').filter((call) => call.result === 'ok'
+      && (call.input as CreateCompilationJobCommandInput).CompilationJobName === name).length;
+  }
+
+  /**
+   * S3 requests that delete or overwrite anything: any command but HeadObject/CopyObject, and a
+   * CopyObject onto a key that existed (an input model or an artifact) or into a job's output.
+   */
+  s3Damage(): string[] {
+    const damage = this.sentToS3().filter((name) => !S3_OPERATIONS.includes(name as S3Operation)).map((name) => `${name} sent`);
+    for (const call of this.callsOf('CopyObject')) {
+      if (call.result === 'overwrite') damage.push(`CopyObject overwrote ${JSON.stringify(call.input)}`);
+      const target = call.input as CopyObjectCommandInput;
+      const uri = `s3://${target.Bucket}/${target.Key}`;
+      for (const job of this.jobs.values()) {
+        if (uri.startsWith(job.request.OutputConfig!.S3OutputLocation!)) damage.push(`CopyObject into the output of ${job.name}: ${uri}`);
+      }
+    }
+    return damage;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The service
+
+  private stamp(): string {
+    return `+${String(this.clock.seconds).padStart(4)}s`;
+  }
+
+  private record(service: ApiCall['service'], operation: string, input: unknown, result: string, output?: unknown): void {
+    this.calls.push({ at: this.clock.seconds, service, operation, input, result, ...(output === undefined ? {} : { output }) });
+    this.callCounts.set(operation, (this.callCounts.get(operation) ?? 0) + 1);
+    const subject = (input as { CompilationJobName?: string; ResourceArn?: string; Key?: string; LogicalResourceId?: string });
+    const detail = (output as DescribeStackResourceCommandOutput | undefined)?.StackResourceDetail?.ResourceStatus;
+    this.log.push(`[${this.stamp()}]   ${service}.${operation}(${subject.CompilationJobName ?? subject.ResourceArn ?? subject.Key ?? subject.LogicalResourceId ?? ''}) -> ${result}${detail ? ` ${detail}` : ''}`);
+  }
+
+  private requestId(): string {
+    this.requestCount += 1;
+    return `00000000-0000-4000-8000-${String(this.requestCount).padStart(12, '0')}`;
+  }
+
+  private async unsupported(service: ApiCall['service'], input: unknown): Promise<never> {
+    this.record(service, 'UnsupportedCommand', input, 'UnsupportedCommand');
+    throw new Error(`the fake ${service} does not implement this command (input ${JSON.stringify(input)})`);
+  }
+
+  private validate(model: ApiModel | undefined, operation: string, input: unknown): Violation[] {
+    if (!model) return [];
+    const violations = model.validateInput(operation, input);
+    if (violations.length > 0) this.violations.push(formatViolations(operation, violations));
+    return violations;
+  }
+
+  private throttled(operation: ServiceOperation): boolean {
+    const previousCalls = this.callCounts.get(operation) ?? 0;
+    const burst = this.bursts.find((b) => b.operation === operation && b.remaining > 0 && previousCalls >= (b.afterCalls ?? 0));
+    if (burst) {
+      burst.remaining -= 1;
+      return true;
+    }
+    const now = this.clock.seconds;
+    if (this.windows.some((w) => w.operation === operation && w.from <= now && now <= w.to)) return true;
+    const rate = this.options.throttleRate ?? 0;
+    return rate > 0 && this.random() < rate;
+  }
+
+  private async sagemakerCall(operation: SageMakerOperation, input: unknown): Promise<object> {
+    const requestId = this.requestId();
+    const violations = this.validate(this.sagemakerModel, operation, input);
+    if (violations.length > 0) {
+      this.record('sagemaker', operation, input, 'ValidationException (API model)');
+      throw unmodeled('ValidationException', 400, formatViolations(operation, violations), requestId);
+    }
+    if (this.throttled(operation)) {
+      this.record('sagemaker', operation, input, 'ThrottlingException');
+      throw unmodeled('ThrottlingException', 400, 'Rate exceeded', requestId);
+    }
+    const hook = this.hooks.findIndex((h) => h.operation === operation);
+    if (hook >= 0) this.hooks.splice(hook, 1)[0].run();
+    try {
+      const output = { $metadata: metadata(200, requestId), ...this.answer(operation, input, requestId) };
+      if (this.sagemakerModel) {
+        // The fake's own answers must be what SageMaker could send.
+        const bad = this.sagemakerModel.validateOutput(operation, output, { checkRequired: false });
+        if (bad.length > 0) throw new Error(`fake answered ${operation} outside the API model: ${formatViolations(operation, bad)}`);
+      }
+      this.record('sagemaker', operation, input, 'ok');
+      return output;
+    } catch (error) {
+      this.record('sagemaker', operation, input, (error as Error).name);
+      throw error;
+    }
+  }
+
+  private answer(operation: SageMakerOperation, input: unknown, requestId: string): object {
+    switch (operation) {
+      case 'CreateCompilationJob':
+        return this.create(input as CreateCompilationJobCommandInput, requestId);
+      case 'DescribeCompilationJob':
+        return this.describe(this.find((input as DescribeCompilationJobCommandInput).CompilationJobName!, requestId));
+      case 'StopCompilationJob':
+        return this.stop(this.find((input as StopCompilationJobCommandInput).CompilationJobName!, requestId), requestId);
+      case 'DeleteCompilationJob':
+        return this.delete(this.find((input as DeleteCompilationJobCommandInput).CompilationJobName!, requestId), requestId);
+      case 'AddTags': {
+        const { ResourceArn, Tags } = input as AddTagsCommandInput;
+        const job = this.byArn(ResourceArn!, requestId);
+        for (const tag of Tags ?? []) job.tags.set(tag.Key!, tag.Value!);
+        return { Tags: [...job.tags].map(([Key, Value]) => ({ Key, Value })) };
+      }
+      case 'DeleteTags': {
+        const { ResourceArn, TagKeys } = input as DeleteTagsCommandInput;
+        const job = this.byArn(ResourceArn!, requestId);
+        for (const key of TagKeys ?? []) job.tags.delete(key);
+        return {};
+      }
+    }
+  }
+
+  private create(request: CreateCompilationJobCommandInput, requestId: string): object {
+    const name = request.CompilationJobName!;
+    if (this.jobs.has(name)) {
+      const message = `Compilation job ${name} already exists.`;
+      throw new ResourceInUse({ message, Message: message, $metadata: metadata(400, requestId) });
+    }
+    const quota = this.options.concurrencyQuota ?? 20;
+    const active = this.activeJobs().length;
+    if (active >= quota) {
+      const message = `The account-level service limit 'Number of concurrent compilation jobs' is ${quota} Jobs, with current utilization of ${active} Jobs.`;
+      throw new ResourceLimitExceeded({ message, Message: message, $metadata: metadata(400, requestId) });
+    }
+    const script = typeof this.options.script === 'function' ? this.options.script(name) : this.options.script ?? {};
+    const job = this.addJob(request, 'handler', script);
+    return { CompilationJobArn: job.arn };
+  }
+
+  private addJob(request: CreateCompilationJobCommandInput, origin: JobOrigin, script: JobScript): FakeJob {
+    const name = request.CompilationJobName!;
+    const createdAt = this.clock.seconds;
+    const startedAt = createdAt + (script.startingSeconds ?? 10);
+    const maxRuntime = request.StoppingCondition?.MaxRuntimeInSeconds ?? 900;
+    let endAt = startedAt + (script.compileSeconds ?? 60);
+    let outcome = script.outcome ?? { status: 'COMPLETED' as const };
+    if (endAt > startedAt + maxRuntime) {
+      endAt = startedAt + maxRuntime;
+      outcome = { status: 'FAILED', reason: MAX_RUNTIME_REASON(maxRuntime) };
+    }
+    const job: FakeJob = {
+      name,
+      arn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:compilation-job/${name}`,
+      request,
+      origin,
+      createdAt,
+      startedAt,
+      endAt,
+      outcome,
+      stoppingSeconds: script.stoppingSeconds ?? 20,
+      tags: new Map((request.Tags ?? []).map((tag) => [tag.Key!, tag.Value!])),
+    };
+    const stopAt = script.stoppedByOthersAfterSeconds;
+    if (stopAt !== undefined && createdAt + stopAt < endAt) job.stop = { at: createdAt + stopAt, by: 'others' };
+    this.jobs.set(name, job);
+    return job;
+  }
+
+  private find(name: string, requestId: string): FakeJob {
+    const job = this.jobs.get(name);
+    if (!job) {
+      const message = `Could not find compilation job with name ${name}.`;
+      throw new ResourceNotFound({ message, Message: message, $metadata: metadata(400, requestId) });
+    }
+    return job;
+  }
+
+  private byArn(arn: string, requestId: string): FakeJob {
+    const job = [...this.jobs.values()].find((j) => j.arn === arn);
+    if (!job) {
+      const message = `Could not find resource ${arn}.`;
+      throw new ResourceNotFound({ message, Message: message, $metadata: metadata(400, requestId) });
+    }
+    return job;
+  }
+
+  private mustGet(name: string): FakeJob {
+    const job = this.jobs.get(name);
+    if (!job) throw new Error(`no job ${name}`);
+    return job;
+  }
+
+  private statusOf(job: FakeJob, at = this.clock.seconds): JobStatus {
+    if (job.stop && job.stop.at <= at) return at >= job.stop.at + job.stoppingSeconds ? 'STOPPED' : 'STOPPING';
+    if (at < job.startedAt) return 'STARTING';
+    if (at < job.endAt) return 'INPROGRESS';
+    return job.outcome.status;
+  }
+
+  private stop(job: FakeJob, requestId: string): object {
+    const status = this.statusOf(job);
+    if (status === 'STARTING' || status === 'INPROGRESS') {
+      job.stop = { at: this.clock.seconds, by: 'handler' };
+    } else if (status !== 'STOPPING') {
+      throw unmodeled('ValidationException', 400,
+        `The compilation job ${job.name} is in status ${status} and cannot be stopped.`, requestId);
+    }
+    return {};
+  }
+
+  private delete(job: FakeJob, requestId: string): object {
+    const status = this.statusOf(job);
+    if (!TERMINAL_STATUSES.has(status)) {
+      throw unmodeled('ValidationException', 400,
+        `Cannot delete compilation job ${job.name} in status ${status}; stop it first.`, requestId);
+    }
+    this.jobs.delete(job.name);
+    this.deleted.push(job.name);
+    return {};
+  }
+
+  private describe(job: FakeJob): Omit<DescribeCompilationJobCommandOutput, '$metadata'> {
+    const now = this.clock.seconds;
+    const status = this.statusOf(job, now);
+    const started = now >= job.startedAt && !(job.stop && job.stop.at < job.startedAt);
+    const endedAt = status === 'STOPPED' ? job.stop!.at + job.stoppingSeconds : TERMINAL_STATUSES.has(status) ? job.endAt : undefined;
+    const transitions = [job.createdAt, started ? job.startedAt : undefined, job.stop && job.stop.at <= now ? job.stop.at : undefined, endedAt]
+      .filter((t): t is number => t !== undefined && t <= now);
+    const output = job.request.OutputConfig!;
+    return {
+      CompilationJobName: job.name,
+      CompilationJobArn: job.arn,
+      CompilationJobStatus: status,
+      CompilationStartTime: started ? this.clock.dateAt(job.startedAt) : undefined,
+      CompilationEndTime: endedAt !== undefined ? this.clock.dateAt(endedAt) : undefined,
+      StoppingCondition: job.request.StoppingCondition,
+      InferenceImage: status === 'COMPLETED' ? inferenceImageOf(job.request) : undefined,
+      ModelPackageVersionArn: job.request.ModelPackageVersionArn,
+      CreationTime: this.clock.dateAt(job.createdAt),
+      LastModifiedTime: this.clock.dateAt(Math.max(...transitions)),
+      FailureReason: status === 'FAILED' && job.outcome.status === 'FAILED' ? job.outcome.reason : undefined,
+      ModelArtifacts: status === 'COMPLETED' ? { S3ModelArtifacts: artifactOf(job.request) } : undefined,
+      ModelDigests: status === 'COMPLETED' ? { ArtifactDigest: `sha256:${digestOf(job.name)}` } : undefined,
+      RoleArn: job.request.RoleArn,
+      InputConfig: job.request.InputConfig,
+      OutputConfig: output,
+      VpcConfig: job.request.VpcConfig,
+    };
+  }
+
+  private view(job: FakeJob): JobView {
+    const status = this.statusOf(job);
+    return {
+      name: job.name,
+      arn: job.arn,
+      origin: job.origin,
+      status,
+      createdAt: job.createdAt,
+      endedAt: status === 'STOPPED' ? job.stop!.at + job.stoppingSeconds : TERMINAL_STATUSES.has(status) ? job.endAt : undefined,
+      stoppedBy: job.stop && job.stop.at <= this.clock.seconds ? job.stop.by : undefined,
+      tags: Object.fromEntries(job.tags),
+      request: job.request,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // CloudFormation
+
+  private async describeStackResource(input: DescribeStackResourceCommandInput): Promise<DescribeStackResourceCommandOutput> {
+    const operation = 'DescribeStackResource';
+    const requestId = this.requestId();
+    const violations = this.validate(this.cloudFormationModel, operation, input);
+    if (violations.length > 0) {
+      this.record('cloudformation', operation, input, 'ValidationError (API model)');
+      throw cloudFormationError('ValidationError', formatViolations(operation, violations), requestId);
+    }
+    if (this.throttled(operation)) {
+      this.record('cloudformation', operation, input, 'Throttling');
+      throw cloudFormationError('Throttling', 'Rate exceeded', requestId);
+    }
+    const hook = this.hooks.findIndex((h) => h.operation === operation);
+    if (hook >= 0) this.hooks.splice(hook, 1)[0].run();
+    const { StackName: stackName, LogicalResourceId: logicalId } = input;
+    // By unique id, deleted stacks included; by name, live stacks only.
+    const stack = this.stacks.get(stackName!) ?? [...this.stacks.values()].find((s) => !s.deleted && s.name === stackName);
+    const resource = stack?.resources.get(logicalId!);
+    if (!stack || !resource) {
+      this.record('cloudformation', operation, input, 'ValidationError');
+      throw cloudFormationError('ValidationError',
+        stack ? `Resource ${logicalId} does not exist for stack ${stackName}` : `Stack with id ${stackName} does not exist`, requestId);
+    }
+    const output: DescribeStackResourceCommandOutput = {
+      $metadata: metadata(200, requestId),
+      StackResourceDetail: {
+        StackName: stack.name,
+        StackId: stack.id,
+        LogicalResourceId: logicalId,
+        PhysicalResourceId: resource.physicalResourceId,
+        ResourceType: resource.resourceType ?? RESOURCE_TYPE,
+        LastUpdatedTimestamp: this.clock.dateAt(resource.updatedAt),
+        ResourceStatus: resource.status,
+        ResourceStatusReason: resource.reason,
+        Metadata: '{}',
+        DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+      },
+    };
+    if (this.cloudFormationModel) {
+      const bad = this.cloudFormationModel.validateOutput(operation, output);
+      if (bad.length > 0) throw new Error(`fake answered ${operation} outside the API model: ${formatViolations(operation, bad)}`);
+    }
+    this.record('cloudformation', operation, input, 'ok', output);
+    return output;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // S3
+
+  private exists(bucket: string, key: string): boolean {
+    const uri = `s3://${bucket}/${key}`;
+    if (this.objects.has(`${bucket}/${key}`)) return true;
+    // An artifact exists once its job has COMPLETED.
+    return [...this.jobs.values()].some((job) => this.statusOf(job) === 'COMPLETED' && artifactOf(job.request) === uri);
+  }
+
+  private async s3Call(operation: S3Operation, input: HeadObjectCommandInput | CopyObjectCommandInput): Promise<object> {
+    const requestId = this.requestId();
+    const violations = this.validate(this.s3Model, operation, input);
+    if (violations.length > 0) {
+      this.record('s3', operation, input, 'InvalidRequest (API model)');
+      throw s3Error('InvalidRequest', 400, formatViolations(operation, violations));
+    }
+    const rate = this.options.s3ThrottleRate ?? 0;
+    if (rate > 0 && this.random() < rate) {
+      this.record('s3', operation, input, 'SlowDown');
+      throw s3Error('SlowDown', 503, 'Please reduce your request rate.');
+    }
+    const { Bucket, Key } = input;
+    if (operation === 'HeadObject') {
+      if (!this.exists(Bucket!, Key!)) {
+        this.record('s3', operation, input, 'NotFound');
+        throw s3Error('NotFound', 404, 'Not Found');
+      }
+      this.record('s3', operation, input, 'ok');
+      return { $metadata: metadata(200, requestId), ContentLength: 1024 };
+    }
+    const source = decodeURIComponent((input as CopyObjectCommandInput).CopySource!);
+    const slash = source.indexOf('/');
+    if (!this.exists(source.slice(0, slash), source.slice(slash + 1))) {
+      this.record('s3', operation, input, 'NoSuchKey');
+      throw s3Error('NoSuchKey', 404, 'The specified key does not exist.');
+    }
+    const overwrite = this.exists(Bucket!, Key!);
+    this.objects.add(`${Bucket}/${Key}`);
+    this.record('s3', operation, input, overwrite ? 'overwrite' : 'ok');
+    return { $metadata: metadata(200, requestId), CopyObjectResult: { ETag: '"0f4c1e6a7b8d9e0f1a2b3c4d5e6f7a8b"' } };
+  }
+}
+
+/** Where Neo writes the compiled model: `<output location>/<model archive name>-<target>.tar.gz`. */
+export function artifactOf(request: CreateCompilationJobCommandInput): string {
+  const output = request.OutputConfig!;
+  const input = request.InputConfig?.S3Uri ?? 's3://model-package/model.tar.gz';
+  const base = input.slice(input.lastIndexOf('/') + 1).replace(/\.tar\.gz$/, '');
+  const target = output.TargetDevice ?? [output.TargetPlatform?.Os, output.TargetPlatform?.Arch].join('_');
+  return `${output.S3OutputLocation!.replace(/\/+$/, '')}/${base}-${target}.tar.gz`;
+}
+
+/** The Neo inference image of cloud targets; edge targets have none. */
+export function inferenceImageOf(request: CreateCompilationJobCommandInput): string | undefined {
+  const target = request.OutputConfig?.TargetDevice;
+  if (!target?.startsWith('ml_')) return undefined;
+  const framework = (request.InputConfig?.Framework ?? 'pytorch').toLowerCase();
+  return `785573368785.dkr.ecr.${REGION}.amazonaws.com/sagemaker-neo-${framework}:1.6-cpu-py3`;
+}
+
+function digestOf(name: string): string {
+  return createHash('sha256').update(name).digest('hex');
+}
