@@ -52,6 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sagemaker@^3',
     // loaded from the Lambda runtime at run time (external to the bundle); here for types and tests
     '@aws-sdk/client-s3@^3',
+    '@aws-sdk/client-cloudformation@^3',
     '@smithy/service-error-classification@^4',
     '@aws-sdk/credential-provider-env@^3',
     'esbuild@^0.25',
@@ -98,6 +99,7 @@ const bundle = project.addTask('bundle', {
     '--legal-comments=none', // keeps the bundle small; licenses are in node_modules/@aws-sdk
     '--main-fields=module,main', // the SDK's ES modules tree-shake: 310 KB instead of 830 KB
     '--external:@aws-sdk/client-s3', // only for local model copies: the runtime's own client
+    '--external:@aws-sdk/client-cloudformation', // only before a late create: the runtime's own client
     '--alias:@aws-sdk/credential-provider-node=./lambda/shims/credentials-from-env.ts', // Lambda's env credentials only
     `--outfile=${HANDLER_OUTFILE}`,
   ].join(' '),
@@ -123,6 +125,14 @@ project.addTask('integ:snapshot', {
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(bundle);
 project.testTask.spawn(integ);
+
+project.addTask('bench', {
+  description: 'Benchmarks: synth scaling, handler start, deployment overhead; writes docs/benchmarks.md',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'ts-node --transpile-only --project tsconfig.dev.json test/bench/bench.ts' },
+  ],
+});
 
 project.addTask('example', {
   description: 'Synthesize the README example app and print the CreateCompilationJob request it will send',
