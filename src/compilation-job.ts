@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { CompilerOptions } from './compiler-options';
 import { DataInputConfig } from './data-input-config';
 import { Framework } from './framework';
-import { ModelInput } from './model-input';
+import { ModelInput, ModelInputConfig } from './model-input';
 import {
   CompilationJobAttributes, CompilationJobRequest, CompilationJobSpec, JobTag,
   MAX_JOB_TIMEOUT_SECONDS, RESOURCE_TYPE,
@@ -181,37 +181,8 @@ export class CompilationJob extends Construct implements ITaggable {
 
     const provider = CompilationJobProvider.of(this);
     const model = props.model.bind(this, { role: this.role, copier: provider.handlerRole, stagingBucket: this.outputBucket });
-    const outputObjects = `${outputPrefix}*`;
-    grantObjectWrite(this.role, this.outputBucket, outputObjects);
-    acknowledgeWildcardResources(this.role, [this.outputBucket.arnForObjects(outputObjects)],
-      'SageMaker chooses the names of the objects it writes under the output prefix.');
-    // Writing with SSE-KMS: a data key per object, and Decrypt for multipart uploads.
-    props.encryptionKey?.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    const vpcConfig = this.vpcConfig(props);
-
-    const request: CompilationJobRequest = {
-      RoleArn: this.role.roleArn,
-      ModelPackageVersionArn: model.modelPackageVersionArn,
-      InputConfig: model.s3Uri === undefined ? undefined : {
-        S3Uri: model.s3Uri,
-        Framework: props.framework?.name ?? '',
-        FrameworkVersion: props.frameworkVersion,
-        DataInputConfig: props.dataInputConfig?._render(this),
-      },
-      OutputConfig: {
-        S3OutputLocation: this.outputBucket.s3UrlForObject(outputPrefix),
-        TargetDevice: props.target.targetDevice?.name,
-        TargetPlatform: props.target.targetPlatform && {
-          Os: props.target.targetPlatform.os.name,
-          Arch: props.target.targetPlatform.arch.name,
-          Accelerator: props.target.targetPlatform.accelerator?.name,
-        },
-        CompilerOptions: props.compilerOptions?.json,
-        KmsKeyId: props.encryptionKey?.keyArn,
-      },
-      VpcConfig: vpcConfig,
-      StoppingCondition: { MaxRuntimeInSeconds: maxRuntime.toSeconds() },
-    };
+    this.grantOutput(outputPrefix, props.encryptionKey);
+    const request = this.requestOf(props, model, outputPrefix, maxRuntime);
     const spec: CompilationJobSpec = {
       jobNamePrefix: namePrefix,
       constructAddress: this.node.addr,
@@ -250,6 +221,40 @@ export class CompilationJob extends Construct implements ITaggable {
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     this.encryptionKey?.grantDecrypt(grantee);
     return grantObjectRead(grantee, this.outputBucket, this.modelArtifactsObjectKey);
+  }
+
+  /** Write under the output prefix (and encrypt with the job's key), nothing more. */
+  private grantOutput(outputPrefix: string, encryptionKey?: kms.IKey): void {
+    const outputObjects = `${outputPrefix}*`;
+    grantObjectWrite(this.role, this.outputBucket, outputObjects);
+    acknowledgeWildcardResources(this.role, [this.outputBucket.arnForObjects(outputObjects)],
+      'SageMaker chooses the names of the objects it writes under the output prefix.');
+    // Writing with SSE-KMS: a data key per object, and Decrypt for multipart uploads.
+    encryptionKey?.grant(this.role, 'kms:GenerateDataKey', 'kms:Decrypt');
+  }
+
+  /** The CreateCompilationJob request, without the name and tags the handler adds. */
+  private requestOf(props: CompilationJobProps, model: ModelInputConfig, outputPrefix: string, maxRuntime: Duration): CompilationJobRequest {
+    const platform = props.target.targetPlatform;
+    return {
+      RoleArn: this.role.roleArn,
+      ModelPackageVersionArn: model.modelPackageVersionArn,
+      InputConfig: model.s3Uri === undefined ? undefined : {
+        S3Uri: model.s3Uri,
+        Framework: props.framework?.name ?? '',
+        FrameworkVersion: props.frameworkVersion,
+        DataInputConfig: props.dataInputConfig?._render(this),
+      },
+      OutputConfig: {
+        S3OutputLocation: this.outputBucket.s3UrlForObject(outputPrefix),
+        TargetDevice: props.target.targetDevice?.name,
+        TargetPlatform: platform && { Os: platform.os.name, Arch: platform.arch.name, Accelerator: platform.accelerator?.name },
+        CompilerOptions: props.compilerOptions?.json,
+        KmsKeyId: props.encryptionKey?.keyArn,
+      },
+      VpcConfig: this.vpcConfig(props),
+      StoppingCondition: { MaxRuntimeInSeconds: maxRuntime.toSeconds() },
+    };
   }
 
   private vpcConfig(props: CompilationJobProps): CompilationJobRequest['VpcConfig'] {

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { ContextCheck, isCloudDevice, JobContext } from './private/job-context';
-import { API_LIMITS } from './private/limits';
+import { API_LIMITS, wholeMatch } from './private/limits';
 
 /** CPU compiler options. */
 export interface CpuCompilerOptions {
@@ -206,6 +206,7 @@ export class CompilerOptions {
         problems.push(`must be ${min} to ${max} characters of JSON (got ${this.json.length})`);
       }
       if (parseJson(this.json) === undefined) problems.push(`must be valid JSON (got ${this.json})`);
+      if (!wholeMatch(API_LIMITS.compilerOptions.pattern).test(this.json)) problems.push('must be on one line (SageMaker rejects line breaks)');
       if (context.accelerator === 'NVIDIA') {
         const missing = ['gpu-code', 'trt-ver', 'cuda-ver'].filter((key) => !(key in (asObject(parseJson(this.json)) ?? {})));
         if (missing.length > 0) problems.push(`an NVIDIA accelerator needs ${missing.join(', ')} (use CompilerOptions.nvidia)`);

@@ -130,6 +130,7 @@ describe('compilerOptions', () => {
     ['at least 3 characters', { compilerOptions: CompilerOptions.fromJson('{}') }, 'compilerOptions: must be 3 to 1024 characters of JSON (got 2)'],
     ['at most 1024 characters', { compilerOptions: CompilerOptions.cpu({ mcpu: 'x'.repeat(1100) }) }, 'compilerOptions: must be 3 to 1024 characters of JSON (got 1111)'],
     ['valid JSON', { compilerOptions: CompilerOptions.fromJson("{'mcpu': 'skylake-avx512'}") }, "compilerOptions: must be valid JSON (got {'mcpu': 'skylake-avx512'})"],
+    ['on one line', { compilerOptions: CompilerOptions.fromJson('{\n  "mcpu": "skylake-avx512"\n}') }, 'compilerOptions: must be on one line (SageMaker rejects line breaks)'],
     ['required with an NVIDIA accelerator', { target: nvidiaPlatform }, 'compilerOptions: are required with an NVIDIA accelerator (gpu-code, trt-ver, cuda-ver: use CompilerOptions.nvidia)'],
     ['NVIDIA needs gpu-code, trt-ver and cuda-ver', { target: nvidiaPlatform, compilerOptions: CompilerOptions.fromJson('{"gpu-code": "sm_72"}') }, 'compilerOptions: an NVIDIA accelerator needs trt-ver, cuda-ver (use CompilerOptions.nvidia)'],
     ['NVIDIA trt-ver is x.y.z', { target: nvidiaPlatform, compilerOptions: CompilerOptions.nvidia({ gpuCode: 'sm_72', trtVersion: '6.0', cudaVersion: '10.1' }) }, "compilerOptions: nvidia trtVersion must be in x.y.z format (got '6.0')"],
