@@ -81,6 +81,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
+// The registry this project installs from serves every platform's binding of unrs-resolver
+// (eslint-import-resolver-typescript) at 1.12.2 but only some at later versions; npm then leaves
+// the others out of package-lock.json and `npm ci` refuses the lock. Pin it until that changes.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
 // typescript-eslint's project service picks the nearest tsconfig.json, which covers src/ only;
 // lint lambda/, test/, integ/ and docs/ with the dev tsconfig instead.
 const eslintrc = project.tryFindObjectFile('.eslintrc.json');
