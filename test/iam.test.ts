@@ -96,16 +96,9 @@ describe('execution role', () => {
   });
 
   test('VPC: the network interface actions SageMaker needs, and nothing else more', () => {
-    const stack = newStack();
-    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    const bucket = new s3.Bucket(stack, 'Input');
-    new CompilationJob(stack, 'Job', {
-      model: ModelInput.fromBucket(bucket, 'm.tar.gz'),
-      framework: Framework.ONNX,
-      dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
-      target: CompilationTarget.device(TargetDevice.ML_C5),
-      vpc,
-    });
+    const { stack } = jobStack((scope) => ({
+      vpc: new ec2.Vpc(scope, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }),
+    }));
     const statements = statementsOf(stack, 'JobRole');
     expect(statements).toContainEqual({
       Action: [

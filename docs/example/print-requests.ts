@@ -9,6 +9,7 @@ export function printCompilationRequests(stack: cxapi.CloudFormationStackArtifac
     const spec = JSON.parse(renderIntrinsics(resource.Properties.Spec));
     console.log(`\nCreateCompilationJob request of ${logicalId} (job name: ${spec.jobNamePrefix}-<hash of the request>):`);
     console.log(JSON.stringify({ ...spec.request, Tags: spec.tags }, null, 2));
+    if (spec.inputCopy) console.log(`Before the job starts, the model is copied from ${spec.inputCopy.source} (a CDK asset) to that .tar.gz key.`);
     console.log(`Deployment waits up to ${spec.timeoutSeconds} s; job record on delete: ${spec.removalPolicy}.`);
   }
 }
