@@ -35,13 +35,12 @@ if (!CFN_LINT) {
   notice(`cfn-lint tests SKIPPED: cfn-lint is not on PATH. Install it with \`pip install cfn-lint\`; ${REQUIRED_HINT}.`);
 }
 
-const onnx = tinyOnnxModel;
 
 /** The stacks to lint, by name: each a shape users deploy. */
 const STACKS: Record<string, () => Stack> = {
   DefaultJob: () => {
     const stack = newStack('DefaultJob');
-    new CompilationJob(stack, 'Resnet', { ...onnx(), target: CompilationTarget.device(TargetDevice.ML_C5) });
+    new CompilationJob(stack, 'Resnet', { ...tinyOnnxModel(), target: CompilationTarget.device(TargetDevice.ML_C5) });
     return stack;
   },
 
@@ -81,9 +80,9 @@ const STACKS: Record<string, () => Stack> = {
 
   TwoJobs: () => {
     const stack = newStack('TwoJobs');
-    const cloud = new CompilationJob(stack, 'Cloud', { ...onnx(), target: CompilationTarget.device(TargetDevice.ML_C5) });
+    const cloud = new CompilationJob(stack, 'Cloud', { ...tinyOnnxModel(), target: CompilationTarget.device(TargetDevice.ML_C5) });
     const edge = new CompilationJob(stack, 'Edge', {
-      ...onnx(),
+      ...tinyOnnxModel(),
       target: CompilationTarget.device(TargetDevice.RASP4B),
       role: new iam.Role(stack, 'EdgeRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') }),
     });

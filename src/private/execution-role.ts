@@ -43,5 +43,6 @@ export function grantJobBasics(scope: Construct, role: iam.IRole, jobNamePrefix:
   }));
   acknowledgeWildcardResources(role, [logStreams, '*'],
     'The job\'s log streams are named after the job, whose name ends in a hash computed at deploy time; ' +
-    'cloudwatch:PutMetricData takes no resource and is limited to SageMaker namespaces by condition.');
+    'cloudwatch:PutMetricData (limited to SageMaker namespaces by condition) and, in a VPC, the EC2 ' +
+    'network-interface actions SageMaker uses take no resource.');
 }
