@@ -1,12 +1,8 @@
 import { DeploymentError } from './errors';
+import { parseS3Uri } from './s3-uri';
 import type { JobDescription } from './sagemaker';
 import type { CompilationJobAttributes } from '../../src/private/contract';
 
-/** Splits `s3://bucket/key` into its parts. */
-function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  return match ? { bucket: match[1], key: match[2] } : undefined;
-}
 
 /** The resource's attributes from a COMPLETED job. */
 export function attributesOf(job: JobDescription): CompilationJobAttributes {

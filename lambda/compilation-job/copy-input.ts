@@ -1,14 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { parseS3Uri } from './s3-uri';
 import type { InputCopy } from '../../src/private/contract';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 let s3: S3Module | undefined;
 let client: S3Client | undefined;
 
-function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!match) throw new Error(`Not an s3://bucket/key URI: ${uri}`);
-  return { bucket: match[1], key: match[2] };
+function objectOf(uri: string): { bucket: string; key: string } {
+  const location = parseS3Uri(uri);
+  if (!location) throw new Error(`Not an s3://bucket/key URI: ${uri}`);
+  return location;
 }
 
 /**
@@ -23,8 +24,8 @@ export async function copyInput(copy: InputCopy): Promise<void> {
   s3 ??= require('@aws-sdk/client-s3') as S3Module;
   const { CopyObjectCommand, HeadObjectCommand, S3Client: Client } = s3;
   client ??= new Client({});
-  const source = parseS3Uri(copy.source);
-  const target = parseS3Uri(copy.target);
+  const source = objectOf(copy.source);
+  const target = objectOf(copy.target);
   try {
     await client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: target.key }));
     return;

@@ -46,6 +46,7 @@ export function assertSameRequest(spec: CompilationJobSpec, job: JobDescription)
 /** The fields that identify what a job compiles, where to, and as whom. */
 function differencesFrom(spec: CompilationJobSpec, job: JobDescription): string[] {
   const request = spec.request;
+  // SageMaker may echo the location with a trailing slash.
   const trim = (uri?: string) => uri?.replace(/\/+$/, '');
   const platform = (value?: object) => (value === undefined ? undefined : canonicalJson(value));
   const fields: Array<[string, unknown, unknown]> = [
@@ -53,7 +54,7 @@ function differencesFrom(spec: CompilationJobSpec, job: JobDescription): string[
     ['InputConfig.S3Uri', request.InputConfig?.S3Uri, job.InputConfig?.S3Uri],
     ['InputConfig.Framework', request.InputConfig?.Framework, job.InputConfig?.Framework],
     ['ModelPackageVersionArn', request.ModelPackageVersionArn, job.ModelPackageVersionArn],
-    ['OutputConfig.S3OutputLocation', trim(outputLocationOf(spec, job.CompilationJobName!)), trim(job.OutputConfig?.S3OutputLocation)],
+    ['OutputConfig.S3OutputLocation', outputLocationOf(spec, job.CompilationJobName!), trim(job.OutputConfig?.S3OutputLocation)],
     ['OutputConfig.TargetDevice', request.OutputConfig.TargetDevice, job.OutputConfig?.TargetDevice],
     ['OutputConfig.TargetPlatform', platform(request.OutputConfig.TargetPlatform), platform(job.OutputConfig?.TargetPlatform)],
   ];
