@@ -1,12 +1,19 @@
 import { awscdk, javascript } from 'projen';
 
-// aws-cdk-lib 2.257.0 is pinned on purpose:
-// - cdk-nag 3 (security checks in every construct test) needs aws-cdk-lib >= 2.257.0;
-// - the newest @aws-cdk/integ-runner (2.197.x) reads cloud-assembly schema <= 53, which
-//   aws-cdk-lib 2.258+ no longer writes, so a newer pin would break `integ-runner`.
+// aws-cdk-lib: users see the peer range `^2.257.0`; we develop and test on exactly 2.257.0.
+// - Peer range, not an exact version: a library whose peer is one exact aws-cdk-lib cannot be
+//   installed next to any other aws-cdk-lib without `--legacy-peer-deps`. 2.257.0 is the floor
+//   because cdk-nag 3 (the security checks in every construct test) needs it.
+// - Dev dependency pinned at the floor (projen pins it to the peer's minimum): we test on the
+//   oldest version we claim, and the newest @aws-cdk/integ-runner (2.197.x) reads cloud-assembly
+//   schema <= 53, which aws-cdk-lib 2.258+ no longer writes, so a newer pin breaks `integ-runner`.
+//   `npx projen test:package` installs the packed library next to a newer aws-cdk-lib too.
 // After changing it, delete node_modules and package-lock.json and install again
 // (npm otherwise keeps a stale entry).
 const CDK_VERSION = '2.257.0';
+// constructs: peer `^10.5.1`, any constructs 10 from 10.5.1 on. aws-cdk-lib >= 2.257 asks for
+// ^10.5.0; projen pins our dev dependency to the peer's floor, and cdk-nag 3 (tests) needs 10.5.1.
+const CONSTRUCTS_VERSION = '10.5.1';
 // The newest integ-tests-alpha on the registry; it accepts aws-cdk-lib 2.257 as a peer.
 const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
 
@@ -26,7 +33,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   cdkVersion: CDK_VERSION,
-  cdkVersionPinning: true,
+  cdkVersionPinning: false, // peer `^2.257.0`, dev dependency pinned at 2.257.0 (see above)
+  constructsVersion: CONSTRUCTS_VERSION,
+  // Construct Hub shows this; experimental until 1.0, when the API is frozen.
+  stability: 'experimental',
+  license: 'Apache-2.0',
+
+  // jsii bindings: most people who compile models with Neo write Python. The registries of these
+  // languages are not reachable from our machines, so nothing is published from here;
+  // `npx projen test:bindings` generates all four offline (jsii-pacmak --code-only) and checks them.
+  publishToPypi: { distName: 'cdk-sagemaker-neo', module: 'cdk_sagemaker_neo' },
+  publishToMaven: {
+    mavenGroupId: 'dev.cdk-sagemaker-neo',
+    mavenArtifactId: 'cdk-sagemaker-neo',
+    javaPackage: 'dev.cdksagemakerneo',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkSagemakerNeo', packageId: 'CdkSagemakerNeo' },
+  publishToGo: { moduleName: 'github.com/cdk-sagemaker-neo/cdk-sagemaker-neo-go' },
   jsiiVersion: '~6.0.0',
   minNodeVersion: '20.0.0',
   // CI is `.ci/run` on a clean clone; no hosted workflows.
@@ -70,6 +93,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   jestOptions: {
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // test/package needs the compiled library; `npx projen test:package` runs it.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/package/'],
       testTimeout: 60_000,
       // moto_server for the wire tests (test/wire): started once per run, stopped at the end;
       // skipped with a notice when it is missing, unless CI_TOOLS_REQUIRED=1 (.ci/run sets it).
@@ -130,6 +155,27 @@ project.addTask('integ:snapshot', {
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(bundle);
 project.testTask.spawn(integ);
+
+// jsii's only warning: `CoreMlInput.type` is a reserved word in Go. jsii-pacmak writes Go fields
+// capitalized (`Type`), which is no keyword, and the name is Core ML's own key, so it stays; the
+// Go binding is generated and checked by `test:package`.
+project.compileTask.reset('jsii --silence-warnings=reserved-word');
+
+// `npx projen build` packages the npm tarball only: the toolchains that package the Python, Java,
+// .NET and Go bindings are not on our machines (and their registries are out of reach);
+// `package-all` still builds them all where they are.
+const packageTask = project.tasks.tryFind('package');
+packageTask?.reset();
+packageTask?.spawn(project.tasks.tryFind('package:js')!);
+
+project.addTask('test:package', {
+  description: 'The package as users get it: npm pack installed into fresh apps on two aws-cdk-lib versions; Python, Java, .NET and Go bindings generated offline and checked',
+  steps: [
+    { spawn: bundle.name },
+    { spawn: project.compileTask.name },
+    { exec: 'jest --coverage=false --testPathIgnorePatterns /node_modules/ --testMatch "<rootDir>/test/package/**/*.test.ts"' },
+  ],
+});
 
 project.addTask('bench', {
   description: 'Benchmarks: synth scaling, handler start, deployment overhead; writes docs/benchmarks.md',
