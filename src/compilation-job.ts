@@ -13,6 +13,7 @@ import {
   MAX_JOB_TIMEOUT_SECONDS, RESOURCE_TYPE,
 } from './private/contract';
 import { createExecutionRole, grantJobBasics } from './private/execution-role';
+import { shortFrameworkVersion } from './private/framework-version';
 import { grantObjectRead, grantObjectWrite } from './private/grants';
 import { acknowledgeWildcardResources } from './private/nag';
 import { jobNamePrefix } from './private/naming';
@@ -36,7 +37,9 @@ export interface CompilationJobProps {
   readonly framework?: Framework;
 
   /**
-   * The framework version, e.g. '2.0'. Only for MXNET, PYTORCH, TENSORFLOW and TFLITE.
+   * The framework version, e.g. '2.0'. Only for MXNET, PYTORCH, TENSORFLOW and TFLITE, and only
+   * on the targets Neo takes a version for (target platforms, and most devices: see the README).
+   * Neo reads major.minor, so '1.6.1' is sent as '1.6', as the SageMaker Python SDK does.
    * @default - Neo's default for the framework
    */
   readonly frameworkVersion?: string;
@@ -242,7 +245,7 @@ export class CompilationJob extends Construct implements ITaggable {
       InputConfig: model.s3Uri === undefined ? undefined : {
         S3Uri: model.s3Uri,
         Framework: props.framework?.name ?? '',
-        FrameworkVersion: props.frameworkVersion,
+        FrameworkVersion: props.frameworkVersion && shortFrameworkVersion(props.frameworkVersion),
         DataInputConfig: props.dataInputConfig?._render(this),
       },
       OutputConfig: {

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { ApiValue } from './api-value';
 
 /**
@@ -18,11 +19,12 @@ export class Framework extends ApiValue {
   public static readonly SKLEARN = new Framework('SKLEARN');
 
   /**
-   * A framework this library has no constant for yet.
-   * @param name the API value, for example 'PYTORCH'
+   * A framework by name: one this library has no constant for yet, or a name as the SageMaker
+   * Python SDK spells it (`Framework.of('pytorch')` sends `PYTORCH`).
+   * @param name the API value, for example 'PYTORCH', in any case
    */
   public static of(name: string): Framework {
-    return new Framework(name);
+    return new Framework(Token.isUnresolved(name) ? name : name.toUpperCase());
   }
 
   private constructor(name: string) {

@@ -2,6 +2,7 @@ import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MAX_JOB_NAME_LENGTH, MAX_JOB_TIMEOUT_SECONDS } from './contract';
+import { judgeFrameworkVersion } from './framework-version';
 import { JobContext } from './job-context';
 import { API_LIMITS, wholeMatch } from './limits';
 import { PropErrors } from './validation';
@@ -43,7 +44,7 @@ export function jobContextOf(props: CompilationJobProps): JobContext {
 export function validateProps(scope: Construct, props: CompilationJobProps, resolved: ResolvedProps): void {
   const errors = new PropErrors();
   const context = jobContextOf(props);
-  checkModel(errors, props, context);
+  checkModel(scope, errors, props, context);
   checkTarget(scope, errors, props, context);
   checkDurations(errors, resolved);
   checkOutput(errors, props, resolved);
@@ -51,7 +52,7 @@ export function validateProps(scope: Construct, props: CompilationJobProps, reso
   errors.throwIfAny('CompilationJob');
 }
 
-function checkModel(errors: PropErrors, props: CompilationJobProps, context: JobContext): void {
+function checkModel(scope: Construct, errors: PropErrors, props: CompilationJobProps, context: JobContext): void {
   const fromPackage = props.model.isModelPackage;
   errors.check(fromPackage || props.framework !== undefined, 'framework',
     'is required when the model comes from S3 or an asset');
@@ -68,6 +69,11 @@ function checkModel(errors: PropErrors, props: CompilationJobProps, context: Job
   if (version !== undefined && framework !== undefined && !Token.isUnresolved(framework)) {
     errors.check(VERSIONED_FRAMEWORKS.includes(framework), 'frameworkVersion',
       `is only supported for ${VERSIONED_FRAMEWORKS.join(', ')} (framework is ${framework})`);
+    if (VERSIONED_FRAMEWORKS.includes(framework)) {
+      const verdict = judgeFrameworkVersion(framework, version, context.device);
+      if (verdict.error) errors.check(false, 'frameworkVersion', verdict.error);
+      if (verdict.warning) Annotations.of(scope).addWarningV2('cdk-sagemaker-neo:framework-version', verdict.warning);
+    }
   }
   const { min, max, pattern } = API_LIMITS.frameworkVersion;
   errors.checkValue(version, 'frameworkVersion', (v) => v.length >= min && v.length <= max && wholeMatch(pattern).test(v),
