@@ -53,36 +53,40 @@ const AMBA_REFUSES = 'Neo refuses a framework version for amba_cv2 ("Unsupported
   + 'the SDK drops it silently, we stop at synth and say to remove it';
 const MXNET_ON_C4 = 'the SDK leaves out an MXNet version on ml_c4; the API takes one and Neo names ml_c4 among the targets '
   + 'that take a version, so we send what was asked and warn that Neo may refuse it';
+const NVIDIA_OPTIONS = { 'gpu-code': 'sm_72', 'trt-ver': '6.0.1', 'cuda-ver': '10.1' };
+const ANDROID_OPTIONS = { ANDROID_PLATFORM: 25, mattr: ['+neon'] };
+
+/** A case on a target device: the SDK sends the device, the upper-cased framework and `sentVersion`. */
+function onDevice(source: string, device: string, framework: string, version?: string, sentVersion = version): Case {
+  return {
+    source,
+    intent: { target: device, framework, frameworkVersion: version, inputShape: SHAPE },
+    sdkSends: { Framework: framework.toUpperCase(), FrameworkVersion: sentVersion, TargetDevice: device },
+  };
+}
 
 const CASES: Case[] = [
-  { source: 'NEO test_compile_model_for_inferentia', intent: { target: 'ml_inf1', framework: 'tensorflow', frameworkVersion: '1.15.0', inputShape: SHAPE },
-    sdkSends: { Framework: 'TENSORFLOW', FrameworkVersion: '1.15', TargetDevice: 'ml_inf1' } },
-  { source: 'NEO test_compile_model_for_edge_device', intent: { target: 'deeplens', framework: 'tensorflow', inputShape: SHAPE },
-    sdkSends: { Framework: 'TENSORFLOW', TargetDevice: 'deeplens' } },
-  { source: 'NEO test_compile_model_linux_arm64_nvidia',
-    intent: { target: { os: 'LINUX', arch: 'ARM64', accelerator: 'NVIDIA' }, framework: 'tensorflow', inputShape: SHAPE,
-      compilerOptions: { 'gpu-code': 'sm_72', 'trt-ver': '6.0.1', 'cuda-ver': '10.1' } },
-    sdkSends: { Framework: 'TENSORFLOW', TargetPlatform: { Os: 'LINUX', Arch: 'ARM64', Accelerator: 'NVIDIA' },
-      CompilerOptions: { 'gpu-code': 'sm_72', 'trt-ver': '6.0.1', 'cuda-ver': '10.1' } } },
-  { source: 'NEO test_compile_model_android_armv7',
-    intent: { target: { os: 'ANDROID', arch: 'ARM_EABI' }, framework: 'tensorflow', inputShape: SHAPE,
-      compilerOptions: { ANDROID_PLATFORM: 25, mattr: ['+neon'] } },
-    sdkSends: { Framework: 'TENSORFLOW', TargetPlatform: { Os: 'ANDROID', Arch: 'ARM_EABI' }, CompilerOptions: { ANDROID_PLATFORM: 25, mattr: ['+neon'] } } },
-  { source: 'NEO test_compile_model_for_cloud', intent: { target: 'ml_c4', framework: 'tensorflow', inputShape: SHAPE },
-    sdkSends: { Framework: 'TENSORFLOW', TargetDevice: 'ml_c4' } },
-  { source: 'NEO test_compile_with_framework_version_15', intent: { target: 'ml_c4', framework: 'pytorch', frameworkVersion: '1.5', inputShape: SHAPE },
-    sdkSends: { Framework: 'PYTORCH', FrameworkVersion: '1.5', TargetDevice: 'ml_c4' } },
-  { source: 'NEO test_compile_with_framework_version_16', intent: { target: 'ml_c4', framework: 'pytorch', frameworkVersion: '1.6', inputShape: SHAPE },
-    sdkSends: { Framework: 'PYTORCH', FrameworkVersion: '1.6', TargetDevice: 'ml_c4' } },
-  { source: 'NEO test_compile_with_pytorch_neo_in_ml_inf', intent: { target: 'ml_inf1', framework: 'pytorch', frameworkVersion: '1.6', inputShape: SHAPE },
-    sdkSends: { Framework: 'PYTORCH', FrameworkVersion: '1.6', TargetDevice: 'ml_inf1' } },
-  { source: 'NEO test_compile_with_tensorflow_neo_in_ml_inf', intent: { target: 'ml_inf1', framework: 'tensorflow', frameworkVersion: '1.15', inputShape: SHAPE },
-    sdkSends: { Framework: 'TENSORFLOW', FrameworkVersion: '1.15', TargetDevice: 'ml_inf1' } },
+  onDevice('NEO test_compile_model_for_inferentia', 'ml_inf1', 'tensorflow', '1.15.0', '1.15'),
+  onDevice('NEO test_compile_model_for_edge_device', 'deeplens', 'tensorflow'),
+  {
+    source: 'NEO test_compile_model_linux_arm64_nvidia',
+    intent: { target: { os: 'LINUX', arch: 'ARM64', accelerator: 'NVIDIA' }, framework: 'tensorflow', inputShape: SHAPE, compilerOptions: NVIDIA_OPTIONS },
+    sdkSends: { Framework: 'TENSORFLOW', TargetPlatform: { Os: 'LINUX', Arch: 'ARM64', Accelerator: 'NVIDIA' }, CompilerOptions: NVIDIA_OPTIONS },
+  },
+  {
+    source: 'NEO test_compile_model_android_armv7',
+    intent: { target: { os: 'ANDROID', arch: 'ARM_EABI' }, framework: 'tensorflow', inputShape: SHAPE, compilerOptions: ANDROID_OPTIONS },
+    sdkSends: { Framework: 'TENSORFLOW', TargetPlatform: { Os: 'ANDROID', Arch: 'ARM_EABI' }, CompilerOptions: ANDROID_OPTIONS },
+  },
+  onDevice('NEO test_compile_model_for_cloud', 'ml_c4', 'tensorflow'),
+  onDevice('NEO test_compile_with_framework_version_15', 'ml_c4', 'pytorch', '1.5'),
+  onDevice('NEO test_compile_with_framework_version_16', 'ml_c4', 'pytorch', '1.6'),
+  onDevice('NEO test_compile_with_pytorch_neo_in_ml_inf', 'ml_inf1', 'pytorch', '1.6'),
+  onDevice('NEO test_compile_with_tensorflow_neo_in_ml_inf', 'ml_inf1', 'tensorflow', '1.15'),
   // NEO test_compile_validates_framework_version, one row per parameter set
   ...([
     ['ml_c4', 'pytorch', '1.6', '1.6'],
     ['rasp3b', 'pytorch', '1.6.1', '1.6'],
-    ['amba_cv2', 'pytorch', '1.6.1', undefined],
     ['ml_c4', 'tensorflow', '1.15.1', '1.15'],
     ['ml_c4', 'tensorflow', '2.15.1', '2.15'],
     ['ml_inf1', 'tensorflow', '2.15.1', '2.15'],
@@ -90,16 +94,18 @@ const CASES: Case[] = [
     ['ml_inf2', 'pytorch', '2.0.1', '2.0'],
     ['ml_trn1', 'pytorch', '2.0.1', '2.0'],
     ['ml_trn1', 'tensorflow', '2.0.1', '2.0'],
-  ] as const).map(([target, framework, version, sent]): Case => ({
-    source: `NEO test_compile_validates_framework_version[${target}-${framework}-${version}]`,
-    intent: { target, framework, frameworkVersion: version, inputShape: SHAPE },
-    sdkSends: { Framework: framework.toUpperCase(), FrameworkVersion: sent, TargetDevice: target },
-    differs: target === 'amba_cv2' ? { we: 'refuse at synth', reason: AMBA_REFUSES } : undefined,
-  })),
-  { source: 'MXNET test_compile_model (mx.compile_model on ml_c4)',
+  ] as const).map(([device, framework, version, sent]) =>
+    onDevice(`NEO test_compile_validates_framework_version[${device}-${framework}-${version}]`, device, framework, version, sent)),
+  {
+    ...onDevice('NEO test_compile_validates_framework_version[amba_cv2-pytorch-1.6.1]', 'amba_cv2', 'pytorch', '1.6.1', undefined),
+    differs: { we: 'refuse at synth', reason: AMBA_REFUSES },
+  },
+  {
+    source: 'MXNET test_compile_model (mx.compile_model on ml_c4)',
     intent: { target: 'ml_c4', framework: 'mxnet', frameworkVersion: '1.8.0', inputShape: { data: [100, 1, 28, 28] } },
     sdkSends: { Framework: 'MXNET', TargetDevice: 'ml_c4' },
-    differs: { we: 'send and warn', reason: MXNET_ON_C4 } },
+    differs: { we: 'send and warn', reason: MXNET_ON_C4 },
+  },
 ];
 
 function targetOf(target: Intent['target']): CompilationTarget {
