@@ -1,11 +1,17 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MAX_JOB_NAME_LENGTH, MAX_JOB_TIMEOUT_SECONDS } from './contract';
-import { JobContext } from './job-context';
-import { API_LIMITS, wholeMatch } from './limits';
-import { PropErrors } from './validation';
-import type { CompilationJobProps } from '../compilation-job';
+import { JobContext, jobContextOf } from './job-context';
+import { API_LIMITS, MAX_BUCKET_NAME_LENGTH, wholeMatch } from './limits';
+import { PropErrors } from './prop-errors';
+import { jobRemovalOf } from './removal-policy';
+import type { CompilerOptions } from '../compiler-options';
+import type { DataInputConfig } from '../data-input-config';
+import type { Framework } from '../framework';
+import type { ModelInput } from '../model-input';
+import type { CompilationTarget } from '../target';
 
 /** Frameworks that take `frameworkVersion`. */
 const VERSIONED_FRAMEWORKS = ['MXNET', 'PYTORCH', 'TENSORFLOW', 'TFLITE'];
@@ -15,7 +21,24 @@ const SINGLE_REGION_TARGETS: Record<string, string> = { ml_trn1: 'us-east-1', ml
 
 /** Characters of `s3://<bucket>/` plus `/<job name>` that the output location adds to the prefix. */
 const OUTPUT_LOCATION_OVERHEAD = 's3://'.length + 1 + 1 + MAX_JOB_NAME_LENGTH;
-const MAX_BUCKET_NAME_LENGTH = 63;
+
+/** Core ML's converter takes TensorFlow and PyTorch models only. */
+const COREML_FRAMEWORKS = ['TENSORFLOW', 'PYTORCH'];
+
+/** The props the rules read, as the user gave them (CompilationJobProps has this shape). */
+export interface JobSettings {
+  readonly model: ModelInput;
+  readonly framework?: Framework;
+  readonly frameworkVersion?: string;
+  readonly dataInputConfig?: DataInputConfig;
+  readonly target: CompilationTarget;
+  readonly compilerOptions?: CompilerOptions;
+  readonly outputPrefix?: string;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly removalPolicy?: RemovalPolicy;
+}
 
 /** What the job resolved from its props before validating them. */
 export interface ResolvedProps {
@@ -25,33 +48,37 @@ export interface ResolvedProps {
   readonly outputPrefix: string;
 }
 
-/** The rest of the job, for settings whose validity depends on it. */
-export function jobContextOf(props: CompilationJobProps): JobContext {
-  return {
+/** The rest of the job, for settings whose validity depends on it (tokens left out). */
+function contextOf(props: JobSettings): JobContext {
+  const platform = props.target.targetPlatform;
+  return jobContextOf({
     framework: props.framework?.name,
     frameworkVersion: props.frameworkVersion,
     device: props.target.targetDevice?.name,
-    os: props.target.targetPlatform?.os.name,
-    accelerator: props.target.targetPlatform?.accelerator?.name,
-  };
+    os: platform?.os.name,
+    arch: platform?.arch.name,
+    accelerator: platform?.accelerator?.name,
+  });
 }
 
 /**
  * Every rule of the CreateCompilationJob API that can be checked at synth time. All problems are
  * collected and thrown as one error; values that are unresolved tokens are skipped.
  */
-export function validateProps(scope: Construct, props: CompilationJobProps, resolved: ResolvedProps): void {
+export function validateJob(scope: Construct, props: JobSettings, resolved: ResolvedProps): void {
   const errors = new PropErrors();
-  const context = jobContextOf(props);
+  const context = contextOf(props);
   checkModel(errors, props, context);
   checkTarget(scope, errors, props, context);
   checkDurations(errors, resolved);
   checkOutput(errors, props, resolved);
   checkVpc(errors, props);
-  errors.throwIfAny('CompilationJob');
+  const rejected = jobRemovalOf(props.removalPolicy).rejected;
+  errors.check(rejected === undefined, 'removalPolicy', rejected ?? '');
+  errors.throwIfAny('CompilationJob', scope);
 }
 
-function checkModel(errors: PropErrors, props: CompilationJobProps, context: JobContext): void {
+function checkModel(errors: PropErrors, props: JobSettings, context: JobContext): void {
   const fromPackage = props.model.isModelPackage;
   errors.check(fromPackage || props.framework !== undefined, 'framework',
     'is required when the model comes from S3 or an asset');
@@ -65,7 +92,7 @@ function checkModel(errors: PropErrors, props: CompilationJobProps, context: Job
 
   const framework = context.framework;
   const version = props.frameworkVersion;
-  if (version !== undefined && framework !== undefined && !Token.isUnresolved(framework)) {
+  if (version !== undefined && framework !== undefined) {
     errors.check(VERSIONED_FRAMEWORKS.includes(framework), 'frameworkVersion',
       `is only supported for ${VERSIONED_FRAMEWORKS.join(', ')} (framework is ${framework})`);
   }
@@ -88,22 +115,24 @@ function checkModel(errors: PropErrors, props: CompilationJobProps, context: Job
 /** XGBOOST needs no shapes; PyTorch 2.0+ infers them on cloud targets. */
 function needsDataInputConfig(context: JobContext): boolean {
   const { framework, frameworkVersion, device } = context;
-  if (framework === undefined || Token.isUnresolved(framework)) return false;
+  if (framework === undefined) return false;
   if (framework === 'XGBOOST') return false;
   if (framework === 'PYTORCH' && device?.startsWith('ml_')) {
-    const major = frameworkVersion === undefined || Token.isUnresolved(frameworkVersion) ? undefined : Number.parseInt(frameworkVersion, 10);
+    const major = frameworkVersion === undefined ? undefined : Number.parseInt(frameworkVersion, 10);
     return major !== undefined && major < 2;
   }
   return true;
 }
 
-function checkTarget(scope: Construct, errors: PropErrors, props: CompilationJobProps, context: JobContext): void {
+function checkTarget(scope: Construct, errors: PropErrors, props: JobSettings, context: JobContext): void {
   if (props.compilerOptions) {
     for (const problem of props.compilerOptions._problems(context)) errors.check(false, 'compilerOptions', problem);
   } else {
     errors.check(context.accelerator !== 'NVIDIA', 'compilerOptions',
       'are required with an NVIDIA accelerator (gpu-code, trt-ver, cuda-ver: use CompilerOptions.nvidia)');
   }
+  errors.check(context.device !== 'coreml' || context.framework === undefined || COREML_FRAMEWORKS.includes(context.framework), 'framework',
+    `Core ML (TargetDevice.COREML) converts ${COREML_FRAMEWORKS.join(' and ')} models only (framework is ${context.framework})`);
   const device = context.device;
   const region = Stack.of(scope).region;
   if (device !== undefined && SINGLE_REGION_TARGETS[device] && !Token.isUnresolved(region) && region !== SINGLE_REGION_TARGETS[device]) {
@@ -127,7 +156,7 @@ function checkDurations(errors: PropErrors, { maxRuntime, timeout }: ResolvedPro
   }
 }
 
-function checkOutput(errors: PropErrors, props: CompilationJobProps, { outputBucket, outputPrefix }: ResolvedProps): void {
+function checkOutput(errors: PropErrors, props: JobSettings, { outputBucket, outputPrefix }: ResolvedProps): void {
   errors.checkValue(props.outputPrefix, 'outputPrefix', (p) => !p.startsWith('/'), (p) => `must not start with '/' (got '${p}')`);
   const bucketName = Token.isUnresolved(outputBucket.bucketName) ? undefined : outputBucket.bucketName;
   const room = API_LIMITS.s3Uri.max - OUTPUT_LOCATION_OVERHEAD - (bucketName?.length ?? MAX_BUCKET_NAME_LENGTH);
@@ -135,7 +164,7 @@ function checkOutput(errors: PropErrors, props: CompilationJobProps, { outputBuc
     (p) => `must be at most ${room} characters, so that s3://<bucket>/<prefix><job name> fits SageMaker's ${API_LIMITS.s3Uri.max} (got ${p.length})`);
 }
 
-function checkVpc(errors: PropErrors, props: CompilationJobProps): void {
+function checkVpc(errors: PropErrors, props: JobSettings): void {
   errors.check(props.vpc !== undefined || (props.vpcSubnets === undefined && props.securityGroups === undefined),
     'vpcSubnets/securityGroups', 'need `vpc` to be set');
   const subnets = props.vpc?.selectSubnets(props.vpcSubnets).subnetIds;
