@@ -13,6 +13,7 @@ import {
   MAX_JOB_TIMEOUT_SECONDS, RESOURCE_TYPE,
 } from './private/contract';
 import { createExecutionRole, grantJobBasics } from './private/execution-role';
+import { neoFrameworkVersion } from './private/framework-version-rules';
 import { grantObjectRead, grantObjectWrite } from './private/grants';
 import { tagProblems, validateJob } from './private/job-rules';
 import { ModelLocation } from './private/model-sources';
@@ -38,7 +39,9 @@ export interface CompilationJobProps {
   readonly framework?: Framework;
 
   /**
-   * The framework version, e.g. '2.0'. Only for MXNET, PYTORCH, TENSORFLOW and TFLITE.
+   * The framework version, e.g. '2.0'. Only for MXNET, PYTORCH, TENSORFLOW and TFLITE, and not
+   * for the targets Neo refuses it for (see the README). Sent as major.minor, as the SageMaker
+   * Python SDK sends it: '1.6.1' is sent as '1.6'.
    * @default - Neo's default for the framework
    */
   readonly frameworkVersion?: string;
@@ -269,7 +272,7 @@ export class CompilationJob extends Construct implements ITaggable {
       InputConfig: model.s3Uri === undefined ? undefined : {
         S3Uri: model.s3Uri,
         Framework: props.framework?.name ?? '',
-        FrameworkVersion: props.frameworkVersion,
+        FrameworkVersion: props.frameworkVersion === undefined ? undefined : neoFrameworkVersion(props.frameworkVersion),
         DataInputConfig: props.dataInputConfig?._render(this),
       },
       OutputConfig: {

@@ -2,8 +2,9 @@ import { App, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CompilationJob, CompilationJobProps, CompilerOptions, DataInputConfig, Framework, ModelInput, TargetDevice } from '../src';
+import { CompilationJob, CompilationJobProps, CompilationTarget, CompilerOptions, DataInputConfig, Framework, ModelInput, TargetArch, TargetDevice, TargetOs } from '../src';
 import { accepts, BASE, device, errorOf } from './job-props';
+import { newStack, onlyJobSpec } from './util';
 
 const PACKAGE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/resnet/3';
 
@@ -47,6 +48,48 @@ describe('framework and version', () => {
 
   test('a valid version of a versioned framework is accepted', () => {
     accepts({ framework: Framework.TFLITE, frameworkVersion: '2.4' });
+  });
+
+  test.each(['coreml', 'imx8mplus', 'jacinto_tda4vm', 'sitara_am57x', 'amba_cv2', 'amba_cv22', 'amba_cv25'])(
+    'Neo refuses a framework version for %s (the SDK never sends one; Neo\'s error text omits it)', (target) => {
+      expect(errorOf({ framework: Framework.TENSORFLOW, frameworkVersion: '2.4', target: device(TargetDevice.of(target)) }))
+        .toContain(`frameworkVersion: Neo takes no framework version for ${target} and refuses the job ("Unsupported framework version field for target"): remove frameworkVersion`);
+    });
+
+  const warningsOf = (props: Partial<CompilationJobProps>) => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', { ...BASE, ...props });
+    return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('frameworkVersion:')).map((w) => w.entry.data as string);
+  };
+
+  test('a framework version for lambda warns: the SDK sends none, Neo\'s error text lists it', () => {
+    expect(warningsOf({ framework: Framework.PYTORCH, frameworkVersion: '1.6', target: device(TargetDevice.LAMBDA) })).toEqual([
+      expect.stringContaining('frameworkVersion: the SageMaker Python SDK sends no framework version for lambda; if the deployment fails with "Unsupported framework version field for target", remove frameworkVersion'),
+    ]);
+  });
+
+  test('an MXNET framework version warns off ml_inf1, the only target the SDK sends one for', () => {
+    expect(warningsOf({ framework: Framework.MXNET, frameworkVersion: '1.8', target: device(TargetDevice.ML_C5) })).toEqual([
+      expect.stringContaining('frameworkVersion: the SageMaker Python SDK sends an MXNET framework version only for ml_inf1 (target is ml_c5)'),
+    ]);
+    expect(warningsOf({ framework: Framework.MXNET, frameworkVersion: '1.8', target: device(TargetDevice.ML_INF1) })).toEqual([]);
+  });
+
+  test('PyTorch and TensorFlow versions on other devices and on platforms are taken as they are', () => {
+    expect(warningsOf({ framework: Framework.PYTORCH, frameworkVersion: '1.6', target: device(TargetDevice.RASP3B) })).toEqual([]);
+    accepts({ framework: Framework.TENSORFLOW, frameworkVersion: '2.4', target: CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.ARM64 }) });
+  });
+
+  test('a patch component is cut, as the SDK cuts it: 1.6.1 is sent as 1.6', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', { ...BASE, framework: Framework.PYTORCH, frameworkVersion: '1.6.1' });
+    expect(onlyJobSpec(stack).request.InputConfig!.FrameworkVersion).toBe('1.6');
+  });
+
+  test('Framework.of takes the SDK\'s lower-case names and sends the API value', () => {
+    expect(Framework.of('pytorch').name).toBe('PYTORCH');
+    expect(Framework.of('tflite').toString()).toBe('TFLITE');
+    expect(() => Framework.of('py torch')).toThrow("Framework.of(): 'PY TORCH' is not a valid Framework value");
   });
 });
 

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MAX_JOB_NAME_LENGTH, MAX_JOB_TIMEOUT_SECONDS } from './contract';
+import { frameworkVersionFindings } from './framework-version-rules';
 import { JobContext, jobContextOf } from './job-context';
 import { API_LIMITS, MAX_BUCKET_NAME_LENGTH, wholeMatch } from './limits';
 import { PropErrors } from './prop-errors';
@@ -12,9 +13,6 @@ import type { DataInputConfig } from '../data-input-config';
 import type { Framework } from '../framework';
 import type { ModelInput } from '../model-input';
 import type { CompilationTarget } from '../target';
-
-/** Frameworks that take `frameworkVersion`. */
-const VERSIONED_FRAMEWORKS = ['MXNET', 'PYTORCH', 'TENSORFLOW', 'TFLITE'];
 
 /** Targets the documentation ties to one region. */
 const SINGLE_REGION_TARGETS: Record<string, string> = { ml_trn1: 'us-east-1', ml_inf2: 'us-east-2' };
@@ -69,6 +67,7 @@ export function validateJob(scope: Construct, props: JobSettings, resolved: Reso
   const errors = new PropErrors();
   const context = contextOf(props);
   checkModel(errors, props, context);
+  checkFrameworkVersion(scope, errors, props, context);
   checkTarget(scope, errors, props, context);
   checkDurations(errors, resolved);
   checkOutput(errors, props, resolved);
@@ -92,10 +91,6 @@ function checkModel(errors: PropErrors, props: JobSettings, context: JobContext)
 
   const framework = context.framework;
   const version = props.frameworkVersion;
-  if (version !== undefined && framework !== undefined) {
-    errors.check(VERSIONED_FRAMEWORKS.includes(framework), 'frameworkVersion',
-      `is only supported for ${VERSIONED_FRAMEWORKS.join(', ')} (framework is ${framework})`);
-  }
   const { min, max, pattern } = API_LIMITS.frameworkVersion;
   errors.checkValue(version, 'frameworkVersion', (v) => v.length >= min && v.length <= max && wholeMatch(pattern).test(v),
     (v) => `must be ${min} to ${max} characters like '2.0' (pattern ${pattern}), got '${v}'`);
@@ -122,6 +117,14 @@ function needsDataInputConfig(context: JobContext): boolean {
     return major !== undefined && major < 2;
   }
   return true;
+}
+
+function checkFrameworkVersion(scope: Construct, errors: PropErrors, props: JobSettings, context: JobContext): void {
+  const findings = frameworkVersionFindings(props.frameworkVersion, context);
+  for (const error of findings.errors) errors.check(false, 'frameworkVersion', error);
+  for (const warning of findings.warnings) {
+    Annotations.of(scope).addWarningV2('cdk-sagemaker-neo:framework-version', `frameworkVersion: ${warning}`);
+  }
 }
 
 function checkTarget(scope: Construct, errors: PropErrors, props: JobSettings, context: JobContext): void {
