@@ -4,7 +4,7 @@
  * hatch, and through the typed factory where one can express the mistake.
  */
 import { CfnParameter } from 'aws-cdk-lib';
-import { CompilationJobProps, CompilerOptions, Framework, InputDataType, PrecisionMode, TargetAccelerator, TargetArch, TargetDevice, TargetOs } from '../src';
+import { CompilationJobProps, CompilerOptions, DataInputConfig, Framework, InputDataType, PrecisionMode, TargetAccelerator, TargetArch, TargetDevice, TargetOs } from '../src';
 import { accepts, device, errorOf, platform, PropsOverride } from './job-props';
 
 const json = (text: string) => CompilerOptions.fromJson(text);
@@ -41,6 +41,7 @@ describe('each documented key: its targets, its framework, its values', () => {
     ['mattr is not for Core ML', { ...COREML, compilerOptions: json('{"mattr": ["+neon"]}') }, 'compilerOptions: "mattr" is for CPU, ARM and Android targets (not coreml or ml_eia2) (target is coreml)'],
     // NVIDIA
     ['an NVIDIA accelerator needs all three keys', { target: NVIDIA, compilerOptions: json('{"gpu-code": "sm_72"}') }, 'compilerOptions: an NVIDIA accelerator needs gpu-code, trt-ver, cuda-ver; missing trt-ver, cuda-ver'],
+    ['an NVIDIA accelerator with mcpu alone (the reference\'s m5.2xlarge example, read as a CPU example)', { target: platform(TargetOs.LINUX, TargetArch.X86_64, TargetAccelerator.NVIDIA), compilerOptions: json('{"mcpu": "skylake-avx512"}') }, 'compilerOptions: an NVIDIA accelerator needs gpu-code, trt-ver, cuda-ver; missing gpu-code, trt-ver, cuda-ver'],
     ['gpu-code is sm_NN (typed)', { target: NVIDIA, compilerOptions: CompilerOptions.nvidia({ gpuCode: '72', trtVersion: '6.0.1', cudaVersion: '10.1' }) }, 'compilerOptions: "gpu-code" must be a GPU architecture like \'sm_72\' (got "72")'],
     ['trt-ver is x.y.z (typed)', { target: NVIDIA, compilerOptions: CompilerOptions.nvidia({ gpuCode: 'sm_72', trtVersion: '6.0', cudaVersion: '10.1' }) }, 'compilerOptions: "trt-ver" must be a TensorRT version in x.y.z format like \'6.0.1\' (got "6.0")'],
     ['trt-ver is x.y.z (JSON)', { target: NVIDIA, compilerOptions: json('{"gpu-code": "sm_72", "trt-ver": "6", "cuda-ver": "10.1"}') }, 'compilerOptions: "trt-ver" must be a TensorRT version in x.y.z format'],
@@ -74,8 +75,14 @@ describe('each documented key: its targets, its framework, its values', () => {
 describe('accepted', () => {
   test.each<[string, PropsOverride]>([
     ['unknown keys pass through', { compilerOptions: json('{"mcpu": "skylake-avx512", "future_flag": {"x": 1}}') }],
-    ['the reference\'s EC2 m5.2xlarge example: mcpu with an NVIDIA platform', { target: platform(TargetOs.LINUX, TargetArch.X86_64, TargetAccelerator.NVIDIA), compilerOptions: json('{"mcpu": "skylake-avx512", "gpu-code": "sm_75", "trt-ver": "7.1.3", "cuda-ver": "10.2"}') }],
+    ['mcpu with the NVIDIA keys on an x86 NVIDIA platform', { target: platform(TargetOs.LINUX, TargetArch.X86_64, TargetAccelerator.NVIDIA), compilerOptions: json('{"mcpu": "skylake-avx512", "gpu-code": "sm_75", "trt-ver": "7.1.3", "cuda-ver": "10.2"}') }],
+    ['the reference\'s Raspberry Pi 3 example', { target: platform(TargetOs.LINUX, TargetArch.ARM_EABIHF), compilerOptions: json('{"mattr": ["+neon"]}') }],
+    ['the reference\'s Jetson TX2 example', { target: NVIDIA, compilerOptions: json('{"gpu-code": "sm_62", "trt-ver": "6.0.1", "cuda-ver": "10.0"}') }],
+    ['the reference\'s RK3399 example (no options)', { target: platform(TargetOs.LINUX, TargetArch.ARM64, TargetAccelerator.MALI) }],
     ['the reference\'s ARMv7 phone example', { target: platform(TargetOs.ANDROID, TargetArch.ARM_EABI), compilerOptions: json('{"ANDROID_PLATFORM": 25, "mattr": ["+neon"]}') }],
+    ['the reference\'s ARMv8 phone example', { target: ANDROID, compilerOptions: json('{"ANDROID_PLATFORM": 29}') }],
+    ['the reference\'s dtype example', { ...PYTORCH, compilerOptions: json('{"dtype" : "float32"}') }],
+    ['the reference\'s Elastic Inference SavedModel example', { ...EIA, dataInputConfig: DataInputConfig.fromJson('{"inputs": [1, 224, 224, 3]}'), compilerOptions: json('{"signature_def_key": "serving_custom"}') }],
     ['NVIDIA keys on a Jetson device', { target: device(TargetDevice.JETSON_XAVIER), compilerOptions: json('{"gpu-code": "sm_72", "trt-ver": "6.0.1", "cuda-ver": "10.1"}') }],
     ['Neuron flags on ml_trn1', { target: device(TargetDevice.ML_TRN1), compilerOptions: json('"--verbose 1 --num-neuroncores 2 -O2"') }],
     ['the reference\'s Elastic Inference example', { ...EIA, compilerOptions: json('{"precision_mode": "FP32", "output_names": ["output:0"]}') }],

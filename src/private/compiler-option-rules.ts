@@ -62,7 +62,11 @@ export const COMPILER_OPTION_RULES: Record<string, KeyRule> = {
   'output_names': { family: TARGETS.elasticInference, value: list('output tensor names', (n) => typeof n === 'string' && n.length > 0) },
 };
 
-/** Keys that only make sense together or apart. */
+/**
+ * Keys that only make sense together or apart. An NVIDIA accelerator needs all three NVIDIA keys:
+ * the reference's one counter-example ("EC2 m5.2xlarge", an NVIDIA accelerator with `mcpu` only)
+ * describes an instance that has no NVIDIA GPU, so we read it as a CPU example and keep the rule.
+ */
 const NVIDIA_KEYS = ['gpu-code', 'trt-ver', 'cuda-ver'];
 const EXCLUSIVE_EIA_KEYS = ['signature_def_key', 'output_names'];
 
