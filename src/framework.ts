@@ -16,7 +16,7 @@ export class Framework {
   public static readonly MXNET = new Framework('MXNET');
   /** ONNX (Open Neural Network Exchange). */
   public static readonly ONNX = new Framework('ONNX');
-  /** PyTorch: a TorchScript (traced) model. */
+  /** PyTorch: a `.pt` or `.pth` model file. */
   public static readonly PYTORCH = new Framework('PYTORCH');
   /** XGBoost: a booster model; takes no input shapes. */
   public static readonly XGBOOST = new Framework('XGBOOST');
