@@ -7,19 +7,21 @@ import { Construct } from 'constructs';
 import { CompilerOptions } from './compiler-options';
 import { DataInputConfig } from './data-input-config';
 import { Framework } from './framework';
-import { ModelInput, ModelInputConfig } from './model-input';
+import { ModelInput } from './model-input';
 import {
   CompilationJobAttributes, CompilationJobRequest, CompilationJobSpec, JobTag,
   MAX_JOB_TIMEOUT_SECONDS, RESOURCE_TYPE,
 } from './private/contract';
 import { createExecutionRole, grantJobBasics } from './private/execution-role';
-import { shortFrameworkVersion } from './private/framework-version';
+import { neoFrameworkVersion } from './private/framework-version-rules';
 import { grantObjectRead, grantObjectWrite } from './private/grants';
+import { tagProblems, validateJob } from './private/job-rules';
+import { ModelLocation } from './private/model-sources';
 import { acknowledgeWildcardResources } from './private/nag';
 import { jobNamePrefix } from './private/naming';
 import { defaultOutputBucket } from './private/output-bucket';
 import { CompilationJobProvider, SERVICE_TIMEOUT } from './private/provider';
-import { tagProblems, validateProps } from './private/validate-props';
+import { jobRemovalOf } from './private/removal-policy';
 import { CompilationTarget } from './target';
 
 /** Time SageMaker may need beyond `maxRuntime` (provisioning, upload of the artifact). */
@@ -37,9 +39,9 @@ export interface CompilationJobProps {
   readonly framework?: Framework;
 
   /**
-   * The framework version, e.g. '2.0'. Only for MXNET, PYTORCH, TENSORFLOW and TFLITE, and only
-   * on the targets Neo takes a version for (target platforms, and most devices: see the README).
-   * Neo reads major.minor, so '1.6.1' is sent as '1.6', as the SageMaker Python SDK does.
+   * The framework version, e.g. '2.0'. Only for MXNET, PYTORCH, TENSORFLOW and TFLITE, and not
+   * for the targets Neo refuses it for (see the README). Sent as major.minor, as the SageMaker
+   * Python SDK sends it: '1.6.1' is sent as '1.6'.
    * @default - Neo's default for the framework
    */
   readonly frameworkVersion?: string;
@@ -142,17 +144,35 @@ export interface CompilationJobProps {
  * });
  */
 export class CompilationJob extends Construct implements ITaggable {
-  /** Name of the job (deterministic from the construct and its request). */
+  /**
+   * Name of the job (deterministic from the construct and its request).
+   * @attribute
+   */
   public readonly compilationJobName: string;
-  /** ARN of the job. */
+  /**
+   * ARN of the job.
+   * @attribute
+   */
   public readonly compilationJobArn: string;
-  /** S3 URI of the compiled model archive (`ModelArtifacts.S3ModelArtifacts`). */
+  /**
+   * S3 URI of the compiled model archive (`ModelArtifacts.S3ModelArtifacts`).
+   * @attribute
+   */
   public readonly modelArtifactsS3Uri: string;
-  /** Object key of the compiled model archive in `outputBucket`. */
+  /**
+   * Object key of the compiled model archive in `outputBucket`.
+   * @attribute
+   */
   public readonly modelArtifactsObjectKey: string;
-  /** The Neo inference image for cloud (ml_*) targets; empty for edge targets. */
+  /**
+   * The Neo inference image for cloud (ml_*) targets; empty for edge targets.
+   * @attribute
+   */
   public readonly inferenceImage: string;
-  /** Digest SageMaker computed for the compiled artifact; empty when SageMaker gives none. */
+  /**
+   * Digest SageMaker computed for the compiled artifact; empty when SageMaker gives none.
+   * @attribute
+   */
   public readonly artifactDigest: string;
   /** The bucket the compiled model is written to. */
   public readonly outputBucket: s3.IBucket;
@@ -165,13 +185,19 @@ export class CompilationJob extends Construct implements ITaggable {
 
   private readonly encryptionKey?: kms.IKey;
 
+  /**
+   * @param scope the construct this job belongs to
+   * @param id the job's id, part of its name
+   * @param props what to compile, for which target, and how
+   */
   constructor(scope: Construct, id: string, props: CompilationJobProps) {
     super(scope, id);
     const maxRuntime = props.maxRuntime ?? Duration.minutes(15);
     const timeout = props.timeout ?? defaultTimeout(maxRuntime);
     this.outputBucket = props.outputBucket ?? defaultOutputBucket(this);
     const outputPrefix = props.outputPrefix ?? 'compiled/';
-    validateProps(this, props, { maxRuntime, timeout, outputBucket: this.outputBucket, outputPrefix });
+    validateJob(this, props, { maxRuntime, timeout, outputBucket: this.outputBucket, outputPrefix });
+    const removal = jobRemovalOf(props.removalPolicy);
 
     this.target = props.target;
     this.tags = new TagManager(TagType.KEY_VALUE, RESOURCE_TYPE);
@@ -183,7 +209,7 @@ export class CompilationJob extends Construct implements ITaggable {
     grantJobBasics(this, this.role, namePrefix);
 
     const provider = CompilationJobProvider.of(this);
-    const model = props.model.bind(this, { role: this.role, copier: provider.handlerRole, stagingBucket: this.outputBucket });
+    const model = props.model._bind(this, { role: this.role, copier: provider.handlerRole, stagingBucket: this.outputBucket });
     this.grantOutput(outputPrefix, props.encryptionKey);
     const request = this.requestOf(props, model, outputPrefix, maxRuntime);
     const spec: CompilationJobSpec = {
@@ -192,7 +218,7 @@ export class CompilationJob extends Construct implements ITaggable {
       request,
       tags: Lazy.any({ produce: () => this.tags.renderTags() ?? [] }) as unknown as JobTag[],
       timeoutSeconds: timeout.toSeconds(),
-      removalPolicy: props.removalPolicy === RemovalPolicy.RETAIN ? 'retain' : 'destroy',
+      removalPolicy: removal.record,
       inputCopy: model.copySource === undefined ? undefined : { source: model.copySource, target: model.s3Uri! },
     };
 
@@ -202,9 +228,9 @@ export class CompilationJob extends Construct implements ITaggable {
       resourceType: RESOURCE_TYPE,
       serviceTimeout: SERVICE_TIMEOUT,
       properties: { Spec: Stack.of(this).toJsonString(spec) },
-      // Always let the handler see the Delete: it stops a running job and applies removalPolicy
-      // to the job record itself (artifacts are never deleted).
-      removalPolicy: RemovalPolicy.DESTROY,
+      // The handler sees every Delete (it stops a running job) unless the policy keeps the
+      // resource itself; artifacts are never deleted.
+      removalPolicy: removal.resource,
     });
     // The job must not start before its role can read the model and write the output.
     resource.node.addDependency(this.role);
@@ -220,6 +246,7 @@ export class CompilationJob extends Construct implements ITaggable {
 
   /**
    * Lets `grantee` read the compiled model (and decrypt it when `encryptionKey` is set).
+   * @param grantee the principal that reads the model, e.g. a SageMaker model's role
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     this.encryptionKey?.grantDecrypt(grantee);
@@ -237,7 +264,7 @@ export class CompilationJob extends Construct implements ITaggable {
   }
 
   /** The CreateCompilationJob request, without the name and tags the handler adds. */
-  private requestOf(props: CompilationJobProps, model: ModelInputConfig, outputPrefix: string, maxRuntime: Duration): CompilationJobRequest {
+  private requestOf(props: CompilationJobProps, model: ModelLocation, outputPrefix: string, maxRuntime: Duration): CompilationJobRequest {
     const platform = props.target.targetPlatform;
     return {
       RoleArn: this.role.roleArn,
@@ -245,7 +272,7 @@ export class CompilationJob extends Construct implements ITaggable {
       InputConfig: model.s3Uri === undefined ? undefined : {
         S3Uri: model.s3Uri,
         Framework: props.framework?.name ?? '',
-        FrameworkVersion: props.frameworkVersion && shortFrameworkVersion(props.frameworkVersion),
+        FrameworkVersion: props.frameworkVersion === undefined ? undefined : neoFrameworkVersion(props.frameworkVersion),
         DataInputConfig: props.dataInputConfig?._render(this),
       },
       OutputConfig: {

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
-import { ContextCheck, isCloudDevice, JobContext } from './private/job-context';
+import { compilerOptionProblems } from './private/compiler-option-rules';
+import { JobContext } from './private/job-context';
 import { API_LIMITS, wholeMatch } from './private/limits';
 
 /** CPU compiler options. */
@@ -45,7 +46,9 @@ export interface CoreMlCompilerOptions {
 
 /** Precision of models compiled for Elastic Inference. */
 export enum PrecisionMode {
+  /** 16-bit floating point: smaller and faster, slightly less accurate. */
   FP16 = 'FP16',
+  /** 32-bit floating point (the default). */
   FP32 = 'FP32',
 }
 
@@ -71,26 +74,30 @@ export interface ElasticInferenceCompilerOptions {
 
 /** Data type of a PyTorch model's input on ml_* targets (`dtype`). */
 export enum InputDataType {
+  /** 32-bit floating point (Neo's default). */
   FLOAT32 = 'float32',
+  /** Same as FLOAT32. */
   FLOAT = 'float',
+  /** 64-bit integer. */
   INT64 = 'int64',
+  /** Same as INT64. */
   LONG = 'long',
 }
-
-const INFERENTIA_DEVICES = ['ml_inf1', 'ml_inf2', 'ml_trn1'];
 
 /**
  * Target-specific compiler settings (`OutputConfig.CompilerOptions`): required for NVIDIA
  * accelerators, recommended for CPU targets, optional elsewhere. Each factory encodes its family
- * exactly as SageMaker expects; the job checks it against its target at synth time.
+ * exactly as SageMaker expects. Every option, typed or from JSON, is checked at synth time against
+ * the job's target and framework by the same rules.
  */
 export class CompilerOptions {
   /**
    * CPU options (`mcpu`, `mattr`).
+   * @param options the CPU micro-architecture and flags
    * @example CompilerOptions.cpu({ mcpu: 'skylake-avx512' })
    */
   public static cpu(options: CpuCompilerOptions): CompilerOptions {
-    return new CompilerOptions({ mcpu: options.mcpu, mattr: options.mattr }, () => mattrProblems(options.mattr));
+    return new CompilerOptions({ mcpu: options.mcpu, mattr: options.mattr });
   }
 
   /**
@@ -102,53 +109,44 @@ export class CompilerOptions {
 
   /**
    * NVIDIA GPU options (`gpu-code`, `trt-ver`, `cuda-ver`).
+   * @param options the GPU architecture, TensorRT and CUDA versions
    * @example CompilerOptions.nvidia({ gpuCode: 'sm_72', trtVersion: '6.0.1', cudaVersion: '10.1' })
    */
   public static nvidia(options: NvidiaCompilerOptions): CompilerOptions {
-    return new CompilerOptions(
-      { 'gpu-code': options.gpuCode, 'trt-ver': options.trtVersion, 'cuda-ver': options.cudaVersion },
-      () => [
-        ...versionProblem('nvidia trtVersion', options.trtVersion, /^\d+\.\d+\.\d+$/, 'x.y.z'),
-        ...versionProblem('nvidia cudaVersion', options.cudaVersion, /^\d+\.\d+$/, 'x.y'),
-        ...(Token.isUnresolved(options.gpuCode) || /^sm_\d+$/.test(options.gpuCode) ? [] : [`nvidia gpuCode must look like 'sm_72' (got '${options.gpuCode}')`]),
-      ]);
+    return new CompilerOptions({ 'gpu-code': options.gpuCode, 'trt-ver': options.trtVersion, 'cuda-ver': options.cudaVersion });
   }
 
   /**
    * Android options (`ANDROID_PLATFORM`, `mattr`); only with `TargetOs.ANDROID`.
+   * @param options the API level and CPU flags
    * @example CompilerOptions.android({ apiLevel: 29 })
    */
   public static android(options: AndroidCompilerOptions): CompilerOptions {
-    return new CompilerOptions({ ANDROID_PLATFORM: options.apiLevel, mattr: options.mattr }, (context) => [
-      ...(context.os === undefined || context.os === 'ANDROID' ? [] : ['android options need a platform target with TargetOs.ANDROID']),
-      ...(Token.isUnresolved(options.apiLevel) || (Number.isInteger(options.apiLevel) && options.apiLevel >= 21 && options.apiLevel <= 29)
-        ? [] : [`android apiLevel must be an integer from 21 to 29 (got ${options.apiLevel})`]),
-      ...mattrProblems(options.mattr),
-    ]);
+    return new CompilerOptions({ ANDROID_PLATFORM: options.apiLevel, mattr: options.mattr });
   }
 
   /**
-   * Inferentia options: the Neuron compiler's command-line flags, sent as a JSON string.
-   * Only with ml_inf1, ml_inf2 and ml_trn1.
+   * Inferentia and Trainium options: the Neuron compiler's command-line flags, sent as one JSON
+   * string. Only with ml_inf1, ml_inf2 and ml_trn1.
+   * @param flags the Neuron compiler's flags
    * @example CompilerOptions.inferentia('--verbose 1 --num-neuroncores 2 -O2')
    */
   public static inferentia(flags: string): CompilerOptions {
-    return new CompilerOptions(flags, (context) =>
-      context.device === undefined || INFERENTIA_DEVICES.includes(context.device)
-        ? [] : [`inferentia options need an Inferentia or Trainium target (${INFERENTIA_DEVICES.join(', ')}), not ${describeTarget(context)}`]);
+    return new CompilerOptions(flags);
   }
 
   /**
    * Core ML options (`class_labels`); only with `TargetDevice.COREML`.
+   * @param options the classification labels file
    * @example CompilerOptions.coreml({ classLabels: 'imagenet_labels_1000.txt' })
    */
   public static coreml(options: CoreMlCompilerOptions): CompilerOptions {
-    return new CompilerOptions({ class_labels: options.classLabels }, (context) =>
-      context.device === undefined || context.device === 'coreml' ? [] : [`coreml options need TargetDevice.COREML, not ${describeTarget(context)}`]);
+    return new CompilerOptions({ class_labels: options.classLabels });
   }
 
   /**
    * Elastic Inference options (`precision_mode`, `signature_def_key` or `output_names`); only with ml_eia2.
+   * @param options the precision and the model's signature or output names
    * @example CompilerOptions.elasticInference({ precisionMode: PrecisionMode.FP16, outputNames: ['output:0'] })
    */
   public static elasticInference(options: ElasticInferenceCompilerOptions): CompilerOptions {
@@ -156,42 +154,37 @@ export class CompilerOptions {
       precision_mode: options.precisionMode,
       signature_def_key: options.signatureDefKey,
       output_names: options.outputNames,
-    }, (context) => [
-      ...(context.device === undefined || context.device === 'ml_eia2' ? [] : [`elasticInference options need TargetDevice.ML_EIA2, not ${describeTarget(context)}`]),
-      ...(options.signatureDefKey !== undefined && options.outputNames !== undefined
-        ? ['elasticInference options take at most one of signatureDefKey and outputNames'] : []),
-    ]);
-  }
-
-  /**
-   * The data type of a PyTorch model's input (`dtype`), for ml_* targets other than Inferentia.
-   * @example CompilerOptions.inputDataType(InputDataType.INT64)
-   */
-  public static inputDataType(dtype: InputDataType): CompilerOptions {
-    return new CompilerOptions({ dtype }, (context) => {
-      const device = context.device ?? '';
-      const problems: string[] = [];
-      if (context.framework !== undefined && context.framework !== 'PYTORCH') problems.push(`inputDataType is for PYTORCH models only (framework is ${context.framework})`);
-      if (context.device !== undefined && (!isCloudDevice(context) || device.startsWith('ml_inf'))) {
-        problems.push(`inputDataType is for ml_* targets other than ml_inf* (target is ${describeTarget(context)})`);
-      }
-      return problems;
     });
   }
 
   /**
-   * The JSON text exactly as SageMaker takes it.
+   * The data type of a PyTorch model's input (`dtype`), for ml_* targets other than Inferentia.
+   * @param dtype the input's data type
+   * @example CompilerOptions.inputDataType(InputDataType.INT64)
+   */
+  public static inputDataType(dtype: InputDataType): CompilerOptions {
+    return new CompilerOptions({ dtype });
+  }
+
+  /**
+   * The JSON text exactly as SageMaker takes it. Keys this library does not know pass through;
+   * the keys it knows are checked as strictly as the typed factories check them.
+   * @param json the options as one line of JSON
    * @example CompilerOptions.fromJson('{"gpu-code": "sm_72", "trt-ver": "6.0.1", "cuda-ver": "10.1"}')
    */
   public static fromJson(json: string): CompilerOptions {
-    return new CompilerOptions(json, undefined, true);
+    return new CompilerOptions(parseJson(json), json);
   }
 
   /** The JSON text sent to SageMaker. */
   public readonly json: string;
 
-  private constructor(value: unknown, private readonly familyCheck?: ContextCheck, raw = false) {
-    this.json = raw ? value as string : JSON.stringify(value);
+  /**
+   * @param value the options (undefined when the text is not JSON)
+   * @param text the JSON text, when the user wrote it
+   */
+  private constructor(private readonly value: unknown, text?: string) {
+    this.json = text ?? JSON.stringify(value);
   }
 
   /**
@@ -200,43 +193,23 @@ export class CompilerOptions {
    */
   public _problems(context: JobContext): string[] {
     const problems: string[] = [];
-    if (!Token.isUnresolved(this.json)) {
-      const { min, max } = API_LIMITS.compilerOptions;
-      if (this.json.length < min || this.json.length > max) {
-        problems.push(`must be ${min} to ${max} characters of JSON (got ${this.json.length})`);
-      }
-      if (parseJson(this.json) === undefined) problems.push(`must be valid JSON (got ${this.json})`);
-      if (!wholeMatch(API_LIMITS.compilerOptions.pattern).test(this.json)) problems.push('must be on one line (SageMaker rejects line breaks)');
-      if (context.accelerator === 'NVIDIA') {
-        const missing = ['gpu-code', 'trt-ver', 'cuda-ver'].filter((key) => !(key in (asObject(parseJson(this.json)) ?? {})));
-        if (missing.length > 0) problems.push(`an NVIDIA accelerator needs ${missing.join(', ')} (use CompilerOptions.nvidia)`);
-      }
+    const textKnown = !Token.isUnresolved(this.json);
+    const { min, max, pattern } = API_LIMITS.compilerOptions;
+    if (textKnown && (this.json.length < min || this.json.length > max)) {
+      problems.push(`must be ${min} to ${max} characters of JSON (got ${this.json.length})`);
     }
-    return [...problems, ...(this.familyCheck?.(context) ?? [])];
+    if (textKnown && !wholeMatch(pattern).test(this.json)) problems.push('must be on one line (SageMaker rejects line breaks)');
+    if (this.value === undefined) return textKnown ? [...problems, `must be valid JSON (got ${this.json})`] : problems;
+    return [...problems, ...compilerOptionProblems(this.value, context)];
   }
 }
 
+/** The parsed JSON, or undefined when it is not JSON (or a token, checked at deploy time). */
 function parseJson(json: string): unknown {
+  if (Token.isUnresolved(json)) return undefined;
   try {
-    return JSON.parse(json) ?? null;
+    return JSON.parse(json);
   } catch {
     return undefined;
   }
-}
-
-function asObject(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
-}
-
-function mattrProblems(mattr?: string[]): string[] {
-  return (mattr ?? []).filter((flag) => !Token.isUnresolved(flag) && !/^[+-][A-Za-z0-9_.-]+$/.test(flag))
-    .map((flag) => `mattr flags start with '+' or '-' (got '${flag}')`);
-}
-
-function versionProblem(name: string, value: string, pattern: RegExp, format: string): string[] {
-  return Token.isUnresolved(value) || pattern.test(value) ? [] : [`${name} must be in ${format} format (got '${value}')`];
-}
-
-function describeTarget(context: JobContext): string {
-  return context.device ?? `a ${context.os ?? ''} platform`.replace('  ', ' ');
 }

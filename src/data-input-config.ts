@@ -1,6 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ContextCheck, JobContext } from './private/job-context';
+import { dataInputProblems } from './private/data-input-rules';
+import { JobContext } from './private/job-context';
 
 /** Type of a Core ML input. */
 export enum CoreMlInputType {
@@ -52,67 +53,66 @@ export interface CoreMlInput {
  * models are saved NHWC), MXNET, ONNX, DARKNET and PYTORCH. XGBOOST needs none, nor does PyTorch
  * 2.0 or later on ml_* targets. For Elastic Inference (ml_eia2) use `fromShapes` with the
  * SavedModel's input names (`{ inputs: [1, 224, 224, 3] }`) or the FrozenGraph's tensor names
- * (`{ 'input_tensor:0': [1, 224, 224, 3] }`).
+ * (`{ 'input_tensor:0': [1, 224, 224, 3] }`). Every form, typed or from JSON, is checked at
+ * synth time against the job's framework and target by the same rules.
  */
 export class DataInputConfig {
   /**
    * Input names and their shapes (positive integers).
+   * @param shapes each input's name and shape
    * @example DataInputConfig.fromShapes({ input0: [1, 3, 224, 224] })
    */
   public static fromShapes(shapes: { [inputName: string]: number[] }): DataInputConfig {
-    return new DataInputConfig(shapes, () => [
-      ...(Object.keys(shapes).length === 0 ? ['fromShapes needs at least one input'] : []),
-      ...Object.entries(shapes).flatMap(([name, shape]) => shapeProblems(`input '${name}'`, shape)),
-    ]);
+    return new DataInputConfig(shapes);
   }
 
   /**
    * Shapes only, in input order: PyTorch's list form.
+   * @param shapes each input's shape, in input order
    * @example DataInputConfig.fromShapeList([[1, 3, 224, 224]])
    */
   public static fromShapeList(shapes: number[][]): DataInputConfig {
-    return new DataInputConfig(shapes, (context) => [
-      ...(context.framework === undefined || context.framework === 'PYTORCH' ? [] : [`the list form (fromShapeList) is for PYTORCH only (framework is ${context.framework})`]),
-      ...(shapes.length === 0 ? ['fromShapeList needs at least one shape'] : []),
-      ...shapes.flatMap((shape, i) => shapeProblems(`shape ${i}`, shape)),
-    ]);
+    return new DataInputConfig(shapes);
   }
 
   /**
    * Core ML inputs by name: flexible (range) shapes, enumerated shapes, image inputs.
+   * @param inputs each input's name and description
    * @example DataInputConfig.coreml({ input_1: { shape: ['1..10', '224', '224', '3'], defaultShape: [1, 224, 224, 3] } })
    */
   public static coreml(inputs: { [inputName: string]: CoreMlInput }): DataInputConfig {
     return new DataInputConfig(
       Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, renderCoreMl(input)])),
-      (context) => [
-        ...coreMlTargetProblems(context),
-        ...Object.entries(inputs).flatMap(([name, input]) => coreMlProblems(`input '${name}'`, input)),
-      ]);
+      Object.entries(inputs).flatMap(([name, input]) => oneShapeForm(`input '${name}'`, input)));
   }
 
   /**
    * Core ML inputs in order (the list form, for PyTorch models).
+   * @param inputs each input's description, in input order
    * @example DataInputConfig.coremlList([{ enumeratedShapes: [[1, 3, 224, 224], [1, 3, 160, 160]], defaultShape: [1, 3, 224, 224] }])
    */
   public static coremlList(inputs: CoreMlInput[]): DataInputConfig {
-    return new DataInputConfig(inputs.map(renderCoreMl), (context) => [
-      ...coreMlTargetProblems(context),
-      ...inputs.flatMap((input, i) => coreMlProblems(`input ${i}`, input)),
-    ]);
+    return new DataInputConfig(inputs.map(renderCoreMl), inputs.flatMap((input, i) => oneShapeForm(`input ${i}`, input)));
   }
 
   /**
-   * The JSON text exactly as SageMaker takes it, for any other form.
+   * The JSON text exactly as SageMaker takes it, for any other form. Keys this library does not
+   * know pass through; the forms it knows are checked as strictly as the typed factories.
+   * @param json the configuration as JSON
    * @example DataInputConfig.fromJson('{"input_1": {"shape": ["1..10", 224, 224, 3]}}')
    */
   public static fromJson(json: string): DataInputConfig {
-    return new DataInputConfig(undefined, () => (Token.isUnresolved(json) || isJson(json) ? [] : [`must be valid JSON (got ${json})`]), json);
+    return new DataInputConfig(parseJson(json), [], json);
   }
 
+  /**
+   * @param value the configuration (undefined when the text is not JSON or a token)
+   * @param argumentProblems mistakes in the arguments of a typed factory that its JSON cannot show
+   * @param text the JSON text, when the user wrote it
+   */
   private constructor(
     private readonly value: unknown,
-    private readonly formCheck: ContextCheck,
+    private readonly argumentProblems: string[] = [],
     private readonly text?: string) {}
 
   /**
@@ -129,7 +129,10 @@ export class DataInputConfig {
    * @internal
    */
   public _problems(context: JobContext): string[] {
-    return this.formCheck(context);
+    if (this.value === undefined) {
+      return this.text === undefined || Token.isUnresolved(this.text) ? [] : [`must be valid JSON (got ${this.text})`];
+    }
+    return [...this.argumentProblems, ...dataInputProblems(this.value, context)];
   }
 
   /**
@@ -149,23 +152,23 @@ function containsToken(value: unknown): boolean {
   return false;
 }
 
-function isJson(text: string): boolean {
+/** The parsed JSON, or undefined when it is not JSON (or a token, checked at deploy time). */
+function parseJson(json: string): unknown {
+  if (Token.isUnresolved(json)) return undefined;
   try {
-    JSON.parse(text);
-    return true;
+    return JSON.parse(json);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-function shapeProblems(what: string, shape: number[]): string[] {
-  if (Token.isUnresolved(shape)) return [];
-  if (shape.length === 0) return [`${what}: a shape needs at least one dimension`];
-  const bad = shape.filter((d) => !Token.isUnresolved(d) && !(Number.isInteger(d) && d > 0));
-  return bad.length === 0 ? [] : [`${what}: dimensions must be positive integers (got ${JSON.stringify(shape)})`];
+/** Both typed fields render as the one `shape` key, so only the typed form can tell them apart. */
+function oneShapeForm(what: string, input: CoreMlInput): string[] {
+  return input.shape !== undefined && input.enumeratedShapes !== undefined ? [`${what}: takes shape or enumeratedShapes, not both`] : [];
 }
 
 function renderCoreMl(input: CoreMlInput): Record<string, unknown> {
+  // "224" is a size, "1..10" a range: sizes are sent as numbers.
   const dims = input.shape?.map((d) => (/^\d+$/.test(d) ? Number(d) : d));
   return {
     shape: dims ?? input.enumeratedShapes,
@@ -174,27 +177,4 @@ function renderCoreMl(input: CoreMlInput): Record<string, unknown> {
     bias: input.bias,
     scale: input.scale,
   };
-}
-
-function coreMlTargetProblems(context: JobContext): string[] {
-  return context.device === undefined || context.device === 'coreml'
-    ? [] : [`the Core ML forms are for TargetDevice.COREML only (target is ${context.device ?? 'a platform'})`];
-}
-
-function coreMlProblems(what: string, input: CoreMlInput): string[] {
-  const problems: string[] = [];
-  if ((input.shape === undefined) === (input.enumeratedShapes === undefined)) {
-    problems.push(`${what}: exactly one of shape and enumeratedShapes`);
-  }
-  for (const dim of input.shape ?? []) {
-    const range = /^(\d+)\.\.(\d+)$/.exec(dim);
-    const ok = Token.isUnresolved(dim) || (/^\d+$/.test(dim) && Number(dim) > 0) || (range && Number(range[1]) >= 1 && Number(range[1]) <= Number(range[2]));
-    if (!ok) problems.push(`${what}: a dimension is a positive integer or a range 'min..max' (got '${dim}')`);
-  }
-  (input.enumeratedShapes ?? []).forEach((shape, i) => problems.push(...shapeProblems(`${what} enumerated shape ${i}`, shape)));
-  if (input.defaultShape) problems.push(...shapeProblems(`${what} defaultShape`, input.defaultShape));
-  const image = input.type === CoreMlInputType.IMAGE;
-  if (image && (input.bias === undefined || input.scale === undefined)) problems.push(`${what}: an IMAGE input needs bias and scale`);
-  if (!image && (input.bias !== undefined || input.scale !== undefined)) problems.push(`${what}: bias and scale are for IMAGE inputs only`);
-  return problems;
 }

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CompilationJob } from './compilation-job';
 import { greengrassPlatformOf } from './private/greengrass-platforms';
-import { PropErrors } from './private/validation';
+import { PropErrors } from './private/prop-errors';
 
 /** A Greengrass v2 platform (`Manifests[].Platform` of a recipe). */
 export interface GreengrassPlatform {
@@ -76,16 +76,30 @@ export interface EdgeModelComponentProps {
  * });
  */
 export class EdgeModelComponent extends Construct {
-  /** The component version's ARN. */
+  /**
+   * The component version's ARN.
+   * @attribute
+   */
   public readonly componentArn: string;
-  /** The component's name. */
+  /**
+   * The component's name.
+   * @attribute
+   */
   public readonly componentName: string;
-  /** The component's version. */
+  /**
+   * The component's version.
+   * @attribute
+   */
   public readonly componentVersion: string;
 
+  /**
+   * @param scope the construct this component belongs to
+   * @param id the component's id
+   * @param props the compilation job and the component's name and version
+   */
   constructor(scope: Construct, id: string, props: EdgeModelComponentProps) {
     super(scope, id);
-    validate(props);
+    validate(this, props);
     const job = props.compilationJob;
     const platform = props.platform ?? greengrassPlatformOf(job.target);
     const target = job.target.targetDevice?.name ?? 'a custom platform';
@@ -119,7 +133,7 @@ export class EdgeModelComponent extends Construct {
   }
 }
 
-function validate(props: EdgeModelComponentProps): void {
+function validate(scope: Construct, props: EdgeModelComponentProps): void {
   const errors = new PropErrors();
   errors.checkValue(props.componentName, 'componentName', (n) => /^[A-Za-z0-9._-]{1,128}$/.test(n),
     (n) => `must be 1 to 128 letters, digits, '.', '_' or '-' (got '${n}')`);
@@ -129,5 +143,5 @@ function validate(props: EdgeModelComponentProps): void {
   if (props.platform && !Token.isUnresolved(props.platform.os)) {
     errors.check(props.platform.os.length > 0, 'platform.os', 'must not be empty');
   }
-  errors.throwIfAny('EdgeModelComponent');
+  errors.throwIfAny('EdgeModelComponent', scope);
 }

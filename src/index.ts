@@ -1,4 +1,3 @@
-export * from './api-value';
 export * from './compilation-job';
 export * from './compiler-options';
 export * from './data-input-config';

@@ -144,7 +144,12 @@ describe('the CreateCompilationJob request', () => {
   test('PyTorch list shapes and raw JSON render as given', () => {
     const stack = newStack();
     new CompilationJob(stack, 'A', { ...BASE, framework: Framework.PYTORCH, dataInputConfig: DataInputConfig.fromShapeList([[1, 3, 224, 224]]) });
-    new CompilationJob(stack, 'B', { ...BASE, dataInputConfig: DataInputConfig.fromJson('{"input_1": {"shape": ["1..10", 224, 224, 3]}}') });
+    new CompilationJob(stack, 'B', {
+      ...BASE,
+      framework: Framework.TENSORFLOW,
+      target: CompilationTarget.device(TargetDevice.COREML),
+      dataInputConfig: DataInputConfig.fromJson('{"input_1": {"shape": ["1..10", 224, 224, 3]}}'),
+    });
     const configs = Object.values(jobSpecs(stack)).map((s) => s.request.InputConfig!.DataInputConfig);
     expect(configs.sort()).toEqual(['[[1,3,224,224]]', '{"input_1": {"shape": ["1..10", 224, 224, 3]}}'].sort());
   });
@@ -246,10 +251,23 @@ describe('the default output bucket', () => {
     });
   });
 
-  test('the job resource itself is always deleted by CloudFormation so the handler sees every Delete', () => {
+});
+
+describe('removalPolicy: every value mapped explicitly', () => {
+  test.each<[string, RemovalPolicy | undefined, string, string, string]>([
+    // policy, the handler's record policy, CloudFormation's DeletionPolicy and UpdateReplacePolicy
+    ['default (DESTROY): the handler stops and deletes', undefined, 'destroy', 'Delete', 'Delete'],
+    ['DESTROY: the handler stops and deletes', RemovalPolicy.DESTROY, 'destroy', 'Delete', 'Delete'],
+    ['RETAIN: the handler sees every Delete, stops a running job, keeps the record', RemovalPolicy.RETAIN, 'retain', 'Delete', 'Delete'],
+    ['RETAIN_ON_UPDATE_OR_DELETE: CloudFormation keeps it on update and delete, the rollback of its creation deletes it',
+      RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, 'destroy', 'RetainExceptOnCreate', 'Retain'],
+  ])('%s', (_, removalPolicy, record, deletionPolicy, updateReplacePolicy) => {
     const stack = newStack();
-    new CompilationJob(stack, 'A', { ...BASE, removalPolicy: RemovalPolicy.RETAIN });
-    Template.fromStack(stack).hasResource(RESOURCE_TYPE, { DeletionPolicy: 'Delete' });
+    new CompilationJob(stack, 'A', { ...BASE, removalPolicy });
+    expect(onlyJobSpec(stack).removalPolicy).toBe(record);
+    const [resource] = Object.values(Template.fromStack(stack).findResources(RESOURCE_TYPE));
+    expect(resource.DeletionPolicy).toBe(deletionPolicy);
+    expect(resource.UpdateReplacePolicy).toBe(updateReplacePolicy);
   });
 });
 

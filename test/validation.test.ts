@@ -1,41 +1,12 @@
-import { App, CfnParameter, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import {
-  CompilationJob, CompilationJobProps, CompilationTarget, CompilerOptions, CoreMlInputType, DataInputConfig, Framework,
-  InputDataType, ModelInput, TargetAccelerator, TargetArch, TargetDevice, TargetOs,
-} from '../src';
-import { MODEL_ARCHIVE, newStack } from './util';
+import { CompilationJob, CompilationJobProps, CompilationTarget, CompilerOptions, DataInputConfig, Framework, ModelInput, TargetArch, TargetDevice, TargetOs } from '../src';
+import { accepts, BASE, device, errorOf } from './job-props';
+import { newStack, onlyJobSpec } from './util';
 
-const SHAPES = DataInputConfig.fromShapes({ input0: [1, 3, 224, 224] });
-const BASE: CompilationJobProps = {
-  model: ModelInput.fromAsset(MODEL_ARCHIVE),
-  framework: Framework.ONNX,
-  dataInputConfig: SHAPES,
-  target: CompilationTarget.device(TargetDevice.ML_C5),
-};
 const PACKAGE_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/resnet/3';
-const device = (d: TargetDevice) => CompilationTarget.device(d);
-const platform = (os: TargetOs, arch: TargetArch, accelerator?: TargetAccelerator) => CompilationTarget.platform({ os, arch, accelerator });
-
-/** The synth-time error of a job built from BASE plus `props` (fails the test if there is none). */
-function errorOf(props: Partial<CompilationJobProps> | ((stack: Stack) => Partial<CompilationJobProps>)): string {
-  const stack = newStack();
-  try {
-    new CompilationJob(stack, 'Job', { ...BASE, ...(typeof props === 'function' ? props(stack) : props) });
-    (stack.node.root as App).synth(); // tag rules run at synthesis, after Tags.of
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a validation error');
-}
-
-function accepts(props: Partial<CompilationJobProps> | ((stack: Stack) => Partial<CompilationJobProps>)): void {
-  const stack = newStack();
-  new CompilationJob(stack, 'Job', { ...BASE, ...(typeof props === 'function' ? props(stack) : props) });
-  expect(() => (stack.node.root as App).synth()).not.toThrow();
-}
 
 describe('model input', () => {
   test.each<[string, Partial<CompilationJobProps>, string]>([
@@ -78,90 +49,47 @@ describe('framework and version', () => {
   test('a valid version of a versioned framework is accepted', () => {
     accepts({ framework: Framework.TFLITE, frameworkVersion: '2.4' });
   });
-});
 
-describe('dataInputConfig', () => {
-  test.each<[string, Partial<CompilationJobProps>, string]>([
-    ['required for ONNX', { dataInputConfig: undefined }, 'dataInputConfig: is required for ONNX models'],
-    ['required for PyTorch before 2.0 on ml_*', { framework: Framework.PYTORCH, frameworkVersion: '1.13', dataInputConfig: undefined }, 'dataInputConfig: is required for PYTORCH models'],
-    ['required for PyTorch 2.0 on edge targets', { framework: Framework.PYTORCH, frameworkVersion: '2.0', target: device(TargetDevice.RASP4B), dataInputConfig: undefined }, 'dataInputConfig: is required for PYTORCH models'],
-    ['at most 16384 characters', { dataInputConfig: DataInputConfig.fromJson(`{"x": "${'a'.repeat(16400)}"}`) }, 'dataInputConfig: must be 1 to 16384 characters of JSON (got 16409)'],
-    ['fromShapes needs an input', { dataInputConfig: DataInputConfig.fromShapes({}) }, 'dataInputConfig: fromShapes needs at least one input'],
-    ['shapes are positive', { dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 0, 224] }) }, "dataInputConfig: input 'input0': dimensions must be positive integers (got [1,3,0,224])"],
-    ['shapes are integers', { dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 22.5, 224] }) }, 'dimensions must be positive integers (got [1,3,22.5,224])'],
-    ['a shape has a dimension', { dataInputConfig: DataInputConfig.fromShapes({ input0: [] }) }, "dataInputConfig: input 'input0': a shape needs at least one dimension"],
-    ['the list form is PyTorch only', { dataInputConfig: DataInputConfig.fromShapeList([[1, 3, 224, 224]]) }, 'dataInputConfig: the list form (fromShapeList) is for PYTORCH only (framework is ONNX)'],
-    ['the list form needs a shape', { framework: Framework.PYTORCH, dataInputConfig: DataInputConfig.fromShapeList([]) }, 'dataInputConfig: fromShapeList needs at least one shape'],
-    ['raw JSON must parse', { dataInputConfig: DataInputConfig.fromJson("{'input0': [1,3,224,224]}") }, "dataInputConfig: must be valid JSON (got {'input0': [1,3,224,224]})"],
-    ['Core ML forms need the coreml target', { dataInputConfig: DataInputConfig.coreml({ input_1: { shape: ['1', '224', '224', '3'] } }) }, 'dataInputConfig: the Core ML forms are for TargetDevice.COREML only (target is ml_c5)'],
-  ])('%s', (_, props, message) => {
-    expect(errorOf(props)).toContain(message);
+  test.each(['coreml', 'imx8mplus', 'jacinto_tda4vm', 'sitara_am57x', 'amba_cv2', 'amba_cv22', 'amba_cv25'])(
+    'Neo refuses a framework version for %s (the SDK never sends one; Neo\'s error text omits it)', (target) => {
+      expect(errorOf({ framework: Framework.TENSORFLOW, frameworkVersion: '2.4', target: device(TargetDevice.of(target)) }))
+        .toContain(`frameworkVersion: Neo takes no framework version for ${target} and refuses the job ("Unsupported framework version field for target"): remove frameworkVersion`);
+    });
+
+  const warningsOf = (props: Partial<CompilationJobProps>) => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', { ...BASE, ...props });
+    return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('frameworkVersion:')).map((w) => w.entry.data as string);
+  };
+
+  test('a framework version for lambda warns: the SDK sends none, Neo\'s error text lists it', () => {
+    expect(warningsOf({ framework: Framework.PYTORCH, frameworkVersion: '1.6', target: device(TargetDevice.LAMBDA) })).toEqual([
+      expect.stringContaining('frameworkVersion: the SageMaker Python SDK sends no framework version for lambda; if the deployment fails with "Unsupported framework version field for target", remove frameworkVersion'),
+    ]);
   });
 
-  const coreml = (input: Parameters<typeof DataInputConfig.coreml>[0]['x']): Partial<CompilationJobProps> =>
-    ({ framework: Framework.TENSORFLOW, target: device(TargetDevice.COREML), dataInputConfig: DataInputConfig.coreml({ input_1: input }) });
-
-  test.each<[string, Partial<CompilationJobProps>, string]>([
-    ['Core ML: shape or enumeratedShapes, not both', coreml({ shape: ['1', '224', '224', '3'], enumeratedShapes: [[1, 224, 224, 3]] }), "dataInputConfig: input 'input_1': exactly one of shape and enumeratedShapes"],
-    ['Core ML: shape or enumeratedShapes, not neither', coreml({ defaultShape: [1, 224, 224, 3] }), 'exactly one of shape and enumeratedShapes'],
-    ['Core ML: a range is min..max', coreml({ shape: ['10..1', '224', '224', '3'] }), "dataInputConfig: input 'input_1': a dimension is a positive integer or a range 'min..max' (got '10..1')"],
-    ['Core ML: an IMAGE input needs bias and scale', coreml({ shape: ['1', '224', '224', '3'], type: CoreMlInputType.IMAGE }), "dataInputConfig: input 'input_1': an IMAGE input needs bias and scale"],
-    ['Core ML: bias and scale are for IMAGE inputs', coreml({ shape: ['1', '224', '224', '3'], bias: [-1, -1, -1] }), "dataInputConfig: input 'input_1': bias and scale are for IMAGE inputs only"],
-    ['Core ML: enumerated shapes are positive', coreml({ enumeratedShapes: [[1, 224, 224, 3], [1, -160, 160, 3]] }), "dataInputConfig: input 'input_1' enumerated shape 1: dimensions must be positive integers"],
-  ])('%s', (_, props, message) => {
-    expect(errorOf(props)).toContain(message);
+  test('an MXNET framework version warns off ml_inf1, the only target the SDK sends one for', () => {
+    expect(warningsOf({ framework: Framework.MXNET, frameworkVersion: '1.8', target: device(TargetDevice.ML_C5) })).toEqual([
+      expect.stringContaining('frameworkVersion: the SageMaker Python SDK sends an MXNET framework version only for ml_inf1 (target is ml_c5)'),
+    ]);
+    expect(warningsOf({ framework: Framework.MXNET, frameworkVersion: '1.8', target: device(TargetDevice.ML_INF1) })).toEqual([]);
   });
 
-  test.each<[string, Partial<CompilationJobProps>]>([
-    ['XGBOOST needs none', { framework: Framework.XGBOOST, dataInputConfig: undefined }],
-    ['PyTorch 2.0 on ml_* needs none', { framework: Framework.PYTORCH, frameworkVersion: '2.0', dataInputConfig: undefined }],
-    ['Core ML flexible image input', coreml({ shape: ['1..10', '224', '224', '3'], defaultShape: [1, 224, 224, 3], type: CoreMlInputType.IMAGE, bias: [-1, -1, -1], scale: 0.007843137255 })],
-    ['Core ML list form', { framework: Framework.PYTORCH, target: device(TargetDevice.COREML), dataInputConfig: DataInputConfig.coremlList([{ enumeratedShapes: [[1, 3, 224, 224], [1, 3, 160, 160]], defaultShape: [1, 3, 224, 224] }]) }],
-  ])('accepted: %s', (_, props) => {
-    accepts(props);
-  });
-});
-
-describe('compilerOptions', () => {
-  const nvidiaPlatform = platform(TargetOs.LINUX, TargetArch.ARM64, TargetAccelerator.NVIDIA);
-  const nvidia = CompilerOptions.nvidia({ gpuCode: 'sm_72', trtVersion: '6.0.1', cudaVersion: '10.1' });
-
-  test.each<[string, Partial<CompilationJobProps>, string]>([
-    ['at least 3 characters', { compilerOptions: CompilerOptions.fromJson('{}') }, 'compilerOptions: must be 3 to 1024 characters of JSON (got 2)'],
-    ['at most 1024 characters', { compilerOptions: CompilerOptions.cpu({ mcpu: 'x'.repeat(1100) }) }, 'compilerOptions: must be 3 to 1024 characters of JSON (got 1111)'],
-    ['valid JSON', { compilerOptions: CompilerOptions.fromJson("{'mcpu': 'skylake-avx512'}") }, "compilerOptions: must be valid JSON (got {'mcpu': 'skylake-avx512'})"],
-    ['on one line', { compilerOptions: CompilerOptions.fromJson('{\n  "mcpu": "skylake-avx512"\n}') }, 'compilerOptions: must be on one line (SageMaker rejects line breaks)'],
-    ['required with an NVIDIA accelerator', { target: nvidiaPlatform }, 'compilerOptions: are required with an NVIDIA accelerator (gpu-code, trt-ver, cuda-ver: use CompilerOptions.nvidia)'],
-    ['NVIDIA needs gpu-code, trt-ver and cuda-ver', { target: nvidiaPlatform, compilerOptions: CompilerOptions.fromJson('{"gpu-code": "sm_72"}') }, 'compilerOptions: an NVIDIA accelerator needs trt-ver, cuda-ver (use CompilerOptions.nvidia)'],
-    ['NVIDIA trt-ver is x.y.z', { target: nvidiaPlatform, compilerOptions: CompilerOptions.nvidia({ gpuCode: 'sm_72', trtVersion: '6.0', cudaVersion: '10.1' }) }, "compilerOptions: nvidia trtVersion must be in x.y.z format (got '6.0')"],
-    ['NVIDIA cuda-ver is x.y', { target: nvidiaPlatform, compilerOptions: CompilerOptions.nvidia({ gpuCode: 'sm_72', trtVersion: '6.0.1', cudaVersion: '10' }) }, "compilerOptions: nvidia cudaVersion must be in x.y format (got '10')"],
-    ['NVIDIA gpu-code is sm_NN', { target: nvidiaPlatform, compilerOptions: CompilerOptions.nvidia({ gpuCode: '72', trtVersion: '6.0.1', cudaVersion: '10.1' }) }, "compilerOptions: nvidia gpuCode must look like 'sm_72' (got '72')"],
-    ['Android options need an Android platform', { target: platform(TargetOs.LINUX, TargetArch.ARM64), compilerOptions: CompilerOptions.android({ apiLevel: 28 }) }, 'compilerOptions: android options need a platform target with TargetOs.ANDROID'],
-    ['Android API level 21 to 29', { target: platform(TargetOs.ANDROID, TargetArch.ARM64), compilerOptions: CompilerOptions.android({ apiLevel: 30 }) }, 'compilerOptions: android apiLevel must be an integer from 21 to 29 (got 30)'],
-    ['Inferentia options need ml_inf1, ml_inf2 or ml_trn1', { compilerOptions: CompilerOptions.inferentia('--num-neuroncores 2') }, 'compilerOptions: inferentia options need an Inferentia or Trainium target (ml_inf1, ml_inf2, ml_trn1), not ml_c5'],
-    ['Core ML options need the coreml target', { compilerOptions: CompilerOptions.coreml({ classLabels: 'labels.txt' }) }, 'compilerOptions: coreml options need TargetDevice.COREML, not ml_c5'],
-    ['Elastic Inference options need ml_eia2', { compilerOptions: CompilerOptions.elasticInference({}) }, 'compilerOptions: elasticInference options need TargetDevice.ML_EIA2, not ml_c5'],
-    ['Elastic Inference: signatureDefKey or outputNames, not both', { framework: Framework.TENSORFLOW, target: device(TargetDevice.ML_EIA2), compilerOptions: CompilerOptions.elasticInference({ signatureDefKey: 'serving', outputNames: ['out:0'] }) }, 'compilerOptions: elasticInference options take at most one of signatureDefKey and outputNames'],
-    ['dtype is for PyTorch', { compilerOptions: CompilerOptions.inputDataType(InputDataType.INT64) }, 'compilerOptions: inputDataType is for PYTORCH models only (framework is ONNX)'],
-    ['dtype is not for ml_inf*', { framework: Framework.PYTORCH, target: device(TargetDevice.ML_INF1), compilerOptions: CompilerOptions.inputDataType(InputDataType.LONG) }, 'compilerOptions: inputDataType is for ml_* targets other than ml_inf* (target is ml_inf1)'],
-    ['dtype is not for edge targets', { framework: Framework.PYTORCH, target: device(TargetDevice.JETSON_NANO), compilerOptions: CompilerOptions.inputDataType(InputDataType.FLOAT) }, 'inputDataType is for ml_* targets other than ml_inf* (target is jetson_nano)'],
-    ['mattr flags start with + or -', { compilerOptions: CompilerOptions.cpu({ mattr: ['neon'] }) }, "compilerOptions: mattr flags start with '+' or '-' (got 'neon')"],
-  ])('%s', (_, props, message) => {
-    expect(errorOf(props)).toContain(message);
+  test('PyTorch and TensorFlow versions on other devices and on platforms are taken as they are', () => {
+    expect(warningsOf({ framework: Framework.PYTORCH, frameworkVersion: '1.6', target: device(TargetDevice.RASP3B) })).toEqual([]);
+    accepts({ framework: Framework.TENSORFLOW, frameworkVersion: '2.4', target: CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.ARM64 }) });
   });
 
-  test.each<[string, Partial<CompilationJobProps>, string]>([
-    ['cpu', { compilerOptions: CompilerOptions.cpu({ mcpu: 'skylake-avx512', mattr: ['+avx512f'] }) }, '{"mcpu":"skylake-avx512","mattr":["+avx512f"]}'],
-    ['armNeon', { target: platform(TargetOs.LINUX, TargetArch.ARM_EABIHF), compilerOptions: CompilerOptions.armNeon() }, '{"mattr":["+neon"]}'],
-    ['nvidia', { target: nvidiaPlatform, compilerOptions: nvidia }, '{"gpu-code":"sm_72","trt-ver":"6.0.1","cuda-ver":"10.1"}'],
-    ['android', { target: platform(TargetOs.ANDROID, TargetArch.ARM_EABI), compilerOptions: CompilerOptions.android({ apiLevel: 25, mattr: ['+neon'] }) }, '{"ANDROID_PLATFORM":25,"mattr":["+neon"]}'],
-    ['inferentia (a JSON string of CLI flags)', { target: device(TargetDevice.ML_INF1), compilerOptions: CompilerOptions.inferentia('--verbose 1 --num-neuroncores 2 -O2') }, '"--verbose 1 --num-neuroncores 2 -O2"'],
-    ['coreml', { framework: Framework.TENSORFLOW, target: device(TargetDevice.COREML), compilerOptions: CompilerOptions.coreml({ classLabels: 'imagenet_labels_1000.txt' }) }, '{"class_labels":"imagenet_labels_1000.txt"}'],
-    ['elasticInference', { framework: Framework.TENSORFLOW, target: device(TargetDevice.ML_EIA2), compilerOptions: CompilerOptions.elasticInference({ precisionMode: 'FP16' as any, outputNames: ['output:0'] }) }, '{"precision_mode":"FP16","output_names":["output:0"]}'],
-    ['dtype', { framework: Framework.PYTORCH, compilerOptions: CompilerOptions.inputDataType(InputDataType.FLOAT32) }, '{"dtype":"float32"}'],
-  ])('encoded exactly as SageMaker expects: %s', (_, props, json) => {
-    accepts(props);
-    expect(props.compilerOptions!.json).toBe(json);
+  test('a patch component is cut, as the SDK cuts it: 1.6.1 is sent as 1.6', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', { ...BASE, framework: Framework.PYTORCH, frameworkVersion: '1.6.1' });
+    expect(onlyJobSpec(stack).request.InputConfig!.FrameworkVersion).toBe('1.6');
+  });
+
+  test('Framework.of takes the SDK\'s lower-case names and sends the API value', () => {
+    expect(Framework.of('pytorch').name).toBe('PYTORCH');
+    expect(Framework.of('tflite').toString()).toBe('TFLITE');
+    expect(() => Framework.of('py torch')).toThrow("Framework.of(): 'PY TORCH' is not a valid Framework value");
   });
 });
 
@@ -282,7 +210,20 @@ describe('tokens are skipped, never rejected', () => {
   });
 });
 
+describe('removalPolicy', () => {
+  test('SNAPSHOT is rejected: a job has nothing to snapshot', () => {
+    expect(errorOf({ removalPolicy: RemovalPolicy.SNAPSHOT }))
+      .toContain('removalPolicy: SNAPSHOT does not apply: a compilation job has no data to snapshot (use DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE)');
+  });
+});
+
 describe('every problem in one error', () => {
+  test('the error names the construct path, so an app with many jobs shows which one is wrong', () => {
+    const stack = new Stack(new App(), 'MyStack');
+    expect(() => new CompilationJob(stack, 'Detector', { ...BASE, framework: undefined }))
+      .toThrow(/^Invalid CompilationJob props at MyStack\/Detector:\n {2}- framework: is required/);
+  });
+
   test('each line names its property', () => {
     const message = errorOf({ framework: undefined, frameworkVersion: 'v1', outputPrefix: '/x', timeout: Duration.minutes(90), compilerOptions: CompilerOptions.fromJson('{') });
     const lines = message.split('\n').filter((line) => line.startsWith('  - '));

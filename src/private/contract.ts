@@ -5,6 +5,9 @@
  * and no construct code ends up in the Lambda bundle.
  */
 
+import type { CreateCompilationJobRequest } from '@aws-sdk/client-sagemaker';
+import { API_LIMITS } from './limits';
+
 /** CloudFormation type of the custom resource. */
 export const RESOURCE_TYPE = 'Custom::SageMakerNeoCompilationJob';
 
@@ -59,39 +62,28 @@ export interface JobTag {
 }
 
 /**
- * The CreateCompilationJob request as the construct builds it (same shape as the SDK's
- * `CreateCompilationJobRequest`, which the handler checks at compile time).
+ * A value of the SDK's request type as the construct builds it. Field names stay exactly the
+ * SDK's; enums open to any string, because the enum-like classes take values AWS adds after the
+ * SDK was built (`TargetDevice.of(...)`, checked at synth time); and a member the SDK marks
+ * required (`X | undefined` without `?`) must be present.
+ */
+type Built<T> = T extends string ? string
+  : T extends number | boolean ? T
+    : T extends readonly (infer U)[] ? Built<U>[]
+      : T extends object ? BuiltObject<T>
+        : T;
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+type BuiltObject<T> =
+  & { readonly [K in RequiredKeys<T>]: Built<NonNullable<T[K]>> }
+  & { readonly [K in Exclude<keyof T, RequiredKeys<T>>]?: Built<T[K]> };
+
+/**
+ * The CreateCompilationJob request as the construct builds it: the SDK's
+ * `CreateCompilationJobRequest` without the job name and tags, which the handler adds.
  * `OutputConfig.S3OutputLocation` is the base location: the handler appends `/<job name>/`
  * so that a replacement job never overwrites the artifact the current one produced.
  */
-export interface CompilationJobRequest {
-  readonly RoleArn: string;
-  readonly ModelPackageVersionArn?: string;
-  readonly InputConfig?: {
-    readonly S3Uri: string;
-    readonly Framework: string;
-    readonly FrameworkVersion?: string;
-    readonly DataInputConfig?: string;
-  };
-  readonly OutputConfig: {
-    readonly S3OutputLocation: string;
-    readonly TargetDevice?: string;
-    readonly TargetPlatform?: {
-      readonly Os: string;
-      readonly Arch: string;
-      readonly Accelerator?: string;
-    };
-    readonly CompilerOptions?: string;
-    readonly KmsKeyId?: string;
-  };
-  readonly VpcConfig?: {
-    readonly SecurityGroupIds: string[];
-    readonly Subnets: string[];
-  };
-  readonly StoppingCondition: {
-    readonly MaxRuntimeInSeconds: number;
-  };
-}
+export type CompilationJobRequest = Built<Omit<CreateCompilationJobRequest, 'CompilationJobName' | 'Tags'>>;
 
 /** Attributes the resource returns (`Fn::GetAtt` names). */
 export interface CompilationJobAttributes {
@@ -105,9 +97,9 @@ export interface CompilationJobAttributes {
   readonly ArtifactDigest: string;
 }
 
-/** SageMaker's limit on job names is 63; the handler appends '-' and a 16-character hash. */
+/** SageMaker's limit on job names; the handler appends '-' and a 16-character hash. */
 export const JOB_NAME_HASH_LENGTH = 16;
-export const MAX_JOB_NAME_LENGTH = 63;
+export const MAX_JOB_NAME_LENGTH = API_LIMITS.jobName.max;
 export const MAX_JOB_NAME_PREFIX_LENGTH = MAX_JOB_NAME_LENGTH - 1 - JOB_NAME_HASH_LENGTH;
 
 /**
@@ -116,3 +108,6 @@ export const MAX_JOB_NAME_PREFIX_LENGTH = MAX_JOB_NAME_LENGTH - 1 - JOB_NAME_HAS
  * leaves the handler time to stop the job and report why before either of them fires.
  */
 export const MAX_JOB_TIMEOUT_SECONDS = 59 * 60;
+
+/** Where SageMaker writes a job's logs (one stream per job, named after it). */
+export const COMPILATION_JOB_LOG_GROUP = '/aws/sagemaker/CompilationJobs';

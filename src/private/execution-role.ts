@@ -1,10 +1,8 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { COMPILATION_JOB_LOG_GROUP } from './contract';
 import { acknowledgeWildcardResources } from './nag';
-
-/** Where SageMaker writes every compilation job's logs (one stream per job, named after it). */
-export const COMPILATION_JOB_LOG_GROUP = '/aws/sagemaker/CompilationJobs';
 
 /** The default execution role: trusted by SageMaker only, with no managed policy. */
 export function createExecutionRole(scope: Construct, id: string): iam.Role {

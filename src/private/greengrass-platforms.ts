@@ -1,8 +1,13 @@
-import type { GreengrassPlatform } from '../edge-model-component';
 import type { CompilationTarget } from '../target';
 
+/** A recipe's `Manifests[].Platform` (the shape of the public RecipePlatform). */
+interface RecipePlatform {
+  readonly os: string;
+  readonly architecture?: string;
+}
+
 /** Greengrass platforms of the Neo targets whose OS and architecture are known. */
-const DEVICE_PLATFORMS: Record<string, GreengrassPlatform> = {
+const DEVICE_PLATFORMS: Record<string, RecipePlatform> = {
   rasp3b: { os: 'linux', architecture: 'arm' },
   rasp4b: { os: 'linux', architecture: 'arm' },
   rk3288: { os: 'linux', architecture: 'arm' },
@@ -29,7 +34,7 @@ const ARCH_PLATFORMS: Record<string, string> = {
 };
 
 /** The Greengrass platform of a Neo target, when the mapping is known. */
-export function greengrassPlatformOf(target: CompilationTarget): GreengrassPlatform | undefined {
+export function greengrassPlatformOf(target: CompilationTarget): RecipePlatform | undefined {
   if (target.targetDevice) return DEVICE_PLATFORMS[target.targetDevice.name];
   const platform = target.targetPlatform!;
   const architecture = ARCH_PLATFORMS[platform.arch.name];

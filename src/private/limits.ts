@@ -20,6 +20,9 @@ export const API_LIMITS = {
   tagValue: { max: 256, pattern: '([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)' },
 } as const;
 
+/** S3's limit on bucket names, for the room an output prefix has when the bucket is a token. */
+export const MAX_BUCKET_NAME_LENGTH = 63;
+
 /** A model pattern as a whole-string JavaScript regular expression. */
 export function wholeMatch(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})$`, 'u');

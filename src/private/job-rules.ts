@@ -1,22 +1,42 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MAX_JOB_NAME_LENGTH, MAX_JOB_TIMEOUT_SECONDS } from './contract';
-import { judgeFrameworkVersion } from './framework-version';
-import { JobContext } from './job-context';
-import { API_LIMITS, wholeMatch } from './limits';
-import { PropErrors } from './validation';
-import type { CompilationJobProps } from '../compilation-job';
-
-/** Frameworks that take `frameworkVersion`. */
-const VERSIONED_FRAMEWORKS = ['MXNET', 'PYTORCH', 'TENSORFLOW', 'TFLITE'];
+import { frameworkVersionFindings } from './framework-version-rules';
+import { JobContext, jobContextOf } from './job-context';
+import { API_LIMITS, MAX_BUCKET_NAME_LENGTH, wholeMatch } from './limits';
+import { PropErrors } from './prop-errors';
+import { jobRemovalOf } from './removal-policy';
+import type { CompilerOptions } from '../compiler-options';
+import type { DataInputConfig } from '../data-input-config';
+import type { Framework } from '../framework';
+import type { ModelInput } from '../model-input';
+import type { CompilationTarget } from '../target';
 
 /** Targets the documentation ties to one region. */
 const SINGLE_REGION_TARGETS: Record<string, string> = { ml_trn1: 'us-east-1', ml_inf2: 'us-east-2' };
 
 /** Characters of `s3://<bucket>/` plus `/<job name>` that the output location adds to the prefix. */
 const OUTPUT_LOCATION_OVERHEAD = 's3://'.length + 1 + 1 + MAX_JOB_NAME_LENGTH;
-const MAX_BUCKET_NAME_LENGTH = 63;
+
+/** Core ML's converter takes TensorFlow and PyTorch models only. */
+const COREML_FRAMEWORKS = ['TENSORFLOW', 'PYTORCH'];
+
+/** The props the rules read, as the user gave them (CompilationJobProps has this shape). */
+export interface JobSettings {
+  readonly model: ModelInput;
+  readonly framework?: Framework;
+  readonly frameworkVersion?: string;
+  readonly dataInputConfig?: DataInputConfig;
+  readonly target: CompilationTarget;
+  readonly compilerOptions?: CompilerOptions;
+  readonly outputPrefix?: string;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  readonly removalPolicy?: RemovalPolicy;
+}
 
 /** What the job resolved from its props before validating them. */
 export interface ResolvedProps {
@@ -26,33 +46,38 @@ export interface ResolvedProps {
   readonly outputPrefix: string;
 }
 
-/** The rest of the job, for settings whose validity depends on it. */
-export function jobContextOf(props: CompilationJobProps): JobContext {
-  return {
+/** The rest of the job, for settings whose validity depends on it (tokens left out). */
+function contextOf(props: JobSettings): JobContext {
+  const platform = props.target.targetPlatform;
+  return jobContextOf({
     framework: props.framework?.name,
     frameworkVersion: props.frameworkVersion,
     device: props.target.targetDevice?.name,
-    os: props.target.targetPlatform?.os.name,
-    accelerator: props.target.targetPlatform?.accelerator?.name,
-  };
+    os: platform?.os.name,
+    arch: platform?.arch.name,
+    accelerator: platform?.accelerator?.name,
+  });
 }
 
 /**
  * Every rule of the CreateCompilationJob API that can be checked at synth time. All problems are
  * collected and thrown as one error; values that are unresolved tokens are skipped.
  */
-export function validateProps(scope: Construct, props: CompilationJobProps, resolved: ResolvedProps): void {
+export function validateJob(scope: Construct, props: JobSettings, resolved: ResolvedProps): void {
   const errors = new PropErrors();
-  const context = jobContextOf(props);
-  checkModel(scope, errors, props, context);
+  const context = contextOf(props);
+  checkModel(errors, props, context);
+  checkFrameworkVersion(scope, errors, props, context);
   checkTarget(scope, errors, props, context);
   checkDurations(errors, resolved);
   checkOutput(errors, props, resolved);
   checkVpc(errors, props);
-  errors.throwIfAny('CompilationJob');
+  const rejected = jobRemovalOf(props.removalPolicy).rejected;
+  errors.check(rejected === undefined, 'removalPolicy', rejected ?? '');
+  errors.throwIfAny('CompilationJob', scope);
 }
 
-function checkModel(scope: Construct, errors: PropErrors, props: CompilationJobProps, context: JobContext): void {
+function checkModel(errors: PropErrors, props: JobSettings, context: JobContext): void {
   const fromPackage = props.model.isModelPackage;
   errors.check(fromPackage || props.framework !== undefined, 'framework',
     'is required when the model comes from S3 or an asset');
@@ -66,15 +91,6 @@ function checkModel(scope: Construct, errors: PropErrors, props: CompilationJobP
 
   const framework = context.framework;
   const version = props.frameworkVersion;
-  if (version !== undefined && framework !== undefined && !Token.isUnresolved(framework)) {
-    errors.check(VERSIONED_FRAMEWORKS.includes(framework), 'frameworkVersion',
-      `is only supported for ${VERSIONED_FRAMEWORKS.join(', ')} (framework is ${framework})`);
-    if (VERSIONED_FRAMEWORKS.includes(framework)) {
-      const verdict = judgeFrameworkVersion(framework, version, context.device);
-      if (verdict.error) errors.check(false, 'frameworkVersion', verdict.error);
-      if (verdict.warning) Annotations.of(scope).addWarningV2('cdk-sagemaker-neo:framework-version', verdict.warning);
-    }
-  }
   const { min, max, pattern } = API_LIMITS.frameworkVersion;
   errors.checkValue(version, 'frameworkVersion', (v) => v.length >= min && v.length <= max && wholeMatch(pattern).test(v),
     (v) => `must be ${min} to ${max} characters like '2.0' (pattern ${pattern}), got '${v}'`);
@@ -94,22 +110,32 @@ function checkModel(scope: Construct, errors: PropErrors, props: CompilationJobP
 /** XGBOOST needs no shapes; PyTorch 2.0+ infers them on cloud targets. */
 function needsDataInputConfig(context: JobContext): boolean {
   const { framework, frameworkVersion, device } = context;
-  if (framework === undefined || Token.isUnresolved(framework)) return false;
+  if (framework === undefined) return false;
   if (framework === 'XGBOOST') return false;
   if (framework === 'PYTORCH' && device?.startsWith('ml_')) {
-    const major = frameworkVersion === undefined || Token.isUnresolved(frameworkVersion) ? undefined : Number.parseInt(frameworkVersion, 10);
+    const major = frameworkVersion === undefined ? undefined : Number.parseInt(frameworkVersion, 10);
     return major !== undefined && major < 2;
   }
   return true;
 }
 
-function checkTarget(scope: Construct, errors: PropErrors, props: CompilationJobProps, context: JobContext): void {
+function checkFrameworkVersion(scope: Construct, errors: PropErrors, props: JobSettings, context: JobContext): void {
+  const findings = frameworkVersionFindings(props.frameworkVersion, context);
+  for (const error of findings.errors) errors.check(false, 'frameworkVersion', error);
+  for (const warning of findings.warnings) {
+    Annotations.of(scope).addWarningV2('cdk-sagemaker-neo:framework-version', `frameworkVersion: ${warning}`);
+  }
+}
+
+function checkTarget(scope: Construct, errors: PropErrors, props: JobSettings, context: JobContext): void {
   if (props.compilerOptions) {
     for (const problem of props.compilerOptions._problems(context)) errors.check(false, 'compilerOptions', problem);
   } else {
     errors.check(context.accelerator !== 'NVIDIA', 'compilerOptions',
       'are required with an NVIDIA accelerator (gpu-code, trt-ver, cuda-ver: use CompilerOptions.nvidia)');
   }
+  errors.check(context.device !== 'coreml' || context.framework === undefined || COREML_FRAMEWORKS.includes(context.framework), 'framework',
+    `Core ML (TargetDevice.COREML) converts ${COREML_FRAMEWORKS.join(' and ')} models only (framework is ${context.framework})`);
   const device = context.device;
   const region = Stack.of(scope).region;
   if (device !== undefined && SINGLE_REGION_TARGETS[device] && !Token.isUnresolved(region) && region !== SINGLE_REGION_TARGETS[device]) {
@@ -133,7 +159,7 @@ function checkDurations(errors: PropErrors, { maxRuntime, timeout }: ResolvedPro
   }
 }
 
-function checkOutput(errors: PropErrors, props: CompilationJobProps, { outputBucket, outputPrefix }: ResolvedProps): void {
+function checkOutput(errors: PropErrors, props: JobSettings, { outputBucket, outputPrefix }: ResolvedProps): void {
   errors.checkValue(props.outputPrefix, 'outputPrefix', (p) => !p.startsWith('/'), (p) => `must not start with '/' (got '${p}')`);
   const bucketName = Token.isUnresolved(outputBucket.bucketName) ? undefined : outputBucket.bucketName;
   const room = API_LIMITS.s3Uri.max - OUTPUT_LOCATION_OVERHEAD - (bucketName?.length ?? MAX_BUCKET_NAME_LENGTH);
@@ -141,7 +167,7 @@ function checkOutput(errors: PropErrors, props: CompilationJobProps, { outputBuc
     (p) => `must be at most ${room} characters, so that s3://<bucket>/<prefix><job name> fits SageMaker's ${API_LIMITS.s3Uri.max} (got ${p.length})`);
 }
 
-function checkVpc(errors: PropErrors, props: CompilationJobProps): void {
+function checkVpc(errors: PropErrors, props: JobSettings): void {
   errors.check(props.vpc !== undefined || (props.vpcSubnets === undefined && props.securityGroups === undefined),
     'vpcSubnets/securityGroups', 'need `vpc` to be set');
   const subnets = props.vpc?.selectSubnets(props.vpcSubnets).subnetIds;

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 
 /**
  * Collects every problem with a construct's props so the user sees all of them at once,
@@ -18,9 +19,12 @@ export class PropErrors {
     if (!test(value)) this.errors.push(`${prop}: ${rule(value)}`);
   }
 
-  /** Throws one error that lists every problem, if there is any. */
-  public throwIfAny(construct: string): void {
+  /**
+   * Throws one error that lists every problem, if there is any. It names the construct's path,
+   * so that an app with twenty jobs shows which one is wrong.
+   */
+  public throwIfAny(kind: string, construct: IConstruct): void {
     if (this.errors.length === 0) return;
-    throw new Error(`Invalid ${construct} props:\n${this.errors.map((e) => `  - ${e}`).join('\n')}`);
+    throw new Error(`Invalid ${kind} props at ${construct.node.path}:\n${this.errors.map((e) => `  - ${e}`).join('\n')}`);
   }
 }

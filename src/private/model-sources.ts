@@ -1,0 +1,110 @@
+import { Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { grantObjectRead, grantObjectWrite } from './grants';
+import { API_LIMITS, wholeMatch } from './limits';
+
+/** Key prefix of local model archives copied into the output bucket. */
+const STAGED_MODELS_PREFIX = 'model-inputs/';
+
+/** Where SageMaker finds the model, once bound to a job. */
+export interface ModelLocation {
+  /** `InputConfig.S3Uri`: the `.tar.gz` archive of the trained model. */
+  readonly s3Uri?: string;
+  /** `ModelPackageVersionArn`: a versioned model package (replaces the whole InputConfig). */
+  readonly modelPackageVersionArn?: string;
+  /**
+   * An `s3://` URI the deployment copies to `s3Uri` before the job starts (CDK asset keys end
+   * in `.gz`, SageMaker wants `.tar.gz`).
+   */
+  readonly copySource?: string;
+}
+
+/** What the job lends a model source to bind it. */
+export interface ModelBindOptions {
+  /** The job's execution role: it reads the model. */
+  readonly role: iam.IGrantable;
+  /** The deployment's handler: it copies a local archive to a `.tar.gz` key. */
+  readonly copier: iam.IGrantable;
+  /** The bucket a local archive is copied to. */
+  readonly stagingBucket: s3.IBucket;
+}
+
+/** One kind of model input; `ModelInput` wraps exactly one. */
+export interface ModelSource {
+  readonly isModelPackage: boolean;
+  /** The problems of this input by the API's rules, each naming the rule. */
+  problems(): string[];
+  /** Makes the model readable by the job's role and returns where it is. */
+  bind(scope: Construct, options: ModelBindOptions): ModelLocation;
+}
+
+export class AssetModel implements ModelSource {
+  public readonly isModelPackage = false;
+  private asset?: s3assets.Asset;
+
+  constructor(private readonly fileName: string, private readonly options: s3assets.AssetOptions) {}
+
+  public problems(): string[] {
+    return tarGzProblems(this.fileName);
+  }
+
+  public bind(scope: Construct, options: ModelBindOptions): ModelLocation {
+    this.asset ??= new s3assets.Asset(scope, 'ModelAsset', { ...this.options, path: this.fileName });
+    // Content-addressed, so jobs that share the model share one copy.
+    const key = `${STAGED_MODELS_PREFIX}${this.asset.assetHash}.tar.gz`;
+    grantObjectRead(options.copier, this.asset.bucket, this.asset.s3ObjectKey);
+    grantObjectWrite(options.copier, options.stagingBucket, key);
+    grantObjectRead(options.copier, options.stagingBucket, key); // to see whether the copy exists
+    grantObjectRead(options.role, options.stagingBucket, key);
+    return { s3Uri: options.stagingBucket.s3UrlForObject(key), copySource: this.asset.s3ObjectUrl };
+  }
+}
+
+export class BucketModel implements ModelSource {
+  public readonly isModelPackage = false;
+
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string) {}
+
+  public problems(): string[] {
+    const bucketName = Token.isUnresolved(this.bucket.bucketName) ? undefined : this.bucket.bucketName;
+    const uriLength = bucketName === undefined || Token.isUnresolved(this.key) ? undefined : `s3://${bucketName}/${this.key}`.length;
+    return [
+      ...tarGzProblems(this.key),
+      ...(uriLength !== undefined && uriLength > API_LIMITS.s3Uri.max ? [`its S3 URI must be at most ${API_LIMITS.s3Uri.max} characters (got ${uriLength})`] : []),
+    ];
+  }
+
+  public bind(_scope: Construct, options: ModelBindOptions): ModelLocation {
+    grantObjectRead(options.role, this.bucket, this.key);
+    return { s3Uri: this.bucket.s3UrlForObject(this.key) };
+  }
+}
+
+export class ModelPackageModel implements ModelSource {
+  public readonly isModelPackage = true;
+
+  constructor(private readonly arn: string) {}
+
+  public problems(): string[] {
+    return Token.isUnresolved(this.arn) || wholeMatch(API_LIMITS.modelPackageArn.pattern).test(this.arn)
+      ? [] : [`must be a versioned model package ARN (arn:aws:sagemaker:<region>:<account>:model-package/<name>/<version>), got '${this.arn}'`];
+  }
+
+  public bind(_scope: Construct, options: ModelBindOptions): ModelLocation {
+    iam.Grant.addToPrincipal({
+      grantee: options.role,
+      actions: ['sagemaker:DescribeModelPackage'],
+      resourceArns: [this.arn],
+    });
+    return { modelPackageVersionArn: this.arn };
+  }
+}
+
+/** SageMaker wants a single gzip-compressed tar archive, named `.tar.gz`. */
+function tarGzProblems(name: string): string[] {
+  return Token.isUnresolved(name) || name.endsWith('.tar.gz')
+    ? [] : [`must be a gzip-compressed tar archive whose name ends in '.tar.gz' (got '${name}')`];
+}
