@@ -174,6 +174,14 @@ export class CompilationJob extends Construct implements ITaggable {
    * @attribute
    */
   public readonly artifactDigest: string;
+  /**
+   * The input shapes Neo derived itself (`DerivedInformation.DerivedDataInputConfig`, JSON), as
+   * it does for PyTorch 2.x and XGBoost models on cloud targets compiled without
+   * `dataInputConfig`. Empty when Neo derived none, or when they are too long for
+   * CloudFormation's 4 KB custom-resource response (DescribeCompilationJob still has them).
+   * @attribute
+   */
+  public readonly derivedDataInputConfig: string;
   /** The bucket the compiled model is written to. */
   public readonly outputBucket: s3.IBucket;
   /** The role SageMaker assumes to run the job. */
@@ -242,6 +250,7 @@ export class CompilationJob extends Construct implements ITaggable {
     this.modelArtifactsObjectKey = attribute('ModelArtifactsObjectKey');
     this.inferenceImage = attribute('InferenceImage');
     this.artifactDigest = attribute('ArtifactDigest');
+    this.derivedDataInputConfig = attribute('DerivedDataInputConfig');
   }
 
   /**

@@ -184,6 +184,7 @@ describe('attributes', () => {
       ModelArtifactsObjectKey: job.modelArtifactsObjectKey,
       InferenceImage: job.inferenceImage,
       ArtifactDigest: job.artifactDigest,
+      DerivedDataInputConfig: job.derivedDataInputConfig,
     };
     for (const [name, token] of Object.entries(attributes)) {
       expect(stack.resolve(token)).toEqual({ 'Fn::GetAtt': [logicalId, name] });

@@ -95,6 +95,11 @@ export interface CompilationJobAttributes {
   readonly InferenceImage: string;
   /** Empty when SageMaker reports no digest. */
   readonly ArtifactDigest: string;
+  /**
+   * `DerivedInformation.DerivedDataInputConfig`: the input shapes Neo derived itself. Empty when
+   * it derived none, or when they do not fit CloudFormation's 4096-byte response.
+   */
+  readonly DerivedDataInputConfig: string;
 }
 
 /** SageMaker's limit on job names; the handler appends '-' and a 16-character hash. */

@@ -69,6 +69,7 @@ function expectedAttributes(name: string, artifactBase = ASSET_HASH): Compilatio
     ModelArtifactsObjectKey: key,
     InferenceImage: `785573368785.dkr.ecr.${REGION}.amazonaws.com/sagemaker-neo-onnx:1.6-cpu-py3`,
     ArtifactDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) as unknown as string,
+    DerivedDataInputConfig: '',
   };
 }
 

@@ -49,6 +49,7 @@ import {
   validationException,
 } from './fixtures';
 import { CfnResponseBody, frameworkIsComplete, frameworkOnEvent, USER_FUNCTION_NAME } from './provider-framework';
+import { MAX_ATTRIBUTES_JSON_BYTES } from '../../lambda/compilation-job/attributes';
 import { isComplete } from '../../lambda/compilation-job/is-complete';
 import { onEvent } from '../../lambda/compilation-job/on-event';
 import type { CompilationJobSpec } from '../../src/private/contract';
@@ -336,7 +337,7 @@ describe('Create — isComplete', () => {
     expectNoWrites();
   });
 
-  test('Create/isComplete: COMPLETED -> IsComplete true with the six attributes', async () => {
+  test('Create/isComplete: COMPLETED -> IsComplete true with the seven attributes', async () => {
     describeReturns(NAME, completedJob(SPEC, NAME));
     await expect(poll()).resolves.toEqual({
       IsComplete: true,
@@ -347,6 +348,7 @@ describe('Create — isComplete', () => {
         ModelArtifactsObjectKey: `compiled/${NAME}/model-ml_c5.tar.gz`,
         InferenceImage: INFERENCE_IMAGE,
         ArtifactDigest: ARTIFACT_DIGEST,
+        DerivedDataInputConfig: '',
       },
     });
     expectNoWrites();
@@ -880,7 +882,7 @@ describe('Delete — isComplete', () => {
 
 describe('the response CloudFormation receives stays under 4096 bytes', () => {
   const LIMIT = 4096;
-  const byteLength = (body: CfnResponseBody) => Buffer.byteLength(JSON.stringify(body), 'utf8');
+  const byteLength = (body: CfnResponseBody | object) => Buffer.byteLength(JSON.stringify(body), 'utf8');
 
   /** The waiter's input for a job, as the framework's onEvent builds it from a Create. */
   async function waiterInputFor(spec: CompilationJobSpec): Promise<unknown> {
@@ -990,9 +992,12 @@ describe('the response CloudFormation receives stays under 4096 bytes', () => {
         ModelArtifactsObjectKey: uri.slice('s3://out-bucket/'.length),
         InferenceImage: image,
         ArtifactDigest: ARTIFACT_DIGEST,
+        DerivedDataInputConfig: '',
       },
     });
     expect(byteLength(body)).toBeLessThan(LIMIT);
+    // What the framework adds around the attributes: the room MAX_ATTRIBUTES_JSON_BYTES leaves.
+    expect(byteLength(body) - byteLength(body.Data!)).toBeLessThan(LIMIT - MAX_ATTRIBUTES_JSON_BYTES);
   });
 
   test('a poll that is not complete makes the framework retry, with no response to CloudFormation', async () => {

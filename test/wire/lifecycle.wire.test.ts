@@ -158,6 +158,7 @@ describeWire('the handler bundle against moto_server', () => {
         ModelArtifactsObjectKey: `compiled/${name}`,
         InferenceImage: job.InferenceImage,
         ArtifactDigest: job.ModelDigests!.ArtifactDigest,
+        DerivedDataInputConfig: job.DerivedInformation?.DerivedDataInputConfig ?? '',
       });
       expect(outcome.data!.CompilationJobArn).toBe(job.CompilationJobArn);
       expect(outcome.responseBytes).toBeLessThan(4096);
