@@ -227,7 +227,8 @@ export class CompilationJob extends Construct implements ITaggable {
       tags: Lazy.any({ produce: () => this.tags.renderTags() ?? [] }) as unknown as JobTag[],
       timeoutSeconds: timeout.toSeconds(),
       removalPolicy: removal.record,
-      inputCopy: model.copySource === undefined ? undefined : { source: model.copySource, target: model.s3Uri! },
+      inputCopy: model.copySource === undefined ? undefined
+        : { source: model.copySource, sourceVersion: model.copySourceVersion, target: model.s3Uri! },
     };
 
     provider.allowPassRole(this.role);

@@ -3,6 +3,16 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { AssetModel, BucketModel, ModelBindOptions, ModelLocation, ModelPackageModel, ModelSource } from './private/model-sources';
 
+/** Options of `ModelInput.fromBucket`. */
+export interface BucketModelOptions {
+  /**
+   * The S3 version ID of the archive to compile. The deployment's handler may read exactly this
+   * object's versions (`s3:GetObjectVersion`); the job's role reads only the staged copy.
+   * @default - the object at the key when the job runs; overwriting it recompiles nothing
+   */
+  readonly objectVersion?: string;
+}
+
 /**
  * The trained model to compile. The set is closed: create one with a factory; the job does the
  * rest (grants, and the copy a local archive needs).
@@ -22,12 +32,19 @@ export class ModelInput {
 
   /**
    * A `.tar.gz` archive already in S3. The job's role may read exactly this object.
+   *
+   * SageMaker reads whatever is at the key when the job runs, and a model overwritten in place
+   * changes nothing in the template, so it recompiles nothing. Pin `objectVersion` (in a
+   * versioned bucket) to compile exactly that version: the deployment copies it to
+   * `model-inputs/<object id>/<version>.tar.gz` in the output bucket, and a new version is a new
+   * request, which compiles anew.
    * @param bucket the bucket that holds the archive
    * @param key the archive's object key, ending in `.tar.gz`
-   * @example ModelInput.fromBucket(bucket, 'models/resnet18.tar.gz')
+   * @param options the object version to compile
+   * @example ModelInput.fromBucket(bucket, 'models/resnet18.tar.gz', { objectVersion: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY' })
    */
-  public static fromBucket(bucket: s3.IBucket, key: string): ModelInput {
-    return new ModelInput(new BucketModel(bucket, key));
+  public static fromBucket(bucket: s3.IBucket, key: string, options: BucketModelOptions = {}): ModelInput {
+    return new ModelInput(new BucketModel(bucket, key, options.objectVersion));
   }
 
   /**

@@ -141,6 +141,36 @@ describe('the CreateCompilationJob request', () => {
     expect(onlyJobSpec(stack).inputCopy).toBeUndefined();
   });
 
+  describe('a pinned object version (ModelInput.fromBucket with objectVersion)', () => {
+    const versioned = (version: string) => {
+      const stack = newStack();
+      const bucket = s3.Bucket.fromBucketName(stack, 'In', 'my-models');
+      new CompilationJob(stack, 'A', { ...BASE, model: ModelInput.fromBucket(bucket, 'resnet/model.tar.gz', { objectVersion: version }) });
+      return onlyJobSpec(stack);
+    };
+
+    test('is staged to a key of its own, since SageMaker reads a key, not a version', () => {
+      const spec = versioned('v1.abc');
+      expect(spec.inputCopy).toEqual({
+        source: 's3://my-models/resnet/model.tar.gz',
+        sourceVersion: 'v1.abc',
+        target: expect.stringMatching(/\/model-inputs\/[0-9a-f]{16}\/v1\.abc\.tar\.gz$/),
+      });
+      expect(spec.request.InputConfig!.S3Uri).toBe(spec.inputCopy!.target);
+    });
+
+    test('a new version is a new request (it recompiles); the same version is the same request', () => {
+      expect(versioned('v2').request).not.toEqual(versioned('v1').request);
+      expect(versioned('v1').request).toEqual(versioned('v1').request);
+    });
+
+    test('without a version, overwriting the object changes nothing in the template', () => {
+      const stack = newStack();
+      new CompilationJob(stack, 'A', { ...BASE, model: ModelInput.fromBucket(s3.Bucket.fromBucketName(stack, 'In', 'my-models'), 'resnet/model.tar.gz') });
+      expect(onlyJobSpec(stack).inputCopy).toBeUndefined();
+    });
+  });
+
   test('PyTorch list shapes and raw JSON render as given', () => {
     const stack = newStack();
     new CompilationJob(stack, 'A', { ...BASE, framework: Framework.PYTORCH, dataInputConfig: DataInputConfig.fromShapeList([[1, 3, 224, 224]]) });

@@ -207,3 +207,30 @@ describe('handler role', () => {
     }
   });
 });
+
+describe('a pinned object version', () => {
+  test('the handler may read versions of exactly that object; the job role reads only the staged copy', () => {
+    const { stack, input, output } = jobStack((s) => ({
+      model: ModelInput.fromBucket(s3.Bucket.fromBucketName(s, 'Versioned', 'versioned-models'), 'models/m.tar.gz', { objectVersion: 'v7' }),
+    }));
+    void input;
+    const handler = statementsOf(stack, 'SageMakerNeoCompilationJobProvider');
+    expect(handler).toContainEqual({
+      Action: 's3:GetObjectVersion',
+      Effect: 'Allow',
+      Resource: arn(':s3:::versioned-models/models/m.tar.gz'),
+    });
+    const staged = (a: string | string[]) => handler.some((st) => JSON.stringify(st.Action) === JSON.stringify(a) &&
+      JSON.stringify(st.Resource).includes('/model-inputs/') && JSON.stringify(st.Resource).includes('/v7.tar.gz'));
+    expect(staged(['s3:PutObject', 's3:AbortMultipartUpload'])).toBe(true);
+    expect(staged('s3:GetObject')).toBe(true);
+
+    const job = statementsOf(stack, 'JobRole');
+    expect(JSON.stringify(job)).not.toContain('versioned-models');
+    expect(job).toContainEqual({
+      Action: 's3:GetObject',
+      Effect: 'Allow',
+      Resource: { 'Fn::Join': ['', [getAtt(output), expect.stringMatching(/^\/model-inputs\/[0-9a-f]{16}\/v7\.tar\.gz$/)]] },
+    });
+  });
+});

@@ -31,6 +31,17 @@ describe('model input', () => {
       .toContain('model: its S3 URI must be at most 1024 characters (got 1029)');
   });
 
+  test('a pinned object version must be an S3 version ID', () => {
+    expect(errorOf((stack) => ({ model: ModelInput.fromBucket(s3.Bucket.fromBucketName(stack, 'B', 'models'), 'm.tar.gz', { objectVersion: 'not a version' }) })))
+      .toContain("model: objectVersion must be an S3 version ID: 1 to 1024 printable characters without spaces (got 'not a version')");
+  });
+
+  test('a pinned object version that is an S3 version ID is accepted', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', { ...BASE, model: ModelInput.fromBucket(s3.Bucket.fromBucketName(stack, 'B', 'models'), 'm.tar.gz', { objectVersion: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY' }) });
+    expect(onlyJobSpec(stack).inputCopy?.sourceVersion).toBe('3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY');
+  });
+
   test('a model package accepts no InputConfig field and needs no framework', () => {
     accepts({ model: ModelInput.fromModelPackage(PACKAGE_ARN), framework: undefined, dataInputConfig: undefined });
   });

@@ -13,9 +13,9 @@ function objectOf(uri: string): { bucket: string; key: string } {
 }
 
 /**
- * Copies a model uploaded as a CDK asset (`<hash>.gz`) to the `.tar.gz` key SageMaker requires,
- * unless the copy exists (the target is content-addressed, and a job waiting for quota would
- * otherwise copy the model on every poll). The S3 client is the one the Lambda runtime ships,
+ * Copies a model uploaded as a CDK asset (`<hash>.gz`), or a pinned version of an S3 object, to
+ * the `.tar.gz` key SageMaker requires, unless the copy exists (the target is content- or
+ * version-addressed, and a job waiting for quota would otherwise copy the model on every poll). The S3 client is the one the Lambda runtime ships,
  * loaded only here, so jobs without a local model pay nothing for it.
  */
 export async function copyInput(copy: InputCopy): Promise<void> {
@@ -35,7 +35,8 @@ export async function copyInput(copy: InputCopy): Promise<void> {
     if (status !== 404 && status !== 403) throw error;
   }
   await client.send(new CopyObjectCommand({
-    CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`,
+    CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}` +
+      (copy.sourceVersion === undefined ? '' : `?versionId=${encodeURIComponent(copy.sourceVersion)}`),
     Bucket: target.bucket,
     Key: target.key,
   }));

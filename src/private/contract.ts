@@ -51,6 +51,8 @@ export interface CompilationJobSpec {
 /** Copy of the model archive from `source` to `target` (both `s3://bucket/key`). */
 export interface InputCopy {
   readonly source: string;
+  /** The version of `source` to copy (a pinned `objectVersion`); the current one when absent. */
+  readonly sourceVersion?: string;
   readonly target: string;
 }
 

@@ -4,12 +4,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 /**
  * Read of exactly one object (and decrypt with the bucket's key, if it has one): narrower than
  * `IBucket.grantRead`, which also allows listing and reading the whole bucket's metadata.
+ * `s3:GetObjectVersion` reads a given version of it.
  */
-export function grantObjectRead(grantee: iam.IGrantable, bucket: s3.IBucket, key: string): iam.Grant {
+export function grantObjectRead(grantee: iam.IGrantable, bucket: s3.IBucket, key: string, action = 's3:GetObject'): iam.Grant {
   bucket.encryptionKey?.grantDecrypt(grantee);
   return iam.Grant.addToPrincipalOrResource({
     grantee,
-    actions: ['s3:GetObject'],
+    actions: [action],
     resourceArns: [bucket.arnForObjects(key)],
     resource: bucket,
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,9 +18,11 @@ export interface ModelLocation {
   readonly modelPackageVersionArn?: string;
   /**
    * An `s3://` URI the deployment copies to `s3Uri` before the job starts (CDK asset keys end
-   * in `.gz`, SageMaker wants `.tar.gz`).
+   * in `.gz`, SageMaker wants `.tar.gz`; SageMaker reads a key, not an object version).
    */
   readonly copySource?: string;
+  /** The version of `copySource` to copy. */
+  readonly copySourceVersion?: string;
 }
 
 /** What the job lends a model source to bind it. */
@@ -56,9 +59,7 @@ export class AssetModel implements ModelSource {
     // Content-addressed, so jobs that share the model share one copy.
     const key = `${STAGED_MODELS_PREFIX}${this.asset.assetHash}.tar.gz`;
     grantObjectRead(options.copier, this.asset.bucket, this.asset.s3ObjectKey);
-    grantObjectWrite(options.copier, options.stagingBucket, key);
-    grantObjectRead(options.copier, options.stagingBucket, key); // to see whether the copy exists
-    grantObjectRead(options.role, options.stagingBucket, key);
+    stage(options, key);
     return { s3Uri: options.stagingBucket.s3UrlForObject(key), copySource: this.asset.s3ObjectUrl };
   }
 }
@@ -66,21 +67,49 @@ export class AssetModel implements ModelSource {
 export class BucketModel implements ModelSource {
   public readonly isModelPackage = false;
 
-  constructor(private readonly bucket: s3.IBucket, private readonly key: string) {}
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly objectVersion?: string) {}
 
   public problems(): string[] {
     const bucketName = Token.isUnresolved(this.bucket.bucketName) ? undefined : this.bucket.bucketName;
     const uriLength = bucketName === undefined || Token.isUnresolved(this.key) ? undefined : `s3://${bucketName}/${this.key}`.length;
+    const version = this.objectVersion;
+    const versionOk = version === undefined || Token.isUnresolved(version) || /^[\x21-\x7e]{1,1024}$/.test(version);
     return [
       ...tarGzProblems(this.key),
       ...(uriLength !== undefined && uriLength > API_LIMITS.s3Uri.max ? [`its S3 URI must be at most ${API_LIMITS.s3Uri.max} characters (got ${uriLength})`] : []),
+      ...(versionOk ? [] : [`objectVersion must be an S3 version ID: 1 to 1024 printable characters without spaces (got '${version}')`]),
     ];
   }
 
   public bind(_scope: Construct, options: ModelBindOptions): ModelLocation {
-    grantObjectRead(options.role, this.bucket, this.key);
-    return { s3Uri: this.bucket.s3UrlForObject(this.key) };
+    if (this.objectVersion === undefined) {
+      grantObjectRead(options.role, this.bucket, this.key);
+      return { s3Uri: this.bucket.s3UrlForObject(this.key) };
+    }
+    // SageMaker reads a key, whatever version is current there: stage the pinned version to a
+    // key of its own, one per (object, version), so a new version is a new request.
+    const objectId = createHash('sha256').update(`${bucketIdentity(this.bucket)}/${this.key}`).digest('hex').slice(0, 16);
+    const key = `${STAGED_MODELS_PREFIX}${objectId}/${this.objectVersion}.tar.gz`;
+    grantObjectRead(options.copier, this.bucket, this.key, 's3:GetObjectVersion');
+    stage(options, key);
+    return {
+      s3Uri: options.stagingBucket.s3UrlForObject(key),
+      copySource: this.bucket.s3UrlForObject(this.key),
+      copySourceVersion: this.objectVersion,
+    };
   }
+}
+
+/** The bucket's name where it is known at synth, else its construct path (stable in the app). */
+function bucketIdentity(bucket: s3.IBucket): string {
+  return Token.isUnresolved(bucket.bucketName) ? bucket.node.path : bucket.bucketName;
+}
+
+/** The copier writes the staged archive (and may look it up); the job's role reads it. */
+function stage(options: ModelBindOptions, key: string): void {
+  grantObjectWrite(options.copier, options.stagingBucket, key);
+  grantObjectRead(options.copier, options.stagingBucket, key); // to see whether the copy exists
+  grantObjectRead(options.role, options.stagingBucket, key);
 }
 
 export class ModelPackageModel implements ModelSource {
