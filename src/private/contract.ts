@@ -34,7 +34,10 @@ export interface CompilationJobSpec {
   readonly request: CompilationJobRequest;
   /** Tags of the job (from `Tags.of(job)`); a change of tags alone updates the job in place. */
   readonly tags: JobTag[];
-  /** How long the deployment waits for the job, counted from the job's creation. */
+  /**
+   * How long the deployment waits for the job, counted from the start of the CloudFormation
+   * operation (time spent waiting for the concurrent-job quota included).
+   */
   readonly timeoutSeconds: number;
   /** What happens to the job record when the resource is deleted. */
   readonly removalPolicy: JobRemovalPolicy;
@@ -116,3 +119,18 @@ export const MAX_JOB_NAME_PREFIX_LENGTH = MAX_JOB_NAME_LENGTH - 1 - JOB_NAME_HAS
  * leaves the handler time to stop the job and report why before either of them fires.
  */
 export const MAX_JOB_TIMEOUT_SECONDS = 59 * 60;
+
+/** The Provider's poll interval: the SageMaker Python SDK's; SageMaker emits no event for compilation jobs. */
+export const POLL_INTERVAL_SECONDS = 5;
+
+/**
+ * How long, from the start of the operation, SageMaker's refusals of a role that IAM has not
+ * propagated yet ("Could not assume role", "not authorized to perform: iam:PassRole") are retried.
+ */
+export const IAM_PROPAGATION_SECONDS = 120;
+
+/**
+ * The longest onEvent spends copying a local model to its `.tar.gz` key; below the onEvent
+ * function's timeout, so that a copy too slow fails with a message instead of a Lambda timeout.
+ */
+export const INPUT_COPY_TIMEOUT_SECONDS = 90;

@@ -55,6 +55,7 @@ import {
   DescribeCompilationJobCommand,
   DescribeCompilationJobCommandInput,
   DescribeCompilationJobCommandOutput,
+  ListCompilationJobsCommandInput,
   ResourceInUse,
   ResourceLimitExceeded,
   ResourceNotFound,
@@ -79,6 +80,7 @@ export const SAGEMAKER_OPERATIONS = [
   'DeleteCompilationJob',
   'AddTags',
   'DeleteTags',
+  'ListCompilationJobs',
 ] as const;
 export type SageMakerOperation = typeof SAGEMAKER_OPERATIONS[number];
 
@@ -273,6 +275,13 @@ export interface FakeOptions {
   readonly script?: JobScript | ((jobName: string) => JobScript);
   /** S3 objects that exist at the start (`bucket/key`), e.g. the model archive. */
   readonly objects?: readonly string[];
+  /**
+   * Until this virtual second, CreateCompilationJob is refused as while IAM propagates a new
+   * role: `ValidationException: Could not assume role ...`, then `AccessDeniedException ... iam:PassRole`.
+   */
+  readonly iamPropagatedAt?: number;
+  /** SageMaker refuses the name of a deleted job (ResourceInUse) for this many seconds. @default 0 */
+  readonly deletedNamesHeldSeconds?: number;
 }
 
 /** What CloudFormation records of one resource (the fields DescribeStackResource shows). */
@@ -309,6 +318,7 @@ export class FakeSageMaker {
   /** Names of deleted job records, in order. */
   readonly deleted: string[] = [];
   private readonly jobs = new Map<string, FakeJob>();
+  private readonly deletedAt = new Map<string, number>();
   private readonly objects = new Set<string>();
   private readonly stacks = new Map<string, FakeStack>();
   private readonly bursts: Array<ThrottleBurst & { remaining: number }> = [];
@@ -508,6 +518,17 @@ export class FakeSageMaker {
     return damage;
   }
 
+  /** One request, as the HTTP front (test/driver/aws-endpoint.ts) receives it. */
+  async call(service: 'sagemaker' | 's3', operation: string, input: unknown): Promise<object> {
+    if (service === 's3' && (S3_OPERATIONS as readonly string[]).includes(operation)) {
+      return this.s3Call(operation as S3Operation, input as HeadObjectCommandInput);
+    }
+    if (service === 'sagemaker' && (SAGEMAKER_OPERATIONS as readonly string[]).includes(operation)) {
+      return this.sagemakerCall(operation as SageMakerOperation, input);
+    }
+    return this.unsupported(service, { operation, input });
+  }
+
   // -------------------------------------------------------------------------------------------
   // The service
 
@@ -597,6 +618,23 @@ export class FakeSageMaker {
         for (const tag of Tags ?? []) job.tags.set(tag.Key!, tag.Value!);
         return { Tags: [...job.tags].map(([Key, Value]) => ({ Key, Value })) };
       }
+      case 'ListCompilationJobs': {
+        const { NameContains, CreationTimeAfter } = input as ListCompilationJobsCommandInput;
+        // A Date through the SDK mock, epoch seconds through the HTTP front.
+        const afterMs = CreationTimeAfter instanceof Date ? CreationTimeAfter.getTime() : Number(CreationTimeAfter) * 1000;
+        const after = CreationTimeAfter === undefined ? -Infinity : (afterMs - EPOCH_MS) / 1000;
+        const jobs = [...this.jobs.values()]
+          .filter((job) => (NameContains === undefined || job.name.includes(NameContains)) && job.createdAt > after)
+          .sort((a, b) => b.createdAt - a.createdAt);
+        return {
+          CompilationJobSummaries: jobs.map((job) => ({
+            CompilationJobName: job.name,
+            CompilationJobArn: job.arn,
+            CreationTime: this.clock.dateAt(job.createdAt),
+            CompilationJobStatus: this.statusOf(job),
+          })),
+        };
+      }
       case 'DeleteTags': {
         const { ResourceArn, TagKeys } = input as DeleteTagsCommandInput;
         const job = this.byArn(ResourceArn!, requestId);
@@ -611,6 +649,19 @@ export class FakeSageMaker {
     if (this.jobs.has(name)) {
       const message = `Compilation job ${name} already exists.`;
       throw new ResourceInUse({ message, Message: message, $metadata: metadata(400, requestId) });
+    }
+    const heldFor = this.options.deletedNamesHeldSeconds ?? 0;
+    const deletedAt = this.deletedAt.get(name);
+    if (deletedAt !== undefined && this.clock.seconds < deletedAt + heldFor) {
+      const message = `Compilation job ${name} already exists.`;
+      throw new ResourceInUse({ message, Message: message, $metadata: metadata(400, requestId) });
+    }
+    const propagatedAt = this.options.iamPropagatedAt ?? -1;
+    if (this.clock.seconds < propagatedAt) {
+      const half = this.clock.seconds < propagatedAt / 2;
+      throw half
+        ? unmodeled('ValidationException', 400, `Could not assume role ${request.RoleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`, requestId)
+        : unmodeled('AccessDeniedException', 400, `User: arn:aws:sts::${ACCOUNT}:assumed-role/NeoStack-HandlerRole/NeoStack-IsComplete is not authorized to perform: iam:PassRole on resource: ${request.RoleArn}`, requestId);
     }
     const quota = this.options.concurrencyQuota ?? 20;
     const active = this.activeJobs().length;
@@ -702,6 +753,7 @@ export class FakeSageMaker {
     }
     this.jobs.delete(job.name);
     this.deleted.push(job.name);
+    this.deletedAt.set(job.name, this.clock.seconds);
     return {};
   }
 

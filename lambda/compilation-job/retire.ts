@@ -1,0 +1,58 @@
+import { DeleteCompilationJobCommand } from '@aws-sdk/client-sagemaker';
+import { describeJob, isNotFound, listJobs, RUNNING_STATUSES, sagemaker, stopJob } from './sagemaker';
+import { isJobOfRequest, isOurJobName, requestNamePrefix } from './spec';
+import type { CompilationJobSpec, JobRemovalPolicy } from '../../src/private/contract';
+import { MAX_JOB_TIMEOUT_SECONDS } from '../../src/private/contract';
+
+/**
+ * The jobs an operation may have started for this request and that CloudFormation never heard
+ * of: created within the longest time an operation lasts, so an older job of the same request
+ * (a COMPLETED record kept by RETAIN) is left alone.
+ */
+export async function recentJobsOf(spec: CompilationJobSpec, except?: string): Promise<string[]> {
+  const since = new Date(Date.now() - (MAX_JOB_TIMEOUT_SECONDS + 60) * 1000);
+  const jobs = await listJobs(requestNamePrefix(spec), since);
+  return jobs.map((job) => job.name).filter((name) => isJobOfRequest(spec, name) && name !== except);
+}
+
+/**
+ * The jobs a Delete is about. The physical id is the job name, except when CloudFormation invented
+ * one (a Create cancelled before it answered): then the jobs that Create may have started.
+ */
+export async function deleteTargetsOf(spec: CompilationJobSpec, physicalResourceId: string): Promise<string[]> {
+  return isOurJobName(spec, physicalResourceId) ? [physicalResourceId] : recentJobsOf(spec);
+}
+
+/** Asks SageMaker to stop those of the jobs that run. */
+export async function stopRunning(jobNames: string[]): Promise<void> {
+  for (const jobName of jobNames) {
+    const job = await describeJob(jobName);
+    if (job && RUNNING_STATUSES.has(job.CompilationJobStatus!)) await stopJob(jobName);
+  }
+}
+
+/**
+ * One poll of retiring jobs: stops those that run, waits for them to end, then deletes their
+ * records unless the removal policy retains them. True once every one has ended (or is gone).
+ */
+export async function retired(jobNames: string[], removalPolicy: JobRemovalPolicy): Promise<boolean> {
+  let done = true;
+  for (const jobName of jobNames) {
+    const job = await describeJob(jobName);
+    if (!job) continue;
+    if (RUNNING_STATUSES.has(job.CompilationJobStatus!)) {
+      await stopJob(jobName); // again: the first request may have been throttled away
+      done = false;
+    } else if (job.CompilationJobStatus === 'STOPPING') {
+      done = false;
+    } else if (removalPolicy === 'destroy') {
+      try {
+        await sagemaker.send(new DeleteCompilationJobCommand({ CompilationJobName: jobName }));
+        console.info('Compilation job record deleted (artifacts are kept)', { job: jobName });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+  }
+  return done;
+}
