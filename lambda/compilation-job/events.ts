@@ -27,6 +27,8 @@ export interface OnEventResponse {
   readonly PhysicalResourceId: string;
   /** Epoch milliseconds at which onEvent received the operation. */
   readonly OperationStartedAt?: number;
+  /** The job's name is new (no job had it): the first poll creates it without describing it first. */
+  readonly NewJob?: boolean;
   /** onEvent copied the local model to its `.tar.gz` key. */
   readonly InputReady?: boolean;
   /** This Update rolls back a replacing Update that CloudFormation cancelled: end that update's jobs. */

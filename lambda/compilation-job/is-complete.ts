@@ -1,15 +1,15 @@
 import { attributesOf } from './attributes';
 import { DeploymentError, logsLocation } from './errors';
 import type { IsCompleteRequest, IsCompleteResponse } from './events';
-import { lastRefusal, quotaAdvice, restingThisPoll } from './quota-wait';
+import { lastRefusal, mayTryCreate, noteSlotFreed, quotaAdvice } from './quota-wait';
 import { deleteTargetsOf, recentJobsOf, retired } from './retire';
-import { describeJob, isRetryable, JobDescription, stopJob } from './sagemaker';
+import { describeJob, isRetryable, JobDescription, RUNNING_STATUSES, stopJob } from './sagemaker';
 import { isJobOfRequest, parseSpec } from './spec';
 import { resourceStillWaiting } from './stack-resource';
 import { assertSameRequest, createJob } from './start-job';
 import { updateTags } from './tags';
 import type { CompilationJobSpec, JobTag } from '../../src/private/contract';
-import { IAM_PROPAGATION_SECONDS, MAX_JOB_TIMEOUT_SECONDS } from '../../src/private/contract';
+import { IAM_PROPAGATION_SECONDS, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from '../../src/private/contract';
 
 const NOT_YET: IsCompleteResponse = { IsComplete: false };
 
@@ -52,15 +52,19 @@ async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, prev
   // Events from a handler older than OperationStartedAt: the deadline counts from this poll on.
   const startedAt = event.OperationStartedAt ?? now;
   const deadline = deadlineOf(spec, startedAt);
-  // A job known to wait for the quota skips this poll (no call) or goes straight to its create.
-  const waiting = lastRefusal(jobName) !== undefined;
-  if (waiting && restingThisPoll(jobName, now)) {
+  // A job this instance saw refused by the quota skips its Describe: between its tries, no call.
+  // So does a new name at the first poll: no job can have it yet.
+  const firstPoll = now - startedAt < POLL_INTERVAL_SECONDS * 500;
+  const notThere = lastRefusal(jobName) !== undefined || (event.NewJob === true && firstPoll);
+  const mayCreate = mayTryCreate(jobName, startedAt, now);
+  if (notThere && !mayCreate) {
     if (now > deadline) throw notCreated(spec, jobName);
     return NOT_YET;
   }
-  let job = waiting ? undefined : await describeJob(jobName);
+  let job = notThere ? undefined : await describeJob(jobName);
   if (!job) {
     if (now > deadline) throw notCreated(spec, jobName);
+    if (!mayCreate) return NOT_YET;
     // Not created yet: create it, unless CloudFormation gave up on this operation meanwhile.
     if (!await resourceStillWaiting(event.StackId, event.LogicalResourceId, startedAt)) {
       throw new DeploymentError(`Compilation job ${jobName} was not created: CloudFormation no longer waits for this operation on resource ${event.LogicalResourceId}.`);
@@ -72,6 +76,7 @@ async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, prev
   }
   assertSameRequest(spec, job);
   if (previousTags) await updateTags(job.CompilationJobArn!, previousTags, spec.tags);
+  if (!RUNNING_STATUSES.has(job.CompilationJobStatus!)) noteSlotFreed(now);
   switch (job.CompilationJobStatus) {
     case 'COMPLETED':
       return { IsComplete: true, Data: attributesOf(job) };

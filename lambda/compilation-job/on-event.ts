@@ -38,7 +38,7 @@ async function start(spec: CompilationJobSpec, event: CreateEvent | UpdateEvent,
       if (!isRetryable(error)) throw error;
     }
   }
-  return { PhysicalResourceId: adopted ?? jobNameOf(spec, event.RequestId), OperationStartedAt: startedAt, InputReady: inputReady };
+  return { PhysicalResourceId: adopted ?? jobNameOf(spec, event.RequestId), OperationStartedAt: startedAt, InputReady: inputReady, NewJob: !adopted };
 }
 
 /**

@@ -2,27 +2,34 @@ import type { CompilationJobSpec } from '../../src/private/contract';
 import { POLL_INTERVAL_SECONDS } from '../../src/private/contract';
 
 /**
- * Jobs this function instance saw refused by the concurrent-job quota, with SageMaker's words.
+ * How a job that waits for a slot of the concurrent-job quota polls.
  *
- * A job that waits for a slot would otherwise cost four calls per poll (is it there? is
- * CloudFormation still waiting? is the model copied? create it). This memory lets a waiting job
- * skip the Describe and try to create itself only every other poll, half of the waiting jobs on
- * each poll, so a freed slot is still taken within one poll. It is only a hint: a Lambda instance
- * that has not seen the job (another instance, a cold start) describes it first, as before.
+ * Each try costs two calls (is CloudFormation still waiting? then CreateCompilationJob), and
+ * without care a waiting job also describes itself on every poll: four calls per poll with the
+ * model's copy check, against one for a running job. So a waiting job tries every other poll,
+ * half of the waiting jobs on each poll (a freed slot is still taken within a poll), and, once
+ * this function instance has seen the quota refuse it, skips the Describe: the polls between its
+ * tries make no call at all. This memory is only a hint: an instance that has not seen the job
+ * (another instance, a cold start) describes it first. An instance that sees a job of the stack end
+ * knows a slot has freed: the waiting jobs it knows try at their next poll.
  */
 const refusals = new Map<string, { readonly triedAt: number; readonly message: string }>();
+let slotFreedAt = 0;
 
 const POLL_MS = POLL_INTERVAL_SECONDS * 1000;
 
 /** Remembers that the quota refused the job now. */
 export function rememberRefusal(jobName: string, message: string, now: number): void {
-  // The first refusal puts half of the jobs one poll ahead, so that they take turns.
-  const phase = refusals.has(jobName) || jobName.charCodeAt(jobName.length - 1) % 2 === 0 ? 0 : POLL_MS;
-  refusals.set(jobName, { triedAt: now - phase, message });
+  refusals.set(jobName, { triedAt: now, message });
 }
 
 export function forgetRefusal(jobName: string): void {
   refusals.delete(jobName);
+}
+
+/** A job ended: its slot of the quota is free. */
+export function noteSlotFreed(now: number): void {
+  slotFreedAt = Math.max(slotFreedAt, now);
 }
 
 /** SageMaker's last refusal of the job, when this instance saw one. */
@@ -30,10 +37,16 @@ export function lastRefusal(jobName: string): string | undefined {
   return refusals.get(jobName)?.message;
 }
 
-/** True when the job is known to wait for the quota and this poll is not its turn to try. */
-export function restingThisPoll(jobName: string, now: number): boolean {
+/**
+ * Whether this poll may try to create the job: the first poll of the operation always (the job
+ * starts at once), a poll after a slot freed, and otherwise every other poll, by the poll's
+ * number since the operation started and the job's name, so half of the waiting jobs try on each.
+ */
+export function mayTryCreate(jobName: string, operationStartedAt: number, now: number): boolean {
   const refusal = refusals.get(jobName);
-  return refusal !== undefined && now - refusal.triedAt < 1.5 * POLL_MS;
+  if (refusal && slotFreedAt > refusal.triedAt) return true;
+  const poll = Math.round((now - operationStartedAt) / POLL_MS);
+  return poll === 0 || (poll + jobName.charCodeAt(jobName.length - 1)) % 2 === 0;
 }
 
 /** The quota's advice, for a job that waited for a slot until its deadline. */

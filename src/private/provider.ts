@@ -6,8 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
 import { MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
+import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
 import { stackJobNamePrefix } from './naming';
 
 /** The SageMaker Python SDK's poll interval; SageMaker emits no event for compilation jobs. */

@@ -22,9 +22,9 @@
  * SageMaker and S3 are the scripted fake on a virtual clock (test/fault/fake-sagemaker.ts) or moto.
  * Time is virtual: steps run in time order, the clock jumps between them, calls take no time.
  */
+import { startEndpoint } from './aws-endpoint';
 import type { CfnResponseBody, ReceivedResponse, ResourceStatus } from './cloudformation';
 import { CloudFormationModel } from './cloudformation';
-import { startEndpoint } from './aws-endpoint';
 import { FUNCTION_ARNS, functionNamed, invokeResponse, LambdaService } from './lambda';
 import { providerSettings, ProviderSettings } from './template';
 import type { CreateEvent, DeleteEvent, OnEventRequest, UpdateEvent } from '../../lambda/compilation-job/events';
@@ -97,6 +97,8 @@ export interface DriverOptions {
   readonly endpoint?: string;
   /** Every handler invocation is a cold start (no memory between invocations). @default false */
   readonly coldStarts?: boolean;
+  /** Another build of the handler (the bench compares releases). @default the shipped bundle */
+  readonly bundle?: string;
 }
 
 interface Step {
@@ -277,13 +279,21 @@ export class Driver {
     this.note(`CloudFormation cancels the ${event.RequestType} of ${event.LogicalResourceId}: ${reason}`);
     this.cloudformation.set(event.StackId, event.LogicalResourceId, event.ResourceType, FAILED[event.RequestType], physicalResourceId, reason);
     return {
-      requestType: event.RequestType, status: 'FAILED', physicalResourceId, reason,
-      handlerCalled: operation.handlerCalled, polls: operation.polls, startedAt: operation.startedAt, finishedAt: this.clock.seconds,
+      requestType: event.RequestType,
+      status: 'FAILED',
+      physicalResourceId,
+      reason,
+      handlerCalled: operation.handlerCalled,
+      polls: operation.polls,
+      startedAt: operation.startedAt,
+      finishedAt: this.clock.seconds,
     };
   }
 
   /** The rollback of a failed Create (Delete) or Update (cleanup Delete of a new physical id, or Update back). */
-  private async rollBack(event: OnEventRequest, outcome: OperationOutcome, rollback: OperationOutcome[], track: { removeAfterDelete?: boolean }): Promise<void> {
+  private async rollBack(
+    event: OnEventRequest, outcome: OperationOutcome, rollback: OperationOutcome[], track: { removeAfterDelete?: boolean },
+  ): Promise<void> {
     if (event.RequestType === 'Delete') return;
     if (event.RequestType === 'Create') {
       this.note(`CloudFormation rolls back: Delete ${outcome.physicalResourceId}`);
@@ -305,11 +315,15 @@ export class Driver {
    * CloudFormation sends the event to the ServiceToken (the framework's onEvent), records the
    * resource IN_PROGRESS, and waits for the response up to the ServiceTimeout.
    */
-  async send(event: OnEventRequest, listener: (outcome: OperationOutcome) => void, track: { untracked?: boolean; removeAfterDelete?: boolean } = {}): Promise<Operation> {
+  async send(
+    event: OnEventRequest, listener: (outcome: OperationOutcome) => void, track: { untracked?: boolean; removeAfterDelete?: boolean } = {},
+  ): Promise<Operation> {
     const operation: Operation = { id: this.operations.size, event, startedAt: this.clock.seconds, handlerCalled: false, polls: 0, listeners: [] };
     this.operations.set(operation.id, operation);
     const physicalBefore = event.RequestType === 'Create' ? undefined : event.PhysicalResourceId;
-    if (!track.untracked) this.cloudformation.set(event.StackId, event.LogicalResourceId, event.ResourceType, IN_PROGRESS[event.RequestType], physicalBefore);
+    if (!track.untracked) {
+      this.cloudformation.set(event.StackId, event.LogicalResourceId, event.ResourceType, IN_PROGRESS[event.RequestType], physicalBefore);
+    }
     let answered = false;
     const timeout = operation.timeout = this.schedule(this.clock.seconds + this.settings.serviceTimeoutSeconds, async () => {
       this.finish(operation, { Status: 'FAILED', Reason: NO_RESPONSE, PhysicalResourceId: physicalBefore ?? inventedIdOf(event) } as CfnResponseBody);
@@ -390,6 +404,7 @@ export class Driver {
       },
       responseServerPort: this.endpoint.port,
       coldStarts: this.options.coldStarts,
+      bundle: this.options.bundle,
       now: () => this.clock.ms,
       outbound: async (call, request) => (call === 'invokeFunction'
         ? this.invokeUser(request as { FunctionName: string; Payload: string })

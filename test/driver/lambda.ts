@@ -36,6 +36,8 @@ export interface LambdaServiceOptions {
   readonly responseServerPort: number;
   /** Every handler invocation in a new module instance (a cold start each time). @default false */
   readonly coldStarts?: boolean;
+  /** @default BUNDLE */
+  readonly bundle?: string;
   readonly now: () => number;
   readonly outbound: OutboundHandler;
 }
@@ -112,7 +114,7 @@ export class LambdaService {
         RESPONSE_SERVER_PORT: String(this.options.responseServerPort),
       }
       : { ...this.options.environment, AWS_LAMBDA_FUNCTION_NAME: name };
-    const args = [framework ? FRAMEWORK : BUNDLE, ...(!framework && this.options.coldStarts ? ['fresh'] : [])];
+    const args = [framework ? FRAMEWORK : this.options.bundle ?? BUNDLE, ...(!framework && this.options.coldStarts ? ['fresh'] : [])];
     const child = fork(HOST, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const host: Host = { process: child, pending: new Map() };
     return new Promise((resolve, reject) => {

@@ -309,16 +309,23 @@ describe('Create — isComplete', () => {
       jest.spyOn(Date, 'now').mockReturnValue(NOW);
     });
 
-    test('Create/isComplete: exactly at timeoutSeconds -> still waiting, no stop', async () => {
-      describeReturns(NAME, inProgressJob(SPEC, NAME, { createdAt: new Date(NOW - 1200_000) }));
-      await expect(poll()).resolves.toEqual({ IsComplete: false });
+    // A job of its own: the function instance remembers jobs the quota refused in earlier tests.
+    const spec = specOf({ constructAddress: 'c8timeouttests' });
+    const name = nameOf(spec);
+    /** A poll of an operation that started `ms` ago (the timeout counts from there, not from the job's creation). */
+    const pollStartedAgo = (ms: number) => isComplete({ ...isCompleteEvent(createEvent(spec), name), OperationStartedAt: NOW - ms });
+
+    test('Create/isComplete: exactly at timeoutSeconds since the operation started -> still waiting, no stop', async () => {
+      describeReturns(name, inProgressJob(spec, name, { createdAt: new Date(NOW - 10_000) }));
+      await expect(pollStartedAgo(1200_000)).resolves.toEqual({ IsComplete: false });
       expectNoWrites();
     });
 
     test('Create/isComplete: past the timeout but Stop is throttled -> IsComplete false (the next poll stops it)', async () => {
-      describeReturns(NAME, inProgressJob(SPEC, NAME, { createdAt: new Date(NOW - 1300_000) }));
+      describeReturns(name, inProgressJob(spec, name, { createdAt: new Date(NOW - 10_000) }));
       sagemaker.on(StopCompilationJobCommand).rejects(throttling());
-      await expect(poll()).resolves.toEqual({ IsComplete: false });
+      await expect(pollStartedAgo(1300_000)).resolves.toEqual({ IsComplete: false });
+      expect(sagemaker).toHaveReceivedCommandWith(StopCompilationJobCommand, { CompilationJobName: name });
     });
 
   });
