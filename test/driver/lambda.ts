@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 export const ROOT = path.join(__dirname, '..', '..');
-export const BUNDLE = path.join(ROOT, 'assets', 'compilation-job', 'index.js');
+/** The shipped bundle; HANDLER_BUNDLE runs the tests against another build (e.g. an earlier release's). */
+export const BUNDLE = process.env.HANDLER_BUNDLE ?? path.join(ROOT, 'assets', 'compilation-job', 'index.js');
 export const FRAMEWORK = path.join(
   path.dirname(require.resolve('aws-cdk-lib/package.json')), 'custom-resources', 'lib', 'provider-framework', 'runtime', 'framework.js');
 const HOST = path.join(__dirname, 'lambda-host.js');
