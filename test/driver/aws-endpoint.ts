@@ -19,7 +19,8 @@ export interface ServiceError {
 
 export interface Backends {
   sagemaker?(operation: string, input: unknown): Promise<object>;
-  s3?(operation: 'HeadObject' | 'CopyObject', input: Record<string, string>): Promise<object>;
+  /** HeadObject, CopyObject, or any other request as `<METHOD> <path>` (the fake records it as unsupported). */
+  s3?(operation: string, input: Record<string, string>): Promise<object>;
   cloudformation(operation: string, input: Record<string, string>): Promise<string>;
   response(path: string, body: string, headers: http.IncomingHttpHeaders): void;
   /** Virtual epoch ms: the Date header the SDK compares its clock with. */
@@ -85,12 +86,13 @@ async function route(backends: Backends, request: http.IncomingMessage, response
     }
     return;
   }
-  if (backends.s3 && (request.method === 'HEAD' || request.method === 'PUT')) {
+  if (backends.s3) {
     const [, bucket, ...key] = url.pathname.split('/');
     const copySource = request.headers['x-amz-copy-source'];
     const input = { Bucket: bucket, Key: decodeURIComponent(key.join('/')), ...(copySource ? { CopySource: String(copySource) } : {}) };
+    const operation = request.method === 'HEAD' ? 'HeadObject' : request.method === 'PUT' && copySource ? 'CopyObject' : `${request.method} ${url.pathname}${url.search}`;
     try {
-      const output = await backends.s3(request.method === 'HEAD' ? 'HeadObject' : 'CopyObject', input);
+      const output = await backends.s3(operation, input);
       const etag = (output as { CopyObjectResult?: { ETag?: string } }).CopyObjectResult?.ETag ?? '"0"';
       if (request.method === 'HEAD') response.writeHead(200, { 'content-length': '1024' }).end();
       else response.writeHead(200, { 'content-type': 'application/xml' }).end(`<CopyObjectResult><ETag>${xmlEscape(etag)}</ETag></CopyObjectResult>`);

@@ -1,7 +1,7 @@
 /**
- * A scripted fake of SageMaker's compilation-job API (and of the two S3 calls and the one
- * CloudFormation call the handler makes), on a virtual clock the test controls, plugged into the
- * SDK v3 clients with aws-sdk-client-mock so that the real handler code talks to it. It needs no
+ * A scripted fake of SageMaker's compilation-job API (and of the two S3 calls the handler makes),
+ * on a virtual clock the test controls. The driver (test/driver) serves it over HTTP in the
+ * services' own protocols, so the shipped handler bundle talks to it with its own SDK. It needs no
  * jest: the benchmark (test/bench/deploy-sim.ts) runs it under plain ts-node.
  *
  * - Jobs live in memory with their creation time and walk STARTING -> INPROGRESS -> COMPLETED
@@ -19,54 +19,24 @@
  *   (the test fails on it) and answered with a ValidationException, as SageMaker would.
  * - S3: HeadObject/CopyObject on an in-memory bucket; every S3 command is recorded so tests can
  *   assert that the input model and the artifacts are never deleted or overwritten.
- * - CloudFormation: DescribeStackResource answers the status the driver (./driver) gives each
- *   resource as CloudFormation would (CREATE_IN_PROGRESS while a Create waits, DELETE_COMPLETE
- *   after the rollback...); a stack it does not know, or a resource its stack no longer has, is
- *   a `ValidationError`. A deleted stack still answers when asked by its unique id, as
- *   CloudFormation does for 90 days.
- * - `Date.now()` follows the virtual clock (swapped in by `install()`, put back by `restore()`).
  */
 import { createHash } from 'crypto';
+import { CopyObjectCommandInput, HeadObjectCommandInput, S3ServiceException } from '@aws-sdk/client-s3';
 import {
-  CloudFormationClient,
-  CloudFormationServiceException,
-  DescribeStackResourceCommand,
-  DescribeStackResourceCommandInput,
-  DescribeStackResourceCommandOutput,
-  ResourceStatus,
-} from '@aws-sdk/client-cloudformation';
-import {
-  CopyObjectCommand,
-  CopyObjectCommandInput,
-  HeadObjectCommand,
-  HeadObjectCommandInput,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import {
-  AddTagsCommand,
   AddTagsCommandInput,
-  CreateCompilationJobCommand,
   CreateCompilationJobCommandInput,
-  DeleteCompilationJobCommand,
   DeleteCompilationJobCommandInput,
-  DeleteTagsCommand,
   DeleteTagsCommandInput,
-  DescribeCompilationJobCommand,
   DescribeCompilationJobCommandInput,
   DescribeCompilationJobCommandOutput,
   ListCompilationJobsCommandInput,
   ResourceInUse,
   ResourceLimitExceeded,
   ResourceNotFound,
-  SageMakerClient,
   SageMakerServiceException,
-  StopCompilationJobCommand,
   StopCompilationJobCommandInput,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ApiModel, formatViolations, loadApiModel, Violation } from './api-model';
-import { RESOURCE_TYPE } from '../../src/private/contract';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -87,11 +57,8 @@ export type SageMakerOperation = typeof SAGEMAKER_OPERATIONS[number];
 export const S3_OPERATIONS = ['HeadObject', 'CopyObject'] as const;
 export type S3Operation = typeof S3_OPERATIONS[number];
 
-export const CLOUDFORMATION_OPERATIONS = ['DescribeStackResource'] as const;
-export type CloudFormationOperation = typeof CLOUDFORMATION_OPERATIONS[number];
-
 /** The operations the throttling controls and `beforeNext` apply to. */
-export type ServiceOperation = SageMakerOperation | CloudFormationOperation;
+export type ServiceOperation = SageMakerOperation;
 
 export type JobStatus = 'STARTING' | 'INPROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPING' | 'STOPPED';
 /** The statuses that count against the concurrency quota. */
@@ -163,24 +130,6 @@ function s3Error(name: string, httpStatusCode: number, message: string): S3Servi
   return new S3ServiceException({ name, $fault: httpStatusCode < 500 ? 'client' : 'server', $metadata: { httpStatusCode }, message });
 }
 
-/** CloudFormation's errors (awsQuery protocol): `ValidationError`, `Throttling`, both HTTP 400. */
-function cloudFormationError(name: string, message: string, requestId: string): CloudFormationServiceException {
-  return new CloudFormationServiceException({ name, $fault: 'client', $metadata: metadata(400, requestId), message });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Date.now on the virtual clock, without jest
-
-/** Makes `Date.now()` answer `now()`; the returned function puts the real one back. */
-export function swapDateNow(now: () => number): () => void {
-  const real = Date.now;
-  const virtual = () => now();
-  Date.now = virtual;
-  return () => {
-    if (Date.now === virtual) Date.now = real;
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Jobs
 
@@ -237,7 +186,7 @@ export interface JobView {
 export interface ApiCall {
   /** Virtual second of the call. */
   readonly at: number;
-  readonly service: 'sagemaker' | 's3' | 'cloudformation';
+  readonly service: 'sagemaker' | 's3';
   readonly operation: string;
   readonly input: unknown;
   /** 'ok', or the name of the error the fake answered with. */
@@ -284,29 +233,6 @@ export interface FakeOptions {
   readonly deletedNamesHeldSeconds?: number;
 }
 
-/** What CloudFormation records of one resource (the fields DescribeStackResource shows). */
-export interface ResourceState {
-  readonly status: ResourceStatus;
-  readonly physicalResourceId?: string;
-  readonly reason?: string;
-  /** @default the contract's RESOURCE_TYPE */
-  readonly resourceType?: string;
-}
-
-interface FakeStack {
-  readonly id: string;
-  readonly name: string;
-  deleted: boolean;
-  readonly resources: Map<string, ResourceState & { readonly updatedAt: number }>;
-}
-
-/** The stack name inside a stack id (`arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`). */
-export function stackNameOf(stackId: string): string {
-  const match = /^arn:[^:]+:cloudformation:[^:]*:[^:]*:stack\/([^/]+)\//.exec(stackId);
-  if (!match) throw new Error(`not a stack id: ${stackId}`);
-  return match[1];
-}
-
 /** The fake service, its clock, and everything it was asked. */
 export class FakeSageMaker {
   readonly clock = new VirtualClock();
@@ -320,77 +246,27 @@ export class FakeSageMaker {
   private readonly jobs = new Map<string, FakeJob>();
   private readonly deletedAt = new Map<string, number>();
   private readonly objects = new Set<string>();
-  private readonly stacks = new Map<string, FakeStack>();
   private readonly bursts: Array<ThrottleBurst & { remaining: number }> = [];
   private readonly windows: ThrottleWindow[] = [];
   private readonly hooks: Array<{ operation: ServiceOperation; run: () => void }> = [];
   private readonly random: () => number;
   private readonly sagemakerModel?: ApiModel;
   private readonly s3Model?: ApiModel;
-  private readonly cloudFormationModel?: ApiModel;
   /** Calls per operation so far (a burst counts them; scanning `calls` would be quadratic). */
   private readonly callCounts = new Map<string, number>();
   private requestCount = 0;
-  private uninstall?: () => void;
   /** Names of the commands the S3 client received (set by install). */
-  private s3Commands?: () => string[];
 
   constructor(private readonly options: FakeOptions = {}) {
     this.random = mulberry32(options.seed ?? 1);
     for (const object of options.objects ?? []) this.objects.add(object);
     this.sagemakerModel = loadApiModel('sagemaker');
     this.s3Model = loadApiModel('s3');
-    this.cloudFormationModel = loadApiModel('cloudformation');
   }
 
   /** Whether requests are checked against botocore's model (false when botocore is missing). */
   get validatesRequests(): boolean {
-    return this.sagemakerModel !== undefined && this.s3Model !== undefined && this.cloudFormationModel !== undefined;
-  }
-
-  /**
-   * Plugs the fake into every SageMakerClient, S3Client and CloudFormationClient, and makes
-   * Date.now() virtual. `restore()` undoes both.
-   */
-  install(): this {
-    const sagemaker = mockClient(SageMakerClient);
-    const s3 = mockClient(S3Client);
-    const cloudformation = mockClient(CloudFormationClient);
-    sagemaker.onAnyCommand().callsFake(async (input: unknown) => this.unsupported('sagemaker', input));
-    s3.onAnyCommand().callsFake(async (input: unknown) => this.unsupported('s3', input));
-    cloudformation.onAnyCommand().callsFake(async (input: unknown) => this.unsupported('cloudformation', input));
-    cloudformation
-      .on(DescribeStackResourceCommand).callsFake(async (input: DescribeStackResourceCommandInput) => this.describeStackResource(input));
-    sagemaker
-      .on(CreateCompilationJobCommand).callsFake(async (input: CreateCompilationJobCommandInput) => this.sagemakerCall('CreateCompilationJob', input))
-      .on(DescribeCompilationJobCommand).callsFake(async (input: DescribeCompilationJobCommandInput) => this.sagemakerCall('DescribeCompilationJob', input))
-      .on(StopCompilationJobCommand).callsFake(async (input: StopCompilationJobCommandInput) => this.sagemakerCall('StopCompilationJob', input))
-      .on(DeleteCompilationJobCommand).callsFake(async (input: DeleteCompilationJobCommandInput) => this.sagemakerCall('DeleteCompilationJob', input))
-      .on(AddTagsCommand).callsFake(async (input: AddTagsCommandInput) => this.sagemakerCall('AddTags', input))
-      .on(DeleteTagsCommand).callsFake(async (input: DeleteTagsCommandInput) => this.sagemakerCall('DeleteTags', input));
-    s3
-      .on(HeadObjectCommand).callsFake(async (input: HeadObjectCommandInput) => this.s3Call('HeadObject', input))
-      .on(CopyObjectCommand).callsFake(async (input: CopyObjectCommandInput) => this.s3Call('CopyObject', input));
-    const realNow = swapDateNow(() => this.clock.ms);
-    this.uninstall = () => {
-      realNow();
-      sagemaker.restore();
-      s3.restore();
-      cloudformation.restore();
-    };
-    // What reached the S3 client, whatever it was: the S3 assertions read every command sent.
-    this.s3Commands = () => s3.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
-    return this;
-  }
-
-  restore(): void {
-    this.uninstall?.();
-    this.uninstall = undefined;
-  }
-
-  /** Names of every command sent to an S3Client (including ones the fake does not implement). */
-  sentToS3(): string[] {
-    return this.s3Commands?.() ?? [];
+    return this.sagemakerModel !== undefined && this.s3Model !== undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -441,39 +317,6 @@ export class FakeSageMaker {
     return this.job(name)!;
   }
 
-  /** What CloudFormation now records of a resource (the driver keeps it current). */
-  setResource(stackId: string, logicalResourceId: string, state: ResourceState): void {
-    let stack = this.stacks.get(stackId);
-    if (!stack) {
-      stack = { id: stackId, name: stackNameOf(stackId), deleted: false, resources: new Map() };
-      this.stacks.set(stackId, stack);
-    }
-    stack.resources.set(logicalResourceId, { ...state, updatedAt: this.clock.seconds });
-  }
-
-  /** The stack no longer has the resource (e.g. a rolled-back update had added it): ValidationError. */
-  removeResource(stackId: string, logicalResourceId: string): void {
-    this.stacks.get(stackId)?.resources.delete(logicalResourceId);
-  }
-
-  /**
-   * The stack is deleted: its resources are DELETE_COMPLETE, it answers by its unique id only
-   * (by name: ValidationError), as CloudFormation does for 90 days.
-   */
-  deleteStack(stackId: string): void {
-    const stack = this.stacks.get(stackId);
-    if (!stack) return;
-    stack.deleted = true;
-    for (const [logicalId, state] of stack.resources) {
-      if (state.status !== 'DELETE_COMPLETE') stack.resources.set(logicalId, { ...state, status: 'DELETE_COMPLETE', updatedAt: this.clock.seconds });
-    }
-  }
-
-  /** What CloudFormation records of a resource, or undefined when its stack has none. */
-  resource(stackId: string, logicalResourceId: string): ResourceState | undefined {
-    return this.stacks.get(stackId)?.resources.get(logicalResourceId);
-  }
-
   // -------------------------------------------------------------------------------------------
   // Assertions
 
@@ -506,7 +349,7 @@ export class FakeSageMaker {
    * CopyObject onto a key that existed (an input model or an artifact) or into a job's output.
    */
   s3Damage(): string[] {
-    const damage = this.sentToS3().filter((name) => !S3_OPERATIONS.includes(name as S3Operation)).map((name) => `${name} sent`);
+    const damage = this.calls.filter((call) => call.service === 's3' && call.result === 'UnsupportedCommand').map((call) => `${JSON.stringify(call.input)} sent`);
     for (const call of this.callsOf('CopyObject')) {
       if (call.result === 'overwrite') damage.push(`CopyObject overwrote ${JSON.stringify(call.input)}`);
       const target = call.input as CopyObjectCommandInput;
@@ -540,8 +383,7 @@ export class FakeSageMaker {
     this.calls.push({ at: this.clock.seconds, service, operation, input, result, ...(output === undefined ? {} : { output }) });
     this.callCounts.set(operation, (this.callCounts.get(operation) ?? 0) + 1);
     const subject = (input as { CompilationJobName?: string; ResourceArn?: string; Key?: string; LogicalResourceId?: string });
-    const detail = (output as DescribeStackResourceCommandOutput | undefined)?.StackResourceDetail?.ResourceStatus;
-    this.log.push(`[${this.stamp()}]   ${service}.${operation}(${subject.CompilationJobName ?? subject.ResourceArn ?? subject.Key ?? subject.LogicalResourceId ?? ''}) -> ${result}${detail ? ` ${detail}` : ''}`);
+    this.log.push(`[${this.stamp()}]   ${service}.${operation}(${subject.CompilationJobName ?? subject.ResourceArn ?? subject.Key ?? subject.LogicalResourceId ?? ''}) -> ${result}`);
   }
 
   private requestId(): string {
@@ -799,55 +641,6 @@ export class FakeSageMaker {
       tags: Object.fromEntries(job.tags),
       request: job.request,
     };
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // CloudFormation
-
-  private async describeStackResource(input: DescribeStackResourceCommandInput): Promise<DescribeStackResourceCommandOutput> {
-    const operation = 'DescribeStackResource';
-    const requestId = this.requestId();
-    const violations = this.validate(this.cloudFormationModel, operation, input);
-    if (violations.length > 0) {
-      this.record('cloudformation', operation, input, 'ValidationError (API model)');
-      throw cloudFormationError('ValidationError', formatViolations(operation, violations), requestId);
-    }
-    if (this.throttled(operation)) {
-      this.record('cloudformation', operation, input, 'Throttling');
-      throw cloudFormationError('Throttling', 'Rate exceeded', requestId);
-    }
-    const hook = this.hooks.findIndex((h) => h.operation === operation);
-    if (hook >= 0) this.hooks.splice(hook, 1)[0].run();
-    const { StackName: stackName, LogicalResourceId: logicalId } = input;
-    // By unique id, deleted stacks included; by name, live stacks only.
-    const stack = this.stacks.get(stackName!) ?? [...this.stacks.values()].find((s) => !s.deleted && s.name === stackName);
-    const resource = stack?.resources.get(logicalId!);
-    if (!stack || !resource) {
-      this.record('cloudformation', operation, input, 'ValidationError');
-      throw cloudFormationError('ValidationError',
-        stack ? `Resource ${logicalId} does not exist for stack ${stackName}` : `Stack with id ${stackName} does not exist`, requestId);
-    }
-    const output: DescribeStackResourceCommandOutput = {
-      $metadata: metadata(200, requestId),
-      StackResourceDetail: {
-        StackName: stack.name,
-        StackId: stack.id,
-        LogicalResourceId: logicalId,
-        PhysicalResourceId: resource.physicalResourceId,
-        ResourceType: resource.resourceType ?? RESOURCE_TYPE,
-        LastUpdatedTimestamp: this.clock.dateAt(resource.updatedAt),
-        ResourceStatus: resource.status,
-        ResourceStatusReason: resource.reason,
-        Metadata: '{}',
-        DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
-      },
-    };
-    if (this.cloudFormationModel) {
-      const bad = this.cloudFormationModel.validateOutput(operation, output);
-      if (bad.length > 0) throw new Error(`fake answered ${operation} outside the API model: ${formatViolations(operation, bad)}`);
-    }
-    this.record('cloudformation', operation, input, 'ok', output);
-    return output;
   }
 
   // -------------------------------------------------------------------------------------------
