@@ -134,3 +134,6 @@ export const IAM_PROPAGATION_SECONDS = 120;
  * function's timeout, so that a copy too slow fails with a message instead of a Lambda timeout.
  */
 export const INPUT_COPY_TIMEOUT_SECONDS = 90;
+
+/** The handler's environment variable with the start of every job name its role may act on. */
+export const JOB_NAME_SCOPE_ENV = 'JOB_NAME_SCOPE';

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
+import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
 import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
 import { stackJobNamePrefix } from './naming';
 
@@ -86,6 +86,9 @@ export class CompilationJobProvider extends Construct {
 
     const code = lambda.Code.fromAsset(HANDLER_BUNDLE_DIR);
     const handler = (name: string, description: string, timeout: Duration) => new lambda.Function(this, name, {
+      // The names the role may act on: a job outside them (an earlier release named jobs without the
+      // stack's hash) is left alone, instead of failing the Delete on AccessDenied.
+      environment: { [JOB_NAME_SCOPE_ENV]: `${stackJobNamePrefix(scope)}-` },
       code,
       handler: `index.${name[0].toLowerCase()}${name.slice(1)}`,
       runtime: lambda.Runtime.NODEJS_24_X,

@@ -99,6 +99,8 @@ export interface DriverOptions {
   readonly coldStarts?: boolean;
   /** Another build of the handler (the bench compares releases). @default the shipped bundle */
   readonly bundle?: string;
+  /** More environment of the handler's functions (as the synthesized template sets it). */
+  readonly environment?: Record<string, string>;
 }
 
 interface Step {
@@ -401,6 +403,7 @@ export class Driver {
         AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
         // Lambda runs the handler on Node.js 24; this machine's older Node would make the SDK warn.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...this.options.environment,
       },
       responseServerPort: this.endpoint.port,
       coldStarts: this.options.coldStarts,

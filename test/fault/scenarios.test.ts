@@ -56,9 +56,9 @@ let fake: FakeSageMaker | undefined;
 let driver: Driver | undefined;
 const scenarioNames: string[] = [];
 
-async function start(options: FakeOptions = {}): Promise<{ fake: FakeSageMaker; driver: Driver }> {
+async function start(options: FakeOptions = {}, environment?: Record<string, string>): Promise<{ fake: FakeSageMaker; driver: Driver }> {
   fake = new FakeSageMaker({ objects: OBJECTS, ...options });
-  driver = await Driver.start({ fake });
+  driver = await Driver.start({ fake, environment });
   return { fake, driver };
 }
 
@@ -261,6 +261,17 @@ describe('Delete', () => {
     expectSuccess(await driver!.deploy(deleteEvent(SPEC, name)));
     expect(count(f, 'StopCompilationJob', 'ValidationException')).toBe(1);
     expect(statusOf(f, name)).toBe('deleted');
+  });
+
+  scenario('the cleanup Delete, after a library upgrade, of a job named by an earlier release (outside the handler\'s scope): succeeds and leaves the job', async () => {
+    const oldSpec = localSpec({ jobNamePrefix: 'neostack-resnet' });
+    const name = nameOf(oldSpec);
+    const { fake: f } = await start({}, { JOB_NAME_SCOPE: 'neostack-1a2b3c4d-' });
+    f.seedJob(name, { startingSeconds: 0, compileSeconds: 0 }, createRequestFor(oldSpec, name));
+    f.advance(1);
+    expectSuccess(await driver!.deploy(deleteEvent(oldSpec, name)));
+    expect(statusOf(f, name)).toBe('COMPLETED');
+    expect(f.calls.filter((c) => c.service === 'sagemaker')).toEqual([]);
   });
 
   scenario('a Delete whose job never stops: the waiter\'s retries run out and the framework\'s onTimeout answers before CloudFormation\'s ServiceTimeout', async () => {
