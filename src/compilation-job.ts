@@ -113,8 +113,9 @@ export interface CompilationJobProps {
   readonly maxRuntime?: Duration;
 
   /**
-   * How long the deployment waits for the job, counted from its creation; the job is stopped
-   * and the deployment fails past it. At most 59 minutes (CloudFormation waits one hour at most).
+   * How long the deployment waits for the job, counted from the start of the resource's
+   * CloudFormation operation (time waiting for the concurrent-job quota included); the job is
+   * stopped and the deployment fails past it. At most 59 minutes (CloudFormation waits one hour at most).
    * @default - `maxRuntime` plus 5 minutes, at most 59 minutes
    */
   readonly timeout?: Duration;

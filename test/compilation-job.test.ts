@@ -11,7 +11,7 @@ import {
 } from '../src';
 import { jobSpecs, newStack, onlyJobSpec } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
-import { RESOURCE_TYPE } from '../src/private/contract';
+import { MAX_JOB_TIMEOUT_SECONDS, RESOURCE_TYPE } from '../src/private/contract';
 
 const BASE: CompilationJobProps = {
   ...tinyOnnxModel(),
@@ -32,7 +32,7 @@ describe('one provider per stack', () => {
     template.resourceCountIs('AWS::S3::Bucket', 1);
   });
 
-  test('the waiter polls every 5 s for just under an hour and CloudFormation waits the full hour', () => {
+  test('deadlines in order: the handler\'s (at most 3540 s), then the waiter\'s (3550 s of retries), then CloudFormation\'s (3600 s) with a poll in flight', () => {
     const stack = newStack();
     new CompilationJob(stack, 'A', BASE);
     const template = Template.fromStack(stack);
@@ -40,7 +40,11 @@ describe('one provider per stack', () => {
     const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     const definition = JSON.stringify(machine.Properties.DefinitionString);
     expect(definition).toContain('\\"IntervalSeconds\\":5');
-    expect(definition).toContain(`\\"MaxAttempts\\":${3590 / 5}`);
+    expect(definition).toContain(`\\"MaxAttempts\\":${3550 / 5}`);
+    // The longest a poll takes (the isComplete function's timeout) still ends before CloudFormation's.
+    const [isComplete] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.isComplete' } }));
+    expect(3550 + isComplete.Properties.Timeout).toBeLessThan(3600);
+    expect(MAX_JOB_TIMEOUT_SECONDS + 5).toBeLessThan(3550);
   });
 });
 
@@ -70,7 +74,7 @@ describe('the CreateCompilationJob request', () => {
     expect(request.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 600 });
     expect(spec.timeoutSeconds).toBe(1200);
     expect(spec.removalPolicy).toBe('retain');
-    expect(spec.jobNamePrefix).toBe('teststack-resnet');
+    expect(spec.jobNamePrefix).toBe('teststack-e82b44c6-resnet'); // the stack's name, then a hash of it
     expect(spec.constructAddress).toMatch(/^c8[0-9a-f]{40}$/);
     expect(request.InputConfig).toEqual({
       S3Uri: expect.stringMatching(/^s3:\/\/\$\{Ref:Out[0-9A-F]+\}\/model-inputs\/[0-9a-f]{64}\.tar\.gz$/),
@@ -198,7 +202,7 @@ describe('the CreateCompilationJob request', () => {
     const { jobNamePrefix } = onlyJobSpec(stack);
     expect(jobNamePrefix).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/);
     expect(jobNamePrefix.length).toBeLessThanOrEqual(46);
-    expect(jobNamePrefix).toBe('a-stack-name-longer-model-v2-1-resnet-compiled');
+    expect(jobNamePrefix).toBe('astacknamelongerthan-3a230337-model-v2-1-resne');
   });
 });
 
@@ -313,7 +317,7 @@ describe('handler permissions', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: Match.arrayWith(['sagemaker:CreateCompilationJob', 'sagemaker:StopCompilationJob']),
-            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:compilation-job/teststack*']] },
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:compilation-job/teststack-e82b44c6-*']] },
           }),
           {
             Action: 'iam:PassRole',

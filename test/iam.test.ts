@@ -1,11 +1,12 @@
-import { Stack } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CompilationJob, CompilationJobProps, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../src';
-import { newStack } from './util';
+import { newStack, onlyJobSpec } from './util';
 
 const PARTITION = { Ref: 'AWS::Partition' };
 const arn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', PARTITION, ...parts]] });
@@ -81,14 +82,14 @@ describe('execution role', () => {
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } },
     ]);
     expect(roleProps.ManagedPolicyArns).toBeUndefined();
-    expect(statementsOf(stack, 'JobRole')).toEqual([...basics('teststack-job'), ...readInput(input, inputKey), writeOutput(output)]);
+    expect(statementsOf(stack, 'JobRole')).toEqual([...basics(`teststack-${stackHash('TestStack')}-job`), ...readInput(input, inputKey), writeOutput(output)]);
   });
 
   test('KMS: encrypting the output adds a data key and decrypt (multipart) on that key only', () => {
     const { stack, input, inputKey, output } = jobStack((scope) => ({ encryptionKey: new kms.Key(scope, 'OutKey') }));
     const outKey = logicalIdOf(stack, 'AWS::KMS::Key', 'OutKey');
     expect(statementsOf(stack, 'JobRole')).toEqual([
-      ...basics('teststack-job'),
+      ...basics(`teststack-${stackHash('TestStack')}-job`),
       ...readInput(input, inputKey),
       writeOutput(output),
       { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Effect: 'Allow', Resource: getAtt(outKey) },
@@ -134,7 +135,7 @@ describe('execution role', () => {
     const input = logicalIdOf(stack, 'AWS::S3::Bucket', 'Input');
     const output = logicalIdOf(stack, 'AWS::S3::Bucket', 'SageMakerNeoCompiledModels');
     expect(statementsOf(stack, 'MyRole')).toEqual([
-      ...basics('teststack-job'),
+      ...basics(`teststack-${stackHash('TestStack')}-job`),
       { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [getAtt(input), '/m.tar.gz']] } },
       writeOutput(output),
     ]);
@@ -200,13 +201,47 @@ describe('handler role', () => {
         'sagemaker:DeleteCompilationJob', 'sagemaker:AddTags', 'sagemaker:DeleteTags',
       ],
       Effect: 'Allow',
-      Resource: arn(':sagemaker:us-east-1:123456789012:compilation-job/teststack*'),
+      Resource: arn(`:sagemaker:us-east-1:123456789012:compilation-job/teststack-${stackHash('TestStack')}-*`),
+    }, {
+      // Listing takes no resource; the handler acts only on names within the statement above.
+      Action: 'sagemaker:ListCompilationJobs',
+      Effect: 'Allow',
+      Resource: '*',
     }]);
     for (const role of Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
   });
+
+  test.each([
+    ['a name that starts another', 'ml', 'ml-dev'],
+    ['the same first 20 characters', 'vision-models-production-eu', 'vision-models-production-us'],
+    ['names that differ only in separators', 'ml-dev', 'mldev'],
+    ['a name built to look like another stack\'s prefix', 'ml', `ml-${stackHash('ml')}-evil`],
+  ])('isolation (%s): no stack\'s job scope covers the other stack\'s job names', (_, nameA, nameB) => {
+    const scopeOf = (name: string) => {
+      const stack = new Stack(new App(), name, { env: { account: '123456789012', region: 'us-east-1' } });
+      const job = new CompilationJob(stack, 'Resnet', { model: ModelInput.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/m/1'), target: CompilationTarget.device(TargetDevice.ML_C5) });
+      const resource = JSON.stringify(statementsOf(stack, 'SageMakerNeoCompilationJobProviderHandlerRole')
+        .find((s) => JSON.stringify(s.Action).includes('CreateCompilationJob'))!.Resource);
+      const pattern = /compilation-job\/([^"]+)\*/.exec(resource)![1];
+      expect(job.node.id).toBe('Resnet');
+      // A job name of this stack: `<job name prefix>-<16 hex>` (the prefix is in the resource's Spec).
+      return { pattern, jobName: `${onlyJobSpec(stack).jobNamePrefix}-0123456789abcdef` };
+    };
+    const a = scopeOf(nameA);
+    const b = scopeOf(nameB);
+    expect(a.jobName.startsWith(a.pattern)).toBe(true);
+    expect(b.jobName.startsWith(b.pattern)).toBe(true);
+    expect(b.jobName.startsWith(a.pattern)).toBe(false);
+    expect(a.jobName.startsWith(b.pattern)).toBe(false);
+  });
 });
+
+/** The hash that ends a stack's part of its job names (src/private/naming.ts). */
+function stackHash(stackName: string): string {
+  return createHash('sha256').update(stackName).digest('hex').slice(0, 8);
+}
 
 describe('a pinned object version', () => {
   test('the handler may read versions of exactly that object; the job role reads only the staged copy', () => {

@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import { App, CfnParameter, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -18,6 +21,19 @@ describe('model input', () => {
     ['a local model must be a .tar.gz', { model: ModelInput.fromAsset(__filename) }, "model: must be a gzip-compressed tar archive whose name ends in '.tar.gz'"],
   ])('%s', (_, props, message) => {
     expect(errorOf(props)).toContain(message);
+  });
+
+  test('a local model over 5 GB (S3\'s limit for one CopyObject) is rejected at synth', () => {
+    const dir = fs.mkdtempSync(path.join(tmpdir(), 'neo-large-'));
+    const archive = path.join(dir, 'large.tar.gz');
+    fs.writeFileSync(archive, '');
+    fs.truncateSync(archive, 5 * 1024 ** 3 + 1); // sparse: no disk space used
+    try {
+      expect(errorOf({ model: ModelInput.fromAsset(archive) }))
+        .toContain(`model: must be at most 5 GB to be copied in one request (S3 CopyObject); this archive has ${5 * 1024 ** 3 + 1} bytes: upload it to S3 yourself and use ModelInput.fromBucket`);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 
   test('an S3 model key must be a .tar.gz', () => {

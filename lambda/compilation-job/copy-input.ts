@@ -1,6 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { DeploymentError } from './errors';
 import { parseS3Uri } from './s3-uri';
 import type { InputCopy } from '../../src/private/contract';
+import { INPUT_COPY_TIMEOUT_SECONDS } from '../../src/private/contract';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 let s3: S3Module | undefined;
@@ -15,8 +17,10 @@ function objectOf(uri: string): { bucket: string; key: string } {
 /**
  * Copies a model uploaded as a CDK asset (`<hash>.gz`), or a pinned version of an S3 object, to
  * the `.tar.gz` key SageMaker requires, unless the copy exists (the target is content- or
- * version-addressed, and a job waiting for quota would otherwise copy the model on every poll). The S3 client is the one the Lambda runtime ships,
- * loaded only here, so jobs without a local model pay nothing for it.
+ * version-addressed). A copy that takes longer than INPUT_COPY_TIMEOUT_SECONDS is abandoned with
+ * a message that says what to do, before the function's own timeout could cut it without one.
+ * The S3 client is the one the Lambda runtime ships, loaded only here, so jobs without a local
+ * model pay nothing for it.
  */
 export async function copyInput(copy: InputCopy): Promise<void> {
   // require, not import(): ESM resolution ignores NODE_PATH, where Lambda puts its SDK.
@@ -34,11 +38,19 @@ export async function copyInput(copy: InputCopy): Promise<void> {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status !== 404 && status !== 403) throw error;
   }
-  await client.send(new CopyObjectCommand({
-    CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}` +
-      (copy.sourceVersion === undefined ? '' : `?versionId=${encodeURIComponent(copy.sourceVersion)}`),
-    Bucket: target.bucket,
-    Key: target.key,
-  }));
+  const abortSignal = AbortSignal.timeout(INPUT_COPY_TIMEOUT_SECONDS * 1000);
+  try {
+    await client.send(new CopyObjectCommand({
+      CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}` +
+        (copy.sourceVersion === undefined ? '' : `?versionId=${encodeURIComponent(copy.sourceVersion)}`),
+      Bucket: target.bucket,
+      Key: target.key,
+    }), { abortSignal });
+  } catch (error) {
+    if (!abortSignal.aborted) throw error;
+    throw new DeploymentError(
+      `Copying the model archive ${copy.source} to ${copy.target} did not finish within ${INPUT_COPY_TIMEOUT_SECONDS} seconds. ` +
+      'Upload the .tar.gz archive to S3 yourself and use ModelInput.fromBucket(bucket, key).');
+  }
   console.info('Model archive copied to its .tar.gz key', copy);
 }

@@ -1,48 +1,88 @@
-import type { DeleteEvent, OnEventRequest, OnEventResponse, UpdateEvent } from './events';
-import { describeJob, isRetryable, RUNNING_STATUSES, stopJob } from './sagemaker';
-import { deleteTargetOf, jobNameOf, parseSpec } from './spec';
-import { startJob } from './start-job';
+import { copyInput } from './copy-input';
+import type { CreateEvent, DeleteEvent, OnEventRequest, OnEventResponse, UpdateEvent } from './events';
+import { deleteTargetsOf, recentJobsOf, stopRunning } from './retire';
+import { isRetryable, listJobs, RUNNING_STATUSES } from './sagemaker';
+import { isJobOfRequest, jobNameOf, parseSpec, requestNamePrefix } from './spec';
 import type { CompilationJobSpec } from '../../src/private/contract';
 
-/** Starts the work for a CloudFormation event; isComplete then waits for it. */
+/**
+ * Starts the work for a CloudFormation event; isComplete then waits for it.
+ *
+ * onEvent never creates a job: the first isComplete poll does, which the framework runs at once.
+ * So when the framework fails after onEvent (and answers the Delete of its CREATE_FAILED marker
+ * itself, without calling this handler), no job exists that nothing would stop.
+ */
 export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
   const spec = parseSpec(event.ResourceProperties);
+  const startedAt = Date.now();
   switch (event.RequestType) {
     case 'Create':
-      return create(spec);
+      return start(spec, event, startedAt);
     case 'Update':
-      return update(spec, event);
+      return update(spec, event, startedAt);
     case 'Delete':
       return remove(spec, event);
   }
 }
 
-async function create(spec: CompilationJobSpec): Promise<OnEventResponse> {
-  const jobName = jobNameOf(spec);
-  await startJob(spec, jobName);
-  return { PhysicalResourceId: jobName };
+/** The job of a new request: one made from it that completed or runs, else a new name. */
+async function start(spec: CompilationJobSpec, event: CreateEvent | UpdateEvent, startedAt: number): Promise<OnEventResponse> {
+  const adopted = await adoptable(spec);
+  let inputReady = false;
+  if (spec.inputCopy && !adopted) {
+    try {
+      await copyInput(spec.inputCopy);
+      inputReady = true;
+    } catch (error) {
+      // Throttled: the first poll copies before it creates the job.
+      if (!isRetryable(error)) throw error;
+    }
+  }
+  return { PhysicalResourceId: adopted ?? jobNameOf(spec, event.RequestId), OperationStartedAt: startedAt, InputReady: inputReady, NewJob: !adopted };
+}
+
+/**
+ * A job of this request that completed (kept by RETAIN, or reverted to) or still runs (a
+ * duplicate delivery): no need to compile again. A FAILED or STOPPED one is never adopted.
+ */
+async function adoptable(spec: CompilationJobSpec): Promise<string | undefined> {
+  try {
+    const jobs = (await listJobs(requestNamePrefix(spec))).filter((job) => isJobOfRequest(spec, job.name));
+    return (jobs.find((job) => job.status === 'COMPLETED') ?? jobs.find((job) => RUNNING_STATUSES.has(job.status)))?.name;
+  } catch (error) {
+    if (!isRetryable(error)) throw error;
+    return undefined; // adoption saves a compilation; a throttled listing only costs one
+  }
 }
 
 /**
  * A changed request is a new job under a new name (CloudFormation then deletes the old one).
- * The same request keeps the job; isComplete brings its tags up to date.
+ * The same request keeps the job; isComplete brings its tags up to date. When the old properties
+ * name another request although the job is of this one, this Update is CloudFormation rolling
+ * back a replacing Update it cancelled: it never learnt that update's job, and no Delete will
+ * name it, so it is stopped here (and deleted by isComplete unless retained).
  */
-async function update(spec: CompilationJobSpec, event: UpdateEvent): Promise<OnEventResponse> {
-  const jobName = jobNameOf(spec);
-  if (jobName !== event.PhysicalResourceId) return create(spec);
-  return { PhysicalResourceId: jobName };
+async function update(spec: CompilationJobSpec, event: UpdateEvent, startedAt: number): Promise<OnEventResponse> {
+  if (!isJobOfRequest(spec, event.PhysicalResourceId)) return start(spec, event, startedAt);
+  const oldSpec = parseSpec(event.OldResourceProperties);
+  if (isJobOfRequest(oldSpec, event.PhysicalResourceId)) return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt };
+  await bestEffort(async () => stopRunning(await recentJobsOf(oldSpec, event.PhysicalResourceId)));
+  // Tells the polls (whose event carries only the kept physical id) to end those jobs first.
+  return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt, RetiresCancelledUpdate: true };
 }
 
 /** Stops a running job; isComplete waits for it to end and deletes the record. */
 async function remove(spec: CompilationJobSpec, event: DeleteEvent): Promise<OnEventResponse> {
-  const jobName = deleteTargetOf(spec, event.PhysicalResourceId);
-  try {
-    const job = await describeJob(jobName);
-    if (job && RUNNING_STATUSES.has(job.CompilationJobStatus!)) await stopJob(jobName);
-  } catch (error) {
-    // isComplete stops the job on its first poll; a transient fault must not fail the delete.
-    if (!isRetryable(error)) throw error;
-    console.warn('Transient error; isComplete will stop the job', { job: jobName, error: String(error) });
-  }
+  await bestEffort(async () => stopRunning(await deleteTargetsOf(spec, event.PhysicalResourceId)));
   return { PhysicalResourceId: event.PhysicalResourceId };
+}
+
+/** isComplete stops the jobs on its first poll: a transient fault must not fail the operation. */
+async function bestEffort(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    if (!isRetryable(error)) throw error;
+    console.warn('Transient error; isComplete will stop the jobs', { error: String(error) });
+  }
 }

@@ -1,6 +1,7 @@
 import {
   DescribeCompilationJobCommand,
   DescribeCompilationJobCommandOutput,
+  ListCompilationJobsCommand,
   SageMakerClient,
   StopCompilationJobCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -33,6 +34,17 @@ export function isRetryable(error: unknown): boolean {
   return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
 }
 
+/**
+ * SageMaker's refusals while IAM propagates a role or a PassRole grant created moments before
+ * (IAM is eventually consistent): they go away by waiting, for a while.
+ */
+export function isIamPropagation(error: unknown): boolean {
+  const message = (error as { message?: string } | undefined)?.message ?? '';
+  const name = errorName(error);
+  return (name === 'ValidationException' && /could not assume role/i.test(message)) ||
+    (name === 'AccessDeniedException' && /iam:PassRole/i.test(message));
+}
+
 /** The job, or undefined when SageMaker has no job of that name. */
 export async function describeJob(name: string): Promise<JobDescription | undefined> {
   try {
@@ -60,3 +72,20 @@ export async function stopJob(name: string): Promise<boolean> {
 }
 
 export const RUNNING_STATUSES: ReadonlySet<string> = new Set(['STARTING', 'INPROGRESS']);
+
+/**
+ * The jobs whose name starts with `namePrefix` (created after `since`, when given), newest first,
+ * with their status. Only the first page: one request never has more than a handful of jobs.
+ */
+export async function listJobs(namePrefix: string, since?: Date): Promise<Array<{ name: string; status: string }>> {
+  const { CompilationJobSummaries: jobs = [] } = await sagemaker.send(new ListCompilationJobsCommand({
+    NameContains: namePrefix,
+    CreationTimeAfter: since,
+    SortBy: 'CreationTime',
+    SortOrder: 'Descending',
+    MaxResults: 100,
+  }));
+  return jobs
+    .filter((job) => job.CompilationJobName!.startsWith(namePrefix))
+    .map((job) => ({ name: job.CompilationJobName!, status: job.CompilationJobStatus! }));
+}

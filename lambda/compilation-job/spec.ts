@@ -19,27 +19,41 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Hex digits of a job name that identify the request; the rest tell the operation apart. */
+const REQUEST_HASH_LENGTH = 12;
+const OPERATION_TAG_LENGTH = JOB_NAME_HASH_LENGTH - REQUEST_HASH_LENGTH;
+
 /**
- * The job's name: deterministic from the construct and its request, so a retried or duplicated
- * Create finds its own job, any change of the request gets a new job, and a Delete can recompute
- * the name when CloudFormation hands over a physical id that is not a job name.
+ * What every job name of this construct and request starts with: `<prefix>-<hash of the request>`.
+ * ListCompilationJobs(NameContains) with it finds every job ever made for the request.
  */
-export function jobNameOf(spec: CompilationJobSpec): string {
-  const hash = createHash('sha256')
-    .update(`${spec.constructAddress}\n${canonicalJson(spec.request)}`)
-    .digest('hex')
-    .slice(0, JOB_NAME_HASH_LENGTH);
+export function requestNamePrefix(spec: CompilationJobSpec): string {
+  const hash = sha256(`${spec.constructAddress}\n${canonicalJson(spec.request)}`).slice(0, REQUEST_HASH_LENGTH);
   return `${spec.jobNamePrefix}-${hash}`;
 }
 
 /**
- * The job a Delete is about. The physical id is the job name, except when the framework or
- * CloudFormation invented one (a Create that failed or was cancelled before it returned): then
- * the job, if any, carries the name computed from the properties.
+ * The job name for one CloudFormation operation: the request's prefix, then a tag from the
+ * operation's RequestId. A duplicate delivery of the operation computes the same name; any other
+ * operation gets a name no job ever had, so a FAILED or STOPPED record, or the name of a job
+ * deleted a moment ago (which SageMaker may refuse for a while), never blocks it.
  */
-export function deleteTargetOf(spec: CompilationJobSpec, physicalResourceId: string): string {
-  const ours = new RegExp(`^${spec.jobNamePrefix}-[0-9a-f]{${JOB_NAME_HASH_LENGTH}}$`);
-  return ours.test(physicalResourceId) ? physicalResourceId : jobNameOf(spec);
+export function jobNameOf(spec: CompilationJobSpec, requestId: string): string {
+  return `${requestNamePrefix(spec)}${sha256(requestId).slice(0, OPERATION_TAG_LENGTH)}`;
+}
+
+/** Whether `name` is a job this handler made for this construct (any request). */
+export function isOurJobName(spec: CompilationJobSpec, name: string): boolean {
+  return new RegExp(`^${spec.jobNamePrefix}-[0-9a-f]{${JOB_NAME_HASH_LENGTH}}$`).test(name);
+}
+
+/** Whether `name` is a job this handler made for exactly this request. */
+export function isJobOfRequest(spec: CompilationJobSpec, name: string): boolean {
+  return isOurJobName(spec, name) && name.startsWith(requestNamePrefix(spec));
 }
 
 /** Each job writes under its own folder: a replacement never overwrites the artifact in use. */

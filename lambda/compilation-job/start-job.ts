@@ -1,29 +1,57 @@
 import { CreateCompilationJobCommand } from '@aws-sdk/client-sagemaker';
 import { copyInput } from './copy-input';
 import { DeploymentError } from './errors';
-import { isInUse, isRetryable, JobDescription, sagemaker } from './sagemaker';
+import { forgetRefusal, rememberRefusal } from './quota-wait';
+import { isIamPropagation, isInUse, isRetryable, JobDescription, sagemaker } from './sagemaker';
 import { canonicalJson, createRequestOf, outputLocationOf } from './spec';
 import type { CompilationJobSpec } from '../../src/private/contract';
+import { IAM_PROPAGATION_SECONDS } from '../../src/private/contract';
+
+/** What became of a create attempt: the job runs, a job of that name exists already, or not yet. */
+export type CreateOutcome = 'created' | 'exists' | 'not yet';
+
+export interface CreateContext {
+  /** Epoch ms at which the CloudFormation operation started. */
+  readonly operationStartedAt: number;
+  /** onEvent made the model copy already. */
+  readonly inputReady: boolean;
+}
 
 /**
- * Creates the job. Never fails on a transient fault or on the concurrent-job quota: the job is
- * then created by a later poll (isComplete creates a job it cannot find).
- * A job of that name that exists already is left to isComplete, which adopts it when it was made
- * from the same request (a duplicate delivery, a retry, or a job RETAINed by an earlier stack).
+ * Creates the job. Never fails on a transient fault or the concurrent-job quota (a later poll tries
+ * again), nor, for IAM_PROPAGATION_SECONDS after the operation started, on a role that IAM has not
+ * propagated yet; after that, SageMaker's words fail the deployment.
  */
-export async function startJob(spec: CompilationJobSpec, jobName: string): Promise<void> {
+export async function createJob(spec: CompilationJobSpec, jobName: string, context: CreateContext): Promise<CreateOutcome> {
+  const now = Date.now();
   try {
-    if (spec.inputCopy) await copyInput(spec.inputCopy);
+    if (spec.inputCopy && !context.inputReady) await copyInput(spec.inputCopy);
     await sagemaker.send(new CreateCompilationJobCommand(createRequestOf(spec, jobName)));
+    forgetRefusal(jobName);
     console.info('Compilation job created', { job: jobName });
+    return 'created';
   } catch (error) {
     if (isInUse(error)) {
-      console.info('A job of this name exists already; it is adopted if it was made from the same request', { job: jobName });
-      return;
+      forgetRefusal(jobName);
+      return 'exists';
+    }
+    const message = String((error as Error).message ?? error);
+    if ((error as { name?: string }).name === 'ResourceLimitExceeded') {
+      rememberRefusal(jobName, message, now);
+      console.info('Waiting for a slot of the concurrent-job quota', { job: jobName });
+      return 'not yet';
     }
     if (isRetryable(error)) {
-      console.warn('Compilation job not created yet; will retry on the next poll', { job: jobName, error: String(error) });
-      return;
+      console.warn('Compilation job not created yet; will retry on the next poll', { job: jobName, error: message });
+      return 'not yet';
+    }
+    if (isIamPropagation(error) && now - context.operationStartedAt < IAM_PROPAGATION_SECONDS * 1000) {
+      console.warn('The role is not usable yet (IAM propagates); will retry on the next poll', { job: jobName, error: message });
+      return 'not yet';
+    }
+    if (isIamPropagation(error)) {
+      throw new DeploymentError(
+        `SageMaker refused to create compilation job ${jobName} for ${IAM_PROPAGATION_SECONDS} seconds: ${(error as Error).name}: ${message}`);
     }
     throw error;
   }

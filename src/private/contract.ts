@@ -37,7 +37,10 @@ export interface CompilationJobSpec {
   readonly request: CompilationJobRequest;
   /** Tags of the job (from `Tags.of(job)`); a change of tags alone updates the job in place. */
   readonly tags: JobTag[];
-  /** How long the deployment waits for the job, counted from the job's creation. */
+  /**
+   * How long the deployment waits for the job, counted from the start of the CloudFormation
+   * operation (time spent waiting for the concurrent-job quota included).
+   */
   readonly timeoutSeconds: number;
   /** What happens to the job record when the resource is deleted. */
   readonly removalPolicy: JobRemovalPolicy;
@@ -118,3 +121,21 @@ export const MAX_JOB_TIMEOUT_SECONDS = 59 * 60;
 
 /** Where SageMaker writes a job's logs (one stream per job, named after it). */
 export const COMPILATION_JOB_LOG_GROUP = '/aws/sagemaker/CompilationJobs';
+
+/** The Provider's poll interval: the SageMaker Python SDK's; SageMaker emits no event for compilation jobs. */
+export const POLL_INTERVAL_SECONDS = 5;
+
+/**
+ * How long, from the start of the operation, SageMaker's refusals of a role that IAM has not
+ * propagated yet ("Could not assume role", "not authorized to perform: iam:PassRole") are retried.
+ */
+export const IAM_PROPAGATION_SECONDS = 120;
+
+/**
+ * The longest onEvent spends copying a local model to its `.tar.gz` key; below the onEvent
+ * function's timeout, so that a copy too slow fails with a message instead of a Lambda timeout.
+ */
+export const INPUT_COPY_TIMEOUT_SECONDS = 90;
+
+/** The handler's environment variable with the start of every job name its role may act on. */
+export const JOB_NAME_SCOPE_ENV = 'JOB_NAME_SCOPE';

@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import * as fs from 'fs';
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,6 +7,9 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { grantObjectRead, grantObjectWrite } from './grants';
 import { API_LIMITS, wholeMatch } from './limits';
+
+/** S3's limit for copying an object in a single CopyObject request: 5 GB. */
+const MAX_SINGLE_COPY_BYTES = 5 * 1024 ** 3;
 
 /** Key prefix of local model archives copied into the output bucket. */
 const STAGED_MODELS_PREFIX = 'model-inputs/';
@@ -51,7 +55,12 @@ export class AssetModel implements ModelSource {
   constructor(private readonly fileName: string, private readonly options: s3assets.AssetOptions) {}
 
   public problems(): string[] {
-    return tarGzProblems(this.fileName);
+    // The deployment copies the asset with one CopyObject, which S3 allows up to 5 GB.
+    const size = fs.existsSync(this.fileName) ? fs.statSync(this.fileName).size : 0;
+    const tooLarge = size > MAX_SINGLE_COPY_BYTES
+      ? [`must be at most 5 GB to be copied in one request (S3 CopyObject); this archive has ${size} bytes: upload it to S3 yourself and use ModelInput.fromBucket`]
+      : [];
+    return [...tarGzProblems(this.fileName), ...tooLarge];
   }
 
   public bind(scope: Construct, options: ModelBindOptions): ModelLocation {

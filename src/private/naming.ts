@@ -1,9 +1,12 @@
+import { createHash } from 'crypto';
 import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { MAX_JOB_NAME_PREFIX_LENGTH } from './contract';
 
-/** Characters of the stack's part of every job name; also the scope of the handler's IAM policy. */
-const STACK_PREFIX_LENGTH = 20;
+/** Readable characters of the stack's part of every job name. */
+const STACK_NAME_PART_LENGTH = 20;
+/** Hex digits of the hash of the stack's name that end the stack's part. */
+const STACK_HASH_LENGTH = 8;
 
 /**
  * Turns any text into something a SageMaker job name accepts: `[a-zA-Z0-9](-*[a-zA-Z0-9])*`.
@@ -19,13 +22,17 @@ export function sanitizeNamePart(text: string, maxLength: number): string {
 }
 
 /**
- * The part every job name of a stack starts with. The handler's SageMaker permissions are
- * scoped to `compilation-job/<this>*`.
+ * The part every job name of a stack starts with: `<stack name, letters and digits only>-<hash of
+ * the stack name>`. The handler's SageMaker permissions are scoped to `compilation-job/<this>-*`:
+ * the readable part has no '-', so the first '-' ends it, and the hash differs for every stack
+ * name, so no stack's scope covers another stack's jobs, whatever their names.
  */
 export function stackJobNamePrefix(stack: Stack): string {
   // A stack name may be a token (e.g. in some pipelines); fall back to the stack's path.
   const name = Token.isUnresolved(stack.stackName) ? stack.node.path : stack.stackName;
-  return sanitizeNamePart(name, STACK_PREFIX_LENGTH) || 'neo';
+  const readable = name.toLowerCase().replace(/[^a-z0-9]+/g, '').slice(0, STACK_NAME_PART_LENGTH) || 'neo';
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, STACK_HASH_LENGTH);
+  return `${readable}-${hash}`;
 }
 
 /** `<stack prefix>-<construct id>`, at most MAX_JOB_NAME_PREFIX_LENGTH characters. */

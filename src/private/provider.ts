@@ -6,18 +6,25 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
 import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
 import { stackJobNamePrefix } from './naming';
 
 /** The SageMaker Python SDK's poll interval; SageMaker emits no event for compilation jobs. */
-export const POLL_INTERVAL = Duration.seconds(5);
-/**
- * The Provider's waiter is the ceiling for every job of the stack: just under CloudFormation's
- * one-hour ServiceTimeout cap and a multiple of the poll interval.
- */
-export const PROVIDER_TOTAL_TIMEOUT = Duration.seconds(3590);
-/** CloudFormation's own wait for the resource, just above the waiter (and at its 3600 s cap). */
+export const POLL_INTERVAL = Duration.seconds(POLL_INTERVAL_SECONDS);
+/** CloudFormation's own wait for the resource: its 3600 s cap. */
 export const SERVICE_TIMEOUT = Duration.seconds(3600);
+/** The longest one isComplete poll may run (the isComplete function's timeout). */
+export const IS_COMPLETE_TIMEOUT = Duration.seconds(40);
+/**
+ * The Provider's waiter, the ceiling for every job of the stack. Deadlines in this order:
+ * the handler's (a job's `timeout`, at most MAX_JOB_TIMEOUT_SECONDS from the operation's start,
+ * noticed within a poll), then the waiter's (its retries alone take this long), then
+ * CloudFormation's: waiter + one poll in flight < SERVICE_TIMEOUT. So a deployment that runs out
+ * of time fails with the handler's message, which names the job and why, never with a bare
+ * "Operation timed out" or CloudFormation's own timeout.
+ */
+export const PROVIDER_TOTAL_TIMEOUT = Duration.seconds(MAX_JOB_TIMEOUT_SECONDS + 2 * POLL_INTERVAL_SECONDS);
 
 /** Where the bundle is: `<package>/assets/compilation-job`, from `src/private` and `lib/private` alike. */
 const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'compilation-job');
@@ -64,9 +71,13 @@ export class CompilationJobProvider extends Construct {
     const sagemakerJobs = scope.formatArn({
       service: 'sagemaker',
       resource: 'compilation-job',
-      resourceName: `${stackJobNamePrefix(scope)}*`,
+      // The separator ends the stack's part: no other stack's prefix can start with this one's.
+      resourceName: `${stackJobNamePrefix(scope)}-*`,
     });
     this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [sagemakerJobs] }));
+    // Finds the jobs of a request by name (adoption; cleanup after a cancelled operation). The
+    // action takes no resource; the handler acts only on names within the statement above.
+    this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: ['sagemaker:ListCompilationJobs'], resources: ['*'] }));
     // Before a late create: is CloudFormation still waiting for the resource? (this stack only)
     this.handlerRole.addToPolicy(new iam.PolicyStatement({
       actions: ['cloudformation:DescribeStackResource'],
@@ -75,6 +86,9 @@ export class CompilationJobProvider extends Construct {
 
     const code = lambda.Code.fromAsset(HANDLER_BUNDLE_DIR);
     const handler = (name: string, description: string, timeout: Duration) => new lambda.Function(this, name, {
+      // The names the role may act on: a job outside them (an earlier release named jobs without the
+      // stack's hash) is left alone, instead of failing the Delete on AccessDenied.
+      environment: { [JOB_NAME_SCOPE_ENV]: `${stackJobNamePrefix(scope)}-` },
       code,
       handler: `index.${name[0].toLowerCase()}${name.slice(1)}`,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -87,7 +101,7 @@ export class CompilationJobProvider extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
     });
     const onEvent = handler('OnEvent', 'Starts, updates and stops SageMaker Neo compilation jobs', Duration.minutes(2));
-    const isComplete = handler('IsComplete', 'Polls SageMaker Neo compilation jobs', Duration.minutes(1));
+    const isComplete = handler('IsComplete', 'Polls SageMaker Neo compilation jobs', IS_COMPLETE_TIMEOUT);
 
     // Explicit roles for the framework's own functions: no AWS managed policy, logs to our group.
     const frameworkRole = (roleId: string) => {
@@ -110,8 +124,9 @@ export class CompilationJobProvider extends Construct {
 
   /** Findings on the Provider framework's own resources, which this library cannot configure further. */
   private acknowledgeFrameworkFindings(provider: cr.Provider, handlers: lambda.IFunction[], sagemakerJobs: string): void {
-    acknowledgeWildcardResources(this.handlerRole, [sagemakerJobs],
-      'Job names end in a hash of the request computed at deploy time; the prefix limits them to this stack.');
+    acknowledgeWildcardResources(this.handlerRole, [sagemakerJobs, '*'],
+      'Job names end in a hash of the request computed at deploy time; the prefix, unique to this stack and ended by a separator, limits them to this stack. ' +
+      'sagemaker:ListCompilationJobs takes no resource.');
     const anyVersionOf = (fn: lambda.IFunction) => `${fn.functionArn}:*`;
     const invokeReason = 'The Provider framework may invoke any version of its functions (<function ARN>:*).';
     for (const id of ['FrameworkOnEventRole', 'FrameworkCompleteRole']) {

@@ -2,6 +2,7 @@
  * `npx projen bench`: measures synth scaling, handler start and deployment overhead, and writes
  * docs/benchmarks.md (tables, command, machine, date). Numbers are as measured on this machine.
  */
+import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,7 +14,7 @@ const OUTPUT = path.join(__dirname, '..', '..', 'docs', 'benchmarks.md');
 const SYNTH_RUNS = 5;
 const IMPORT_RUNS = 11;
 
-const fmt = (n: number, digits = 0) => n.toFixed(digits);
+const fmt = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? '-' : n.toFixed(digits));
 const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
 
 function synthSection(rows: SynthResult[]): string[] {
@@ -58,21 +59,50 @@ function handlerSection(): string[] {
 }
 
 function deploySection(rows: DeploySimRow[]): string[] {
+  const apis = [...new Set(rows.flatMap((r) => Object.keys(r.callsPerJobMinuteByApi)))].sort();
+  const run = (r: DeploySimRow) => `${r.handler}${r.coldStarts ? ', every invocation a cold start' : ''}`;
+  const ratio = (r: DeploySimRow) => `${fmt(r.makespanSeconds, 1)} s / ${fmt(r.idealMakespanSeconds, 1)} s (${fmt(r.makespanSeconds / r.idealMakespanSeconds, 3)}; ${r.extraSecondsPerWave >= 0 ? '+' : ''}${fmt(r.extraSecondsPerWave, 1)} s per wave)`;
   return [
     '## 3. Deployment overhead (simulation)',
     '',
-    'A virtual clock drives the real onEvent and isComplete the way the Provider framework does (poll every 5 s, total timeout 3590 s) against a fake SageMaker (`test/fault/fake-sagemaker.ts`): jobs go STARTING, INPROGRESS, COMPLETED with set durations, a concurrency quota (ResourceLimitExceeded above it) and injected throttling.',
+    'The one test driver (`test/driver`): aws-cdk-lib\'s Provider framework runtime around the handler bundle, the waiter as the synthesized template says (5 s polls), CloudFormation modelled, against the scripted SageMaker on a virtual clock (`test/fault/fake-sagemaker.ts`). N jobs in one stack, every Create at t = 0; each job compiles a local model (a CDK asset copied to its `.tar.gz` key); 30 s STARTING plus 242.5 s compiling (the half second puts completions between two polls, the average case); at most `quota` jobs at a time (ResourceLimitExceeded above it); 5 % of all SageMaker and S3 calls throttled (seeded). Every AWS call the handler makes counts: SageMaker, CloudFormation and S3, SDK retries included.',
     '',
-    '| jobs | quota | job duration | detection latency median / max | Describe calls per job-minute | makespan / ideal | Create attempts | throttled calls | failures |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.jobs} | ${r.quota} | ${fmt(r.jobDurationSeconds, 1)} s | ${fmt(r.detectionLatencyMedianSeconds, 1)} s / ${fmt(r.detectionLatencyMaxSeconds, 1)} s | ${fmt(r.describeCallsPerJobMinute, 1)} | ${fmt(r.makespanSeconds, 1)} s / ${fmt(r.idealMakespanSeconds, 1)} s (${fmt(r.makespanSeconds / r.idealMakespanSeconds, 3)}) | ${r.createAttempts} | ${r.throttledCalls} | ${r.failures} |`),
+    '| handler | jobs | quota | calls per job-minute while waiting for the quota | while running | overall | makespan / ideal ceil(N/Q) x duration | detection latency median / max | failures |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${run(r)} | ${r.jobs} | ${r.quota} | ${r.waitingCallsPerJobMinute === null ? '- (none waited)' : fmt(r.waitingCallsPerJobMinute, 1)} | ${fmt(r.runningCallsPerJobMinute, 1)} | ${fmt(r.callsPerJobMinute, 1)} | ${ratio(r)} | ${fmt(r.detectionLatencyMedianSeconds, 1)} s / ${fmt(r.detectionLatencyMaxSeconds, 1)} s | ${r.failures} |`),
     '',
-    `- Throttling: ${fmt(rows[0].throttleRate * 100)} % of all calls, seeded. Job duration: 30 s STARTING plus 242.5 s compiling (the half second puts completions between two polls, the average case).`,
-    '- Detection latency is bounded by the 5 s poll: the median is half a poll. Makespan against the ideal ceil(N / quota) x job duration: within a poll or two per wave of the quota.',
-    '- Describe calls per job-minute: every Describe of a job\'s name, including the polls while it still waits for the quota, over its lifetime from creation to completion; a running job is described 12 times a minute. Resources that wait for the quota poll too: each poll is a Describe, a DescribeStackResource (is CloudFormation still waiting?), a HeadObject (is the model copy there?) and a CreateCompilationJob answered ResourceLimitExceeded, hence the Create attempts at N = 50.',
+    'Calls per job-minute by API (over the whole deployment):',
+    '',
+    `| handler | jobs | quota | ${apis.join(' | ')} |`,
+    `|---|---:|---:|${apis.map(() => '---:').join('|')}|`,
+    ...rows.map((r) => `| ${run(r)} | ${r.jobs} | ${r.quota} | ${apis.map((api) => fmt(r.callsPerJobMinuteByApi[api] ?? 0, 2)).join(' | ')} |`),
+    '',
+    '- Budget: a job waiting for the quota costs at most 1.1 calls per 5 s poll, 13.2 per job-minute, all APIs counted; a running job costs one Describe per poll (12), plus the SDK\'s retries of throttled calls.',
+    '- How: onEvent copies the model once; the polls of a job the quota refused skip the Describe and try to create it every other poll (half of the waiting jobs on each poll, so a freed slot is taken within a poll), asking CloudFormation first whether it still waits. That memory lives in the isComplete function\'s instance: the cold-start row is the worst case, where no poll finds it.',
+    '- "previous release" is the handler of the commit before issue #11 (built by the bench), on the same driver.',
     '',
   ];
 }
+
+/** Builds the handler bundle of an earlier commit with the same esbuild flags; undefined when it cannot. */
+function buildPreviousBundle(commit: string): string | undefined {
+  const root = path.join(__dirname, '..', '..');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neo-previous-'));
+  try {
+    execSync(`git -C ${root} archive ${commit} lambda src/private | tar -x -C ${dir}`, { stdio: 'ignore' });
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+    const esbuild = path.join(root, 'node_modules', '.bin', 'esbuild');
+    execSync(`${esbuild} lambda/compilation-job/index.ts --bundle --minify --platform=node --target=node22 --legal-comments=none --main-fields=module,main ` +
+      '--external:@aws-sdk/client-s3 --external:@aws-sdk/client-cloudformation ' +
+      '--alias:@aws-sdk/credential-provider-node=./lambda/shims/credentials-from-env.ts --outfile=assets/index.js', { cwd: dir, stdio: 'ignore' });
+    return path.join(dir, 'assets', 'index.js');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last commit before issue #11 changed the handler. */
+const PREVIOUS_RELEASE = '1d306d4';
 
 function main(): void {
   const started = Date.now();
@@ -84,7 +114,7 @@ function main(): void {
     '',
     ...synthSection(synth),
     ...handlerSection(),
-    ...deploySection(measureDeploymentOverhead()),
+    ...deploySection(measureDeploymentOverhead(buildPreviousBundle(PREVIOUS_RELEASE))),
     `_Took ${fmt((Date.now() - started) / 1000)} s._`,
     '',
   ];

@@ -1,7 +1,7 @@
 /**
- * A scripted fake of SageMaker's compilation-job API (and of the two S3 calls and the one
- * CloudFormation call the handler makes), on a virtual clock the test controls, plugged into the
- * SDK v3 clients with aws-sdk-client-mock so that the real handler code talks to it. It needs no
+ * A scripted fake of SageMaker's compilation-job API (and of the two S3 calls the handler makes),
+ * on a virtual clock the test controls. The driver (test/driver) serves it over HTTP in the
+ * services' own protocols, so the shipped handler bundle talks to it with its own SDK. It needs no
  * jest: the benchmark (test/bench/deploy-sim.ts) runs it under plain ts-node.
  *
  * - Jobs live in memory with their creation time and walk STARTING -> INPROGRESS -> COMPLETED
@@ -19,53 +19,24 @@
  *   (the test fails on it) and answered with a ValidationException, as SageMaker would.
  * - S3: HeadObject/CopyObject on an in-memory bucket; every S3 command is recorded so tests can
  *   assert that the input model and the artifacts are never deleted or overwritten.
- * - CloudFormation: DescribeStackResource answers the status the driver (./driver) gives each
- *   resource as CloudFormation would (CREATE_IN_PROGRESS while a Create waits, DELETE_COMPLETE
- *   after the rollback...); a stack it does not know, or a resource its stack no longer has, is
- *   a `ValidationError`. A deleted stack still answers when asked by its unique id, as
- *   CloudFormation does for 90 days.
- * - `Date.now()` follows the virtual clock (swapped in by `install()`, put back by `restore()`).
  */
 import { createHash } from 'crypto';
+import { CopyObjectCommandInput, HeadObjectCommandInput, S3ServiceException } from '@aws-sdk/client-s3';
 import {
-  CloudFormationClient,
-  CloudFormationServiceException,
-  DescribeStackResourceCommand,
-  DescribeStackResourceCommandInput,
-  DescribeStackResourceCommandOutput,
-  ResourceStatus,
-} from '@aws-sdk/client-cloudformation';
-import {
-  CopyObjectCommand,
-  CopyObjectCommandInput,
-  HeadObjectCommand,
-  HeadObjectCommandInput,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import {
-  AddTagsCommand,
   AddTagsCommandInput,
-  CreateCompilationJobCommand,
   CreateCompilationJobCommandInput,
-  DeleteCompilationJobCommand,
   DeleteCompilationJobCommandInput,
-  DeleteTagsCommand,
   DeleteTagsCommandInput,
-  DescribeCompilationJobCommand,
   DescribeCompilationJobCommandInput,
   DescribeCompilationJobCommandOutput,
+  ListCompilationJobsCommandInput,
   ResourceInUse,
   ResourceLimitExceeded,
   ResourceNotFound,
-  SageMakerClient,
   SageMakerServiceException,
-  StopCompilationJobCommand,
   StopCompilationJobCommandInput,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ApiModel, formatViolations, loadApiModel, Violation } from './api-model';
-import { RESOURCE_TYPE } from '../../src/private/contract';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -79,17 +50,15 @@ export const SAGEMAKER_OPERATIONS = [
   'DeleteCompilationJob',
   'AddTags',
   'DeleteTags',
+  'ListCompilationJobs',
 ] as const;
 export type SageMakerOperation = typeof SAGEMAKER_OPERATIONS[number];
 
 export const S3_OPERATIONS = ['HeadObject', 'CopyObject'] as const;
 export type S3Operation = typeof S3_OPERATIONS[number];
 
-export const CLOUDFORMATION_OPERATIONS = ['DescribeStackResource'] as const;
-export type CloudFormationOperation = typeof CLOUDFORMATION_OPERATIONS[number];
-
 /** The operations the throttling controls and `beforeNext` apply to. */
-export type ServiceOperation = SageMakerOperation | CloudFormationOperation;
+export type ServiceOperation = SageMakerOperation;
 
 export type JobStatus = 'STARTING' | 'INPROGRESS' | 'COMPLETED' | 'FAILED' | 'STOPPING' | 'STOPPED';
 /** The statuses that count against the concurrency quota. */
@@ -161,24 +130,6 @@ function s3Error(name: string, httpStatusCode: number, message: string): S3Servi
   return new S3ServiceException({ name, $fault: httpStatusCode < 500 ? 'client' : 'server', $metadata: { httpStatusCode }, message });
 }
 
-/** CloudFormation's errors (awsQuery protocol): `ValidationError`, `Throttling`, both HTTP 400. */
-function cloudFormationError(name: string, message: string, requestId: string): CloudFormationServiceException {
-  return new CloudFormationServiceException({ name, $fault: 'client', $metadata: metadata(400, requestId), message });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Date.now on the virtual clock, without jest
-
-/** Makes `Date.now()` answer `now()`; the returned function puts the real one back. */
-export function swapDateNow(now: () => number): () => void {
-  const real = Date.now;
-  const virtual = () => now();
-  Date.now = virtual;
-  return () => {
-    if (Date.now === virtual) Date.now = real;
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Jobs
 
@@ -190,6 +141,8 @@ export interface JobScript {
   readonly compileSeconds?: number;
   /** How the job ends by itself. @default COMPLETED */
   readonly outcome?: { readonly status: 'COMPLETED' } | { readonly status: 'FAILED'; readonly reason: string };
+  /** `DerivedInformation.DerivedDataInputConfig` of the COMPLETED job (Neo derived the shapes). @default none */
+  readonly derivedDataInputConfig?: string;
   /** Someone else (console, CLI) stops the job this many seconds after its creation. */
   readonly stoppedByOthersAfterSeconds?: number;
   /** Seconds from a stop request to STOPPED. @default 20 */
@@ -212,6 +165,7 @@ interface FakeJob {
   /** When the job ends by itself (compiled, failed, or cut by MaxRuntimeInSeconds). */
   endAt: number;
   outcome: { readonly status: 'COMPLETED' } | { readonly status: 'FAILED'; readonly reason: string };
+  derivedDataInputConfig?: string;
   stoppingSeconds: number;
   stop?: { readonly at: number; readonly by: JobOrigin };
   readonly tags: Map<string, string>;
@@ -235,7 +189,7 @@ export interface JobView {
 export interface ApiCall {
   /** Virtual second of the call. */
   readonly at: number;
-  readonly service: 'sagemaker' | 's3' | 'cloudformation';
+  readonly service: 'sagemaker' | 's3';
   readonly operation: string;
   readonly input: unknown;
   /** 'ok', or the name of the error the fake answered with. */
@@ -273,29 +227,13 @@ export interface FakeOptions {
   readonly script?: JobScript | ((jobName: string) => JobScript);
   /** S3 objects that exist at the start (`bucket/key`), e.g. the model archive. */
   readonly objects?: readonly string[];
-}
-
-/** What CloudFormation records of one resource (the fields DescribeStackResource shows). */
-export interface ResourceState {
-  readonly status: ResourceStatus;
-  readonly physicalResourceId?: string;
-  readonly reason?: string;
-  /** @default the contract's RESOURCE_TYPE */
-  readonly resourceType?: string;
-}
-
-interface FakeStack {
-  readonly id: string;
-  readonly name: string;
-  deleted: boolean;
-  readonly resources: Map<string, ResourceState & { readonly updatedAt: number }>;
-}
-
-/** The stack name inside a stack id (`arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>`). */
-export function stackNameOf(stackId: string): string {
-  const match = /^arn:[^:]+:cloudformation:[^:]*:[^:]*:stack\/([^/]+)\//.exec(stackId);
-  if (!match) throw new Error(`not a stack id: ${stackId}`);
-  return match[1];
+  /**
+   * Until this virtual second, CreateCompilationJob is refused as while IAM propagates a new
+   * role: `ValidationException: Could not assume role ...`, then `AccessDeniedException ... iam:PassRole`.
+   */
+  readonly iamPropagatedAt?: number;
+  /** SageMaker refuses the name of a deleted job (ResourceInUse) for this many seconds. @default 0 */
+  readonly deletedNamesHeldSeconds?: number;
 }
 
 /** The fake service, its clock, and everything it was asked. */
@@ -309,78 +247,29 @@ export class FakeSageMaker {
   /** Names of deleted job records, in order. */
   readonly deleted: string[] = [];
   private readonly jobs = new Map<string, FakeJob>();
+  private readonly deletedAt = new Map<string, number>();
   private readonly objects = new Set<string>();
-  private readonly stacks = new Map<string, FakeStack>();
   private readonly bursts: Array<ThrottleBurst & { remaining: number }> = [];
   private readonly windows: ThrottleWindow[] = [];
   private readonly hooks: Array<{ operation: ServiceOperation; run: () => void }> = [];
   private readonly random: () => number;
   private readonly sagemakerModel?: ApiModel;
   private readonly s3Model?: ApiModel;
-  private readonly cloudFormationModel?: ApiModel;
   /** Calls per operation so far (a burst counts them; scanning `calls` would be quadratic). */
   private readonly callCounts = new Map<string, number>();
   private requestCount = 0;
-  private uninstall?: () => void;
   /** Names of the commands the S3 client received (set by install). */
-  private s3Commands?: () => string[];
 
   constructor(private readonly options: FakeOptions = {}) {
     this.random = mulberry32(options.seed ?? 1);
     for (const object of options.objects ?? []) this.objects.add(object);
     this.sagemakerModel = loadApiModel('sagemaker');
     this.s3Model = loadApiModel('s3');
-    this.cloudFormationModel = loadApiModel('cloudformation');
   }
 
   /** Whether requests are checked against botocore's model (false when botocore is missing). */
   get validatesRequests(): boolean {
-    return this.sagemakerModel !== undefined && this.s3Model !== undefined && this.cloudFormationModel !== undefined;
-  }
-
-  /**
-   * Plugs the fake into every SageMakerClient, S3Client and CloudFormationClient, and makes
-   * Date.now() virtual. `restore()` undoes both.
-   */
-  install(): this {
-    const sagemaker = mockClient(SageMakerClient);
-    const s3 = mockClient(S3Client);
-    const cloudformation = mockClient(CloudFormationClient);
-    sagemaker.onAnyCommand().callsFake(async (input: unknown) => this.unsupported('sagemaker', input));
-    s3.onAnyCommand().callsFake(async (input: unknown) => this.unsupported('s3', input));
-    cloudformation.onAnyCommand().callsFake(async (input: unknown) => this.unsupported('cloudformation', input));
-    cloudformation
-      .on(DescribeStackResourceCommand).callsFake(async (input: DescribeStackResourceCommandInput) => this.describeStackResource(input));
-    sagemaker
-      .on(CreateCompilationJobCommand).callsFake(async (input: CreateCompilationJobCommandInput) => this.sagemakerCall('CreateCompilationJob', input))
-      .on(DescribeCompilationJobCommand).callsFake(async (input: DescribeCompilationJobCommandInput) => this.sagemakerCall('DescribeCompilationJob', input))
-      .on(StopCompilationJobCommand).callsFake(async (input: StopCompilationJobCommandInput) => this.sagemakerCall('StopCompilationJob', input))
-      .on(DeleteCompilationJobCommand).callsFake(async (input: DeleteCompilationJobCommandInput) => this.sagemakerCall('DeleteCompilationJob', input))
-      .on(AddTagsCommand).callsFake(async (input: AddTagsCommandInput) => this.sagemakerCall('AddTags', input))
-      .on(DeleteTagsCommand).callsFake(async (input: DeleteTagsCommandInput) => this.sagemakerCall('DeleteTags', input));
-    s3
-      .on(HeadObjectCommand).callsFake(async (input: HeadObjectCommandInput) => this.s3Call('HeadObject', input))
-      .on(CopyObjectCommand).callsFake(async (input: CopyObjectCommandInput) => this.s3Call('CopyObject', input));
-    const realNow = swapDateNow(() => this.clock.ms);
-    this.uninstall = () => {
-      realNow();
-      sagemaker.restore();
-      s3.restore();
-      cloudformation.restore();
-    };
-    // What reached the S3 client, whatever it was: the S3 assertions read every command sent.
-    this.s3Commands = () => s3.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
-    return this;
-  }
-
-  restore(): void {
-    this.uninstall?.();
-    this.uninstall = undefined;
-  }
-
-  /** Names of every command sent to an S3Client (including ones the fake does not implement). */
-  sentToS3(): string[] {
-    return this.s3Commands?.() ?? [];
+    return this.sagemakerModel !== undefined && this.s3Model !== undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -431,39 +320,6 @@ export class FakeSageMaker {
     return this.job(name)!;
   }
 
-  /** What CloudFormation now records of a resource (the driver keeps it current). */
-  setResource(stackId: string, logicalResourceId: string, state: ResourceState): void {
-    let stack = this.stacks.get(stackId);
-    if (!stack) {
-      stack = { id: stackId, name: stackNameOf(stackId), deleted: false, resources: new Map() };
-      this.stacks.set(stackId, stack);
-    }
-    stack.resources.set(logicalResourceId, { ...state, updatedAt: this.clock.seconds });
-  }
-
-  /** The stack no longer has the resource (e.g. a rolled-back update had added it): ValidationError. */
-  removeResource(stackId: string, logicalResourceId: string): void {
-    this.stacks.get(stackId)?.resources.delete(logicalResourceId);
-  }
-
-  /**
-   * The stack is deleted: its resources are DELETE_COMPLETE, it answers by its unique id only
-   * (by name: ValidationError), as CloudFormation does for 90 days.
-   */
-  deleteStack(stackId: string): void {
-    const stack = this.stacks.get(stackId);
-    if (!stack) return;
-    stack.deleted = true;
-    for (const [logicalId, state] of stack.resources) {
-      if (state.status !== 'DELETE_COMPLETE') stack.resources.set(logicalId, { ...state, status: 'DELETE_COMPLETE', updatedAt: this.clock.seconds });
-    }
-  }
-
-  /** What CloudFormation records of a resource, or undefined when its stack has none. */
-  resource(stackId: string, logicalResourceId: string): ResourceState | undefined {
-    return this.stacks.get(stackId)?.resources.get(logicalResourceId);
-  }
-
   // -------------------------------------------------------------------------------------------
   // Assertions
 
@@ -496,7 +352,7 @@ export class FakeSageMaker {
    * CopyObject onto a key that existed (an input model or an artifact) or into a job's output.
    */
   s3Damage(): string[] {
-    const damage = this.sentToS3().filter((name) => !S3_OPERATIONS.includes(name as S3Operation)).map((name) => `${name} sent`);
+    const damage = this.calls.filter((call) => call.service === 's3' && call.result === 'UnsupportedCommand').map((call) => `${JSON.stringify(call.input)} sent`);
     for (const call of this.callsOf('CopyObject')) {
       if (call.result === 'overwrite') damage.push(`CopyObject overwrote ${JSON.stringify(call.input)}`);
       const target = call.input as CopyObjectCommandInput;
@@ -506,6 +362,17 @@ export class FakeSageMaker {
       }
     }
     return damage;
+  }
+
+  /** One request, as the HTTP front (test/driver/aws-endpoint.ts) receives it. */
+  async call(service: 'sagemaker' | 's3', operation: string, input: unknown): Promise<object> {
+    if (service === 's3' && (S3_OPERATIONS as readonly string[]).includes(operation)) {
+      return this.s3Call(operation as S3Operation, input as HeadObjectCommandInput);
+    }
+    if (service === 'sagemaker' && (SAGEMAKER_OPERATIONS as readonly string[]).includes(operation)) {
+      return this.sagemakerCall(operation as SageMakerOperation, input);
+    }
+    return this.unsupported(service, { operation, input });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -519,8 +386,7 @@ export class FakeSageMaker {
     this.calls.push({ at: this.clock.seconds, service, operation, input, result, ...(output === undefined ? {} : { output }) });
     this.callCounts.set(operation, (this.callCounts.get(operation) ?? 0) + 1);
     const subject = (input as { CompilationJobName?: string; ResourceArn?: string; Key?: string; LogicalResourceId?: string });
-    const detail = (output as DescribeStackResourceCommandOutput | undefined)?.StackResourceDetail?.ResourceStatus;
-    this.log.push(`[${this.stamp()}]   ${service}.${operation}(${subject.CompilationJobName ?? subject.ResourceArn ?? subject.Key ?? subject.LogicalResourceId ?? ''}) -> ${result}${detail ? ` ${detail}` : ''}`);
+    this.log.push(`[${this.stamp()}]   ${service}.${operation}(${subject.CompilationJobName ?? subject.ResourceArn ?? subject.Key ?? subject.LogicalResourceId ?? ''}) -> ${result}`);
   }
 
   private requestId(): string {
@@ -597,6 +463,23 @@ export class FakeSageMaker {
         for (const tag of Tags ?? []) job.tags.set(tag.Key!, tag.Value!);
         return { Tags: [...job.tags].map(([Key, Value]) => ({ Key, Value })) };
       }
+      case 'ListCompilationJobs': {
+        const { NameContains, CreationTimeAfter } = input as ListCompilationJobsCommandInput;
+        // A Date through the SDK mock, epoch seconds through the HTTP front.
+        const afterMs = CreationTimeAfter instanceof Date ? CreationTimeAfter.getTime() : Number(CreationTimeAfter) * 1000;
+        const after = CreationTimeAfter === undefined ? -Infinity : (afterMs - EPOCH_MS) / 1000;
+        const jobs = [...this.jobs.values()]
+          .filter((job) => (NameContains === undefined || job.name.includes(NameContains)) && job.createdAt > after)
+          .sort((a, b) => b.createdAt - a.createdAt);
+        return {
+          CompilationJobSummaries: jobs.map((job) => ({
+            CompilationJobName: job.name,
+            CompilationJobArn: job.arn,
+            CreationTime: this.clock.dateAt(job.createdAt),
+            CompilationJobStatus: this.statusOf(job),
+          })),
+        };
+      }
       case 'DeleteTags': {
         const { ResourceArn, TagKeys } = input as DeleteTagsCommandInput;
         const job = this.byArn(ResourceArn!, requestId);
@@ -611,6 +494,19 @@ export class FakeSageMaker {
     if (this.jobs.has(name)) {
       const message = `Compilation job ${name} already exists.`;
       throw new ResourceInUse({ message, Message: message, $metadata: metadata(400, requestId) });
+    }
+    const heldFor = this.options.deletedNamesHeldSeconds ?? 0;
+    const deletedAt = this.deletedAt.get(name);
+    if (deletedAt !== undefined && this.clock.seconds < deletedAt + heldFor) {
+      const message = `Compilation job ${name} already exists.`;
+      throw new ResourceInUse({ message, Message: message, $metadata: metadata(400, requestId) });
+    }
+    const propagatedAt = this.options.iamPropagatedAt ?? -1;
+    if (this.clock.seconds < propagatedAt) {
+      const half = this.clock.seconds < propagatedAt / 2;
+      throw half
+        ? unmodeled('ValidationException', 400, `Could not assume role ${request.RoleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`, requestId)
+        : unmodeled('AccessDeniedException', 400, `User: arn:aws:sts::${ACCOUNT}:assumed-role/NeoStack-HandlerRole/NeoStack-IsComplete is not authorized to perform: iam:PassRole on resource: ${request.RoleArn}`, requestId);
     }
     const quota = this.options.concurrencyQuota ?? 20;
     const active = this.activeJobs().length;
@@ -643,6 +539,7 @@ export class FakeSageMaker {
       startedAt,
       endAt,
       outcome,
+      derivedDataInputConfig: script.derivedDataInputConfig,
       stoppingSeconds: script.stoppingSeconds ?? 20,
       tags: new Map((request.Tags ?? []).map((tag) => [tag.Key!, tag.Value!])),
     };
@@ -702,6 +599,7 @@ export class FakeSageMaker {
     }
     this.jobs.delete(job.name);
     this.deleted.push(job.name);
+    this.deletedAt.set(job.name, this.clock.seconds);
     return {};
   }
 
@@ -727,6 +625,8 @@ export class FakeSageMaker {
       FailureReason: status === 'FAILED' && job.outcome.status === 'FAILED' ? job.outcome.reason : undefined,
       ModelArtifacts: status === 'COMPLETED' ? { S3ModelArtifacts: artifactOf(job.request) } : undefined,
       ModelDigests: status === 'COMPLETED' ? { ArtifactDigest: `sha256:${digestOf(job.name)}` } : undefined,
+      DerivedInformation: status === 'COMPLETED' && job.derivedDataInputConfig !== undefined
+        ? { DerivedDataInputConfig: job.derivedDataInputConfig } : undefined,
       RoleArn: job.request.RoleArn,
       InputConfig: job.request.InputConfig,
       OutputConfig: output,
@@ -747,55 +647,6 @@ export class FakeSageMaker {
       tags: Object.fromEntries(job.tags),
       request: job.request,
     };
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // CloudFormation
-
-  private async describeStackResource(input: DescribeStackResourceCommandInput): Promise<DescribeStackResourceCommandOutput> {
-    const operation = 'DescribeStackResource';
-    const requestId = this.requestId();
-    const violations = this.validate(this.cloudFormationModel, operation, input);
-    if (violations.length > 0) {
-      this.record('cloudformation', operation, input, 'ValidationError (API model)');
-      throw cloudFormationError('ValidationError', formatViolations(operation, violations), requestId);
-    }
-    if (this.throttled(operation)) {
-      this.record('cloudformation', operation, input, 'Throttling');
-      throw cloudFormationError('Throttling', 'Rate exceeded', requestId);
-    }
-    const hook = this.hooks.findIndex((h) => h.operation === operation);
-    if (hook >= 0) this.hooks.splice(hook, 1)[0].run();
-    const { StackName: stackName, LogicalResourceId: logicalId } = input;
-    // By unique id, deleted stacks included; by name, live stacks only.
-    const stack = this.stacks.get(stackName!) ?? [...this.stacks.values()].find((s) => !s.deleted && s.name === stackName);
-    const resource = stack?.resources.get(logicalId!);
-    if (!stack || !resource) {
-      this.record('cloudformation', operation, input, 'ValidationError');
-      throw cloudFormationError('ValidationError',
-        stack ? `Resource ${logicalId} does not exist for stack ${stackName}` : `Stack with id ${stackName} does not exist`, requestId);
-    }
-    const output: DescribeStackResourceCommandOutput = {
-      $metadata: metadata(200, requestId),
-      StackResourceDetail: {
-        StackName: stack.name,
-        StackId: stack.id,
-        LogicalResourceId: logicalId,
-        PhysicalResourceId: resource.physicalResourceId,
-        ResourceType: resource.resourceType ?? RESOURCE_TYPE,
-        LastUpdatedTimestamp: this.clock.dateAt(resource.updatedAt),
-        ResourceStatus: resource.status,
-        ResourceStatusReason: resource.reason,
-        Metadata: '{}',
-        DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
-      },
-    };
-    if (this.cloudFormationModel) {
-      const bad = this.cloudFormationModel.validateOutput(operation, output);
-      if (bad.length > 0) throw new Error(`fake answered ${operation} outside the API model: ${formatViolations(operation, bad)}`);
-    }
-    this.record('cloudformation', operation, input, 'ok', output);
-    return output;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -80,9 +80,9 @@ export function specOf(overrides: SpecOverrides = {}): CompilationJobSpec {
 /** A job name prefix of the maximal length the construct produces. */
 export const LONGEST_PREFIX = `NeoStack-${'a'.repeat(MAX_JOB_NAME_PREFIX_LENGTH - 'NeoStack-'.length)}`;
 
-/** The deterministic job name of a spec (the handler's own derivation). */
-export function nameOf(spec: CompilationJobSpec): string {
-  return jobNameOf(spec);
+/** The job name of a spec in the operation `requestId` (the handler's own derivation). */
+export function nameOf(spec: CompilationJobSpec, requestId = REQUEST_ID): string {
+  return jobNameOf(spec, requestId);
 }
 
 /** The custom resource properties CloudFormation passes: the spec as ONE JSON string. */

@@ -1,13 +1,11 @@
 /**
- * Wire tests: the REAL handler bundle, with the real AWS SDK v3 clients, against moto_server
- * (a third-party AWS emulator speaking SageMaker and S3 over HTTP), driven as the CDK Provider
- * framework drives it. What these catch that the mocked handler tests cannot: the requests
- * really serialize and the server accepts them, the error codes the handler branches on
- * (ResourceInUse, ResourceNotFound) arrive as the SDK deserializes them, the Describe output
- * the attributes are read from round-trips, the bundle loads and resolves its external
- * @aws-sdk/client-s3 and @aws-sdk/client-cloudformation, the S3 copy of a local model reaches its
- * `.tar.gz` key, and a late create (isComplete creating a job onEvent could not) asks moto's
- * CloudFormation whether the stack still waits for the resource, over the awsQuery protocol.
+ * Wire tests: the REAL handler bundle inside aws-cdk-lib's Provider framework runtime, on the one
+ * test driver (test/driver), with moto_server (a third-party AWS emulator speaking SageMaker and
+ * S3 over HTTP) as SageMaker and S3. What these catch that the scripted fake cannot: the requests
+ * really serialize and a third party's server accepts them, the error codes the handler branches
+ * on (ResourceInUse, ResourceNotFound) arrive as the SDK deserializes them, ListCompilationJobs
+ * and the Describe output the attributes are read from round-trip, and the S3 copy of a local
+ * model reaches its `.tar.gz` key. CloudFormation is the driver's model.
  *
  * moto's jobs are COMPLETED the moment they are created, and moto has no StopCompilationJob:
  * running, failed, stopped and timed-out jobs are covered by test/handler only.
@@ -20,11 +18,8 @@
  *   Accelerator: every platform target here has one;
  * - ModelArtifacts.S3ModelArtifacts is the job's output location itself (real SageMaker: an
  *   archive under it), InferenceImage is the placeholder 'InferenceImage', the digest a fixed hex;
- * - DescribeStackResource reports the stack's status as the resource's, so a resource that
- *   CloudFormation waits for is a custom resource in a stack of its own (see MotoStacks).
  */
 import * as fs from 'fs';
-import { DeleteStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateCompilationJobCommand,
@@ -34,11 +29,17 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { BundleHost, MOTO_ACCOUNT, motoClients, MotoStacks, REGION, runEvent } from './harness';
 import { motoEndpoint } from './moto';
+import type { OnEventRequest } from '../../lambda/compilation-job/events';
 import type { CompilationJobRequest, CompilationJobSpec, JobTag } from '../../src/private/contract';
+import { Driver } from '../driver/driver';
+import { EPOCH_MS } from '../fault/fake-sagemaker';
 import { createEvent, deleteEvent, nameOf, specOf, updateEvent } from '../handler/fixtures';
 import { MODEL_ARCHIVE } from '../util';
+
+/** moto's default account; every ARN it makes is in it. */
+const MOTO_ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
 
 const endpoint = motoEndpoint();
 const describeWire = endpoint ? describe : describe.skip;
@@ -79,16 +80,24 @@ function wireSpec(name: string, options: WireSpecOptions = {}): CompilationJobSp
 }
 
 describeWire('the handler bundle against moto_server', () => {
-  let handler: BundleHost;
+  let driver: Driver;
   let sagemaker: SageMakerClient;
   let s3: S3Client;
-  let cloudformation: ReturnType<typeof motoClients>['cloudformation'];
-  let stacks: MotoStacks;
+
+  /** One event to its end (no rollback); a FAILED answer throws with its reason. */
+  async function runEvent(event: OnEventRequest) {
+    const { outcome } = await driver.deploy(event, { rollback: false });
+    if (outcome.status === 'FAILED') throw Object.assign(new Error(outcome.reason), { name: 'DeploymentError' });
+    return { ...outcome, responseBytes: Buffer.byteLength(outcome.response!.raw, 'utf8') };
+  }
 
   beforeAll(async () => {
-    handler = await BundleHost.start(endpoint!);
-    ({ sagemaker, s3, cloudformation } = motoClients(endpoint!));
-    stacks = new MotoStacks(endpoint!, cloudformation, `W${RUN}`);
+    driver = await Driver.start({ endpoint: endpoint! });
+    // moto keeps real time: so does the virtual clock, or the SDK would correct a skew.
+    driver.clock.advance(Math.floor((Date.now() - EPOCH_MS) / 1000));
+    const config = { endpoint: endpoint!, region: REGION, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+    sagemaker = new SageMakerClient(config);
+    s3 = new S3Client(config);
     for (const bucket of [MODELS, OUTPUT, ASSETS]) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const archive = fs.readFileSync(MODEL_ARCHIVE);
     await s3.send(new PutObjectCommand({ Bucket: MODELS, Key: MODEL_KEY, Body: archive }));
@@ -96,13 +105,10 @@ describeWire('the handler bundle against moto_server', () => {
   });
 
   afterAll(async () => {
-    await handler?.stop();
+    await driver?.close();
     sagemaker?.destroy();
     s3?.destroy();
-    cloudformation?.destroy();
   });
-
-  beforeEach(() => handler.clearLogs());
 
   /** The names of this spec's jobs (its prefix) that moto has. */
   async function jobsOf(spec: CompilationJobSpec): Promise<string[]> {
@@ -126,15 +132,15 @@ describeWire('the handler bundle against moto_server', () => {
   }
 
   describe('Create', () => {
-    test('creates the job, polls it to COMPLETED and returns the six attributes from DescribeCompilationJob', async () => {
+    test('creates the job, polls it to COMPLETED and returns the seven attributes from DescribeCompilationJob', async () => {
       const spec = wireSpec('Create', { tags: [{ Key: 'team', Value: 'ml' }] });
 
-      const outcome = await runEvent(handler, createEvent(spec));
+      const outcome = await runEvent(createEvent(spec));
 
       const name = outcome.physicalResourceId;
       expect(name).toMatch(new RegExp(`^${spec.jobNamePrefix}-[0-9a-f]{16}$`));
       expect(name).toBe(nameOf(spec)); // the bundle derives the name as the source does
-      expect(outcome.polls).toBe(1); // moto completes jobs at once
+      expect(outcome.polls).toBe(2); // the first poll creates the job, moto completes it at once
       expect(await jobsOf(spec)).toEqual([name]);
 
       // The request as moto received it: the handler's own output folder, numbers as numbers, tags.
@@ -168,9 +174,9 @@ describeWire('the handler bundle against moto_server', () => {
       const spec = wireSpec('Twice');
       const event = createEvent(spec);
 
-      const first = await runEvent(handler, event);
+      const first = await runEvent(event);
       const created = (await describeJob(first.physicalResourceId))!.CreationTime;
-      const second = await runEvent(handler, event); // moto answers ResourceInUse
+      const second = await runEvent(event); // moto answers ResourceInUse
 
       expect(second.physicalResourceId).toBe(first.physicalResourceId);
       expect(second.data).toEqual(first.data);
@@ -190,8 +196,8 @@ describeWire('the handler bundle against moto_server', () => {
           VpcConfig: { SecurityGroupIds: ['sg-0123456789abcdef0'], Subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'] },
         },
       });
-      const first = await runEvent(handler, createEvent(spec));
-      const second = await runEvent(handler, createEvent(spec));
+      const first = await runEvent(createEvent(spec));
+      const second = await runEvent(createEvent(spec));
 
       expect(second.physicalResourceId).toBe(first.physicalResourceId);
       expect(second.data).toEqual(first.data);
@@ -211,63 +217,9 @@ describeWire('the handler bundle against moto_server', () => {
         StoppingCondition: { MaxRuntimeInSeconds: 900 },
       }));
 
-      await expect(runEvent(handler, createEvent(spec))).rejects.toThrow(
+      await expect(runEvent(createEvent(spec))).rejects.toThrow(
         new RegExp(`^A compilation job named ${name} already exists with a different request \\(RoleArn\\)`));
       expect(await jobsOf(spec)).toEqual([name]);
-    });
-
-    describe('a job onEvent could not create (quota or throttling): isComplete asks CloudFormation before it creates the job', () => {
-      const LOGICAL_ID = 'Resnet';
-      const notCreated = (name: string, logicalId: string) =>
-        `Compilation job ${name} was not created: CloudFormation no longer waits for resource ${logicalId}.`;
-
-      test('CloudFormation waits for the resource (CREATE_IN_PROGRESS): isComplete creates the job and polls it to COMPLETED', async () => {
-        const spec = wireSpec('Later');
-        const name = nameOf(spec);
-        const stackId = await stacks.waitingFor('Later', LOGICAL_ID);
-        expect(await stacks.statusOf(stackId, LOGICAL_ID)).toBe('CREATE_IN_PROGRESS');
-        const waiterInput = { ...createEvent(spec), StackId: stackId, LogicalResourceId: LOGICAL_ID, PhysicalResourceId: name };
-
-        expect(await handler.isComplete(waiterInput)).toEqual({ IsComplete: false });
-        expect(await jobsOf(spec)).toEqual([name]);
-        const done = await handler.isComplete(waiterInput);
-        expect(done).toMatchObject({ IsComplete: true, Data: { CompilationJobName: name } });
-      });
-
-      /** Where the waiter's event points: a stack id and a logical id, set up in moto (`id` names the stack and the job). */
-      type Setup = (id: string, jobName: string) => Promise<{ stackId: string; logicalId: string }>;
-
-      test.each<[string, string, string, Setup]>([
-        ['the Provider framework answered CloudFormation (CREATE_COMPLETE)', 'CREATE_COMPLETE', 'Answered', async (id, name) => {
-          const stackId = await stacks.waitingFor(id, LOGICAL_ID);
-          await stacks.answer(stackId, LOGICAL_ID, name);
-          return { stackId, logicalId: LOGICAL_ID };
-        }],
-        ['the stack was deleted (DELETE_COMPLETE, asked by its unique id)', 'DELETE_COMPLETE', 'Deleted', async (id, name) => {
-          const stackId = await stacks.waitingFor(id, LOGICAL_ID);
-          await stacks.answer(stackId, LOGICAL_ID, name);
-          await cloudformation.send(new DeleteStackCommand({ StackName: stackId }));
-          return { stackId, logicalId: LOGICAL_ID };
-        }],
-        ['the stack has no such resource (ValidationError)', 'ValidationError', 'NoResource', async (id) => {
-          const stackId = await stacks.waitingFor(id, 'SomethingElse');
-          return { stackId, logicalId: LOGICAL_ID };
-        }],
-        ['the stack does not exist (ValidationError)', 'ValidationError', 'NoStack', async (id) => ({
-          stackId: `arn:aws:cloudformation:${REGION}:${MOTO_ACCOUNT}:stack/W${RUN}-${id}/5f0e8d60-4c1b-11ef-9a3e-0affd3c1b5a7`,
-          logicalId: LOGICAL_ID,
-        })],
-      ])('CloudFormation no longer waits: %s. isComplete fails naming the job and the resource, and creates no job', async (_, answer, id, setup) => {
-        const spec = wireSpec(`Refused${id}`);
-        const name = nameOf(spec);
-        const { stackId, logicalId } = await setup(id, name);
-        expect(await stacks.statusOf(stackId, logicalId)).toBe(answer);
-        const waiterInput = { ...createEvent(spec), StackId: stackId, LogicalResourceId: logicalId, PhysicalResourceId: name };
-
-        await expect(handler.isComplete(waiterInput)).rejects.toMatchObject({ name: 'DeploymentError', message: notCreated(name, logicalId) });
-        expect(await jobsOf(spec)).toEqual([]);
-        expect(await describeJob(name)).toBeUndefined();
-      });
     });
 
     test('a local model is copied from its asset key (<hash>.gz) to the .tar.gz key the job reads', async () => {
@@ -277,7 +229,7 @@ describeWire('the handler bundle against moto_server', () => {
         request: { InputConfig: { S3Uri: target, Framework: 'ONNX', DataInputConfig: '{"input0":[1,3,224,224]}' } },
       });
 
-      const outcome = await runEvent(handler, createEvent(spec));
+      const outcome = await runEvent(createEvent(spec));
 
       const copy = await s3.send(new GetObjectCommand({ Bucket: OUTPUT, Key: `model-inputs/${ASSET_HASH}.tar.gz` }));
       expect(Buffer.from(await copy.Body!.transformToByteArray())).toEqual(fs.readFileSync(MODEL_ARCHIVE));
@@ -294,7 +246,7 @@ describeWire('the handler bundle against moto_server', () => {
         request: { InputConfig: { S3Uri: target, Framework: 'ONNX', DataInputConfig: '{"input0":[1,3,224,224]}' } },
       });
 
-      await runEvent(handler, createEvent(spec));
+      await runEvent(createEvent(spec));
 
       const copy = await s3.send(new GetObjectCommand({ Bucket: OUTPUT, Key: `model-inputs/${hash}.tar.gz` }));
       expect(await copy.Body!.transformToString()).toBe('the earlier copy');
@@ -307,7 +259,7 @@ describeWire('the handler bundle against moto_server', () => {
         request: { InputConfig: { S3Uri: target, Framework: 'ONNX', DataInputConfig: '{"input0":[1,3,224,224]}' } },
       });
 
-      await expect(runEvent(handler, createEvent(spec))).rejects.toThrow();
+      await expect(runEvent(createEvent(spec))).rejects.toThrow();
       expect(await jobsOf(spec)).toEqual([]);
       await expect(s3.send(new HeadObjectCommand({ Bucket: OUTPUT, Key: 'model-inputs/0000.tar.gz' }))).rejects.toThrow();
     });
@@ -316,8 +268,8 @@ describeWire('the handler bundle against moto_server', () => {
       const packageArn = `arn:aws:sagemaker:${REGION}:${MOTO_ACCOUNT}:model-package/resnet/3`;
       const spec = wireSpec('Package', { request: { InputConfig: undefined, ModelPackageVersionArn: packageArn } });
 
-      const outcome = await runEvent(handler, createEvent(spec));
-      const again = await runEvent(handler, createEvent(spec)); // adoption with a model package
+      const outcome = await runEvent(createEvent(spec));
+      const again = await runEvent(createEvent(spec)); // adoption with a model package
 
       expect(again.physicalResourceId).toBe(outcome.physicalResourceId);
       const job = (await describeJob(outcome.physicalResourceId))!;
@@ -331,9 +283,9 @@ describeWire('the handler bundle against moto_server', () => {
     test('a changed request compiles a new job; the Delete of the old physical id removes the old record', async () => {
       const before = wireSpec('Replace');
       const after = wireSpec('Replace', { request: { StoppingCondition: { MaxRuntimeInSeconds: 600 } } });
-      const created = await runEvent(handler, createEvent(before));
+      const created = await runEvent(createEvent(before));
 
-      const updated = await runEvent(handler, updateEvent(after, before, created.physicalResourceId));
+      const updated = await runEvent(updateEvent(after, before, created.physicalResourceId));
 
       expect(updated.physicalResourceId).not.toBe(created.physicalResourceId);
       expect(updated.physicalResourceId).toBe(nameOf(after));
@@ -341,7 +293,7 @@ describeWire('the handler bundle against moto_server', () => {
       expect(await jobsOf(after)).toEqual([created.physicalResourceId, updated.physicalResourceId].sort());
 
       // CloudFormation's cleanup: a Delete of the old physical id with the OLD properties.
-      await runEvent(handler, deleteEvent(before, created.physicalResourceId));
+      await runEvent(deleteEvent(before, created.physicalResourceId));
 
       expect(await jobsOf(after)).toEqual([updated.physicalResourceId]);
       expect((await describeJob(updated.physicalResourceId))!.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 600 });
@@ -350,9 +302,9 @@ describeWire('the handler bundle against moto_server', () => {
     test('a change of tags alone updates the tags in place: same physical id, same job', async () => {
       const before = wireSpec('Tags', { tags: [{ Key: 'team', Value: 'ml' }, { Key: 'stage', Value: 'dev' }] });
       const after = wireSpec('Tags', { tags: [{ Key: 'team', Value: 'ml' }, { Key: 'owner', Value: 'edge' }] });
-      const created = await runEvent(handler, createEvent(before));
+      const created = await runEvent(createEvent(before));
 
-      const updated = await runEvent(handler, updateEvent(after, before, created.physicalResourceId));
+      const updated = await runEvent(updateEvent(after, before, created.physicalResourceId));
 
       expect(updated.physicalResourceId).toBe(created.physicalResourceId);
       expect(updated.data).toEqual(created.data);
@@ -362,9 +314,9 @@ describeWire('the handler bundle against moto_server', () => {
 
     test('nothing changed but the ServiceToken (a library upgrade): same physical id, no new job', async () => {
       const spec = wireSpec('Same');
-      const created = await runEvent(handler, createEvent(spec, { serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:old' }));
+      const created = await runEvent(createEvent(spec, { serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:old' }));
 
-      const updated = await runEvent(handler, updateEvent(spec, spec, created.physicalResourceId, {
+      const updated = await runEvent(updateEvent(spec, spec, created.physicalResourceId, {
         serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:new',
         oldServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:old',
       }));
@@ -377,24 +329,24 @@ describeWire('the handler bundle against moto_server', () => {
   describe('Delete', () => {
     test('removes the job record (removalPolicy destroy); a repeated Delete succeeds', async () => {
       const spec = wireSpec('Destroy');
-      const { physicalResourceId } = await runEvent(handler, createEvent(spec));
+      const { physicalResourceId } = await runEvent(createEvent(spec));
 
-      const deleted = await runEvent(handler, deleteEvent(spec, physicalResourceId));
+      const deleted = await runEvent(deleteEvent(spec, physicalResourceId));
 
       expect(deleted.physicalResourceId).toBe(physicalResourceId);
       expect(await describeJob(physicalResourceId)).toBeUndefined();
       expect(await jobsOf(spec)).toEqual([]);
-      await expect(runEvent(handler, deleteEvent(spec, physicalResourceId))).resolves.toMatchObject({ physicalResourceId });
+      await expect(runEvent(deleteEvent(spec, physicalResourceId))).resolves.toMatchObject({ physicalResourceId });
     });
 
     test('keeps the job record with removalPolicy retain; a later Create of the same job adopts it', async () => {
       const spec = wireSpec('Retain', { removalPolicy: 'retain' });
-      const created = await runEvent(handler, createEvent(spec));
+      const created = await runEvent(createEvent(spec));
 
-      await runEvent(handler, deleteEvent(spec, created.physicalResourceId));
+      await runEvent(deleteEvent(spec, created.physicalResourceId));
 
       expect((await describeJob(created.physicalResourceId))?.CompilationJobStatus).toBe('COMPLETED');
-      const recreated = await runEvent(handler, createEvent(spec));
+      const recreated = await runEvent(createEvent(spec));
       expect(recreated.physicalResourceId).toBe(created.physicalResourceId);
       expect(recreated.data).toEqual(created.data);
       expect(await jobsOf(spec)).toEqual([created.physicalResourceId]);
@@ -402,10 +354,10 @@ describeWire('the handler bundle against moto_server', () => {
 
     test('a physical id that is not a job name (a cancelled Create) deletes the job named from the properties', async () => {
       const spec = wireSpec('Invented');
-      const { physicalResourceId: name } = await runEvent(handler, createEvent(spec));
+      const { physicalResourceId: name } = await runEvent(createEvent(spec));
       const invented = 'NeoStack-ResnetLLLL1A2B3C4D-1XQ9Z8Y7W6V5U';
 
-      const deleted = await runEvent(handler, deleteEvent(spec, invented));
+      const deleted = await runEvent(deleteEvent(spec, invented));
 
       expect(deleted.physicalResourceId).toBe(invented);
       expect(await describeJob(name)).toBeUndefined();
@@ -413,7 +365,7 @@ describeWire('the handler bundle against moto_server', () => {
 
     test('a job that never existed: the Delete succeeds', async () => {
       const spec = wireSpec('Never');
-      await expect(runEvent(handler, deleteEvent(spec, nameOf(spec)))).resolves.toMatchObject({ physicalResourceId: nameOf(spec) });
+      await expect(runEvent(deleteEvent(spec, nameOf(spec)))).resolves.toMatchObject({ physicalResourceId: nameOf(spec) });
     });
   });
 });

@@ -1,0 +1,127 @@
+/**
+ * The HTTP endpoint the handler's SDK clients talk to (AWS_ENDPOINT_URL_<SERVICE>), and the
+ * response URL the framework PUTs to. It speaks each service's wire protocol, so the handler
+ * bundle runs unmodified with its own SDK:
+ * - SageMaker, awsJson1_1 (`X-Amz-Target: SageMaker.<Operation>`), answered by the scripted fake;
+ * - S3, REST-XML with path-style addressing (HeadObject, CopyObject), answered by the fake;
+ * - CloudFormation, awsQuery (`Action=DescribeStackResource`), answered by the driver's model;
+ * - `PUT /cfn-response/...`: what the framework's cfn-response sends CloudFormation.
+ * With moto as SageMaker and S3, only CloudFormation and the response URL are served here.
+ */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+
+export interface ServiceError {
+  readonly name: string;
+  readonly message: string;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+export interface Backends {
+  sagemaker?(operation: string, input: unknown): Promise<object>;
+  /** HeadObject, CopyObject, or any other request as `<METHOD> <path>` (the fake records it as unsupported). */
+  s3?(operation: string, input: Record<string, string>): Promise<object>;
+  cloudformation(operation: string, input: Record<string, string>): Promise<string>;
+  response(path: string, body: string, headers: http.IncomingHttpHeaders): void;
+  /** Virtual epoch ms: the Date header the SDK compares its clock with. */
+  now(): number;
+}
+
+/** JSON with dates as epoch seconds, as awsJson sends timestamps. */
+function awsJson(value: unknown): string {
+  return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, v: unknown) {
+    const raw = this[key];
+    return raw instanceof Date ? raw.getTime() / 1000 : v;
+  });
+}
+
+function statusOf(error: ServiceError): number {
+  return error.$metadata?.httpStatusCode ?? 400;
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+async function readBody(request: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function route(backends: Backends, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  const body = await readBody(request);
+  // On the virtual clock: a Date far from the client's makes the SDK correct its clock and retry.
+  response.sendDate = false;
+  response.setHeader('date', new Date(backends.now()).toUTCString());
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (request.method === 'PUT' && url.pathname.startsWith('/cfn-response/')) {
+    backends.response(url.pathname, body, request.headers);
+    response.writeHead(200).end();
+    return;
+  }
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string' && target.startsWith('SageMaker.') && backends.sagemaker) {
+    try {
+      const output = await backends.sagemaker(target.slice('SageMaker.'.length), JSON.parse(body || '{}'));
+      const { $metadata: _, ...rest } = output as { $metadata?: unknown };
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(awsJson(rest));
+    } catch (e) {
+      const error = e as ServiceError;
+      response.writeHead(statusOf(error), { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ __type: error.name, message: error.message }));
+    }
+    return;
+  }
+  const form = new URLSearchParams(body);
+  if (request.method === 'POST' && form.has('Action')) {
+    try {
+      const xml = await backends.cloudformation(form.get('Action')!, Object.fromEntries(form));
+      response.writeHead(200, { 'content-type': 'text/xml' }).end(xml);
+    } catch (e) {
+      const error = e as ServiceError;
+      response.writeHead(statusOf(error), { 'content-type': 'text/xml' }).end(
+        `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>${error.name}</Code>` +
+        `<Message>${xmlEscape(error.message)}</Message></Error><RequestId>0</RequestId></ErrorResponse>`);
+    }
+    return;
+  }
+  if (backends.s3) {
+    const [, bucket, ...key] = url.pathname.split('/');
+    const copySource = request.headers['x-amz-copy-source'];
+    const input = { Bucket: bucket, Key: decodeURIComponent(key.join('/')), ...(copySource ? { CopySource: String(copySource) } : {}) };
+    const operation = request.method === 'HEAD' ? 'HeadObject' : request.method === 'PUT' && copySource ? 'CopyObject' : `${request.method} ${url.pathname}${url.search}`;
+    try {
+      const output = await backends.s3(operation, input);
+      const etag = (output as { CopyObjectResult?: { ETag?: string } }).CopyObjectResult?.ETag ?? '"0"';
+      if (request.method === 'HEAD') response.writeHead(200, { 'content-length': '1024' }).end();
+      else response.writeHead(200, { 'content-type': 'application/xml' }).end(`<CopyObjectResult><ETag>${xmlEscape(etag)}</ETag></CopyObjectResult>`);
+    } catch (e) {
+      const error = e as ServiceError;
+      if (request.method === 'HEAD') response.writeHead(statusOf(error)).end();
+      else response.writeHead(statusOf(error), { 'content-type': 'application/xml' }).end(`<Error><Code>${error.name}</Code><Message>${xmlEscape(error.message)}</Message></Error>`);
+    }
+    return;
+  }
+  response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: 'UnknownOperationException', message: `${request.method} ${request.url} ${target ?? ''}` }));
+}
+
+/** Starts the endpoint on a free loopback port. */
+export async function startEndpoint(backends: Backends): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    route(backends, request, response).catch((error: Error) => {
+      response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: 'InternalFailure', message: error.message }));
+    });
+  });
+  server.keepAliveTimeout = 0;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
