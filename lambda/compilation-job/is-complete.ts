@@ -1,13 +1,10 @@
-import { attributesOf } from './attributes';
-import { DeploymentError, logsLocation } from './errors';
-import type { IsCompleteRequest, IsCompleteResponse } from './events';
-import { lastRefusal, mayTryCreate, noteSlotFreed, quotaAdvice } from './quota-wait';
+import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
+import { DeploymentError, logsLocation, resourceStillWaiting } from './cloudformation';
+import { lastRefusal, mayTryCreate, noteSlotFreed, quotaAdvice, assertSameRequest, createJob } from './create';
+import { attributesOf } from './model-files';
 import { deleteTargetsOf, recentJobsOf, retired } from './retire';
-import { describeJob, isRetryable, JobDescription, RUNNING_STATUSES, stopJob } from './sagemaker';
+import { describeJob, isRetryable, JobDescription, RUNNING_STATUSES, stopJob, updateTags } from './sagemaker';
 import { isJobOfRequest, parseSpec } from './spec';
-import { resourceStillWaiting } from './stack-resource';
-import { assertSameRequest, createJob } from './start-job';
-import { updateTags } from './tags';
 import type { CompilationJobSpec, JobTag } from '../../src/private/contract';
 import { IAM_PROPAGATION_SECONDS, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from '../../src/private/contract';
 

@@ -1,5 +1,5 @@
-import { copyInput } from './copy-input';
-import type { CreateEvent, DeleteEvent, OnEventRequest, OnEventResponse, UpdateEvent } from './events';
+import type { CreateEvent, DeleteEvent, OnEventRequest, OnEventResponse, UpdateEvent } from './cloudformation';
+import { copyInput } from './model-files';
 import { deleteTargetsOf, recentJobsOf, stopRunning } from './retire';
 import { isRetryable, listJobs, RUNNING_STATUSES } from './sagemaker';
 import { isJobOfRequest, jobNameOf, parseSpec, requestNamePrefix } from './spec';

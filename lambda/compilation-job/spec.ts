@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { CreateCompilationJobCommandInput } from '@aws-sdk/client-sagemaker';
 import { JOB_NAME_HASH_LENGTH } from '../../src/private/contract';
-import type { CompilationJobResourceProperties, CompilationJobSpec } from '../../src/private/contract';
+import type { CompilationJobCreateRequest, CompilationJobResourceProperties, CompilationJobSpec } from '../../src/private/contract';
 
 export function parseSpec(properties: CompilationJobResourceProperties): CompilationJobSpec {
   return JSON.parse(properties.Spec) as CompilationJobSpec;
@@ -63,8 +63,7 @@ export function outputLocationOf(spec: CompilationJobSpec, jobName: string): str
 
 export function createRequestOf(spec: CompilationJobSpec, jobName: string): CreateCompilationJobCommandInput {
   const request = spec.request;
-  // The construct validated enum-like values at synth time; the SDK types them as literal unions.
-  return {
+  const input = {
     ...request,
     CompilationJobName: jobName,
     OutputConfig: {
@@ -72,5 +71,8 @@ export function createRequestOf(spec: CompilationJobSpec, jobName: string): Crea
       S3OutputLocation: outputLocationOf(spec, jobName),
     },
     Tags: spec.tags.length > 0 ? spec.tags : undefined,
-  } as CreateCompilationJobCommandInput;
+  } satisfies CompilationJobCreateRequest; // a misspelt or missing field is a compile error
+  // Only the enum-like strings narrow here: the construct checked them at synth time, and the
+  // SDK types them as the literal unions it knew when it was built.
+  return input as CreateCompilationJobCommandInput;
 }

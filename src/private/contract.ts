@@ -90,6 +90,9 @@ type BuiltObject<T> =
  */
 export type CompilationJobRequest = Built<Omit<CreateCompilationJobRequest, 'CompilationJobName' | 'Tags'>>;
 
+/** The whole CreateCompilationJob request, as the handler completes it with the name and tags. */
+export type CompilationJobCreateRequest = Built<CreateCompilationJobRequest>;
+
 /** Attributes the resource returns (`Fn::GetAtt` names). */
 export interface CompilationJobAttributes {
   readonly CompilationJobName: string;

@@ -18,7 +18,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { median } from './stats';
-import type { CreateEvent } from '../../lambda/compilation-job/events';
+import type { CreateEvent } from '../../lambda/compilation-job/cloudformation';
 import type { CompilationJobSpec } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
 import { ACCOUNT, FakeSageMaker, REGION } from '../fault/fake-sagemaker';

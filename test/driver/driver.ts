@@ -27,7 +27,7 @@ import type { CfnResponseBody, ReceivedResponse, ResourceStatus } from './cloudf
 import { CloudFormationModel } from './cloudformation';
 import { FUNCTION_ARNS, functionNamed, invokeResponse, LambdaService } from './lambda';
 import { providerSettings, ProviderSettings } from './template';
-import type { CreateEvent, DeleteEvent, OnEventRequest, UpdateEvent } from '../../lambda/compilation-job/events';
+import type { CreateEvent, DeleteEvent, OnEventRequest, UpdateEvent } from '../../lambda/compilation-job/cloudformation';
 import type { CompilationJobAttributes } from '../../src/private/contract';
 import { RESOURCE_TYPE } from '../../src/private/contract';
 import { FakeSageMaker, REGION, VirtualClock } from '../fault/fake-sagemaker';

@@ -10,8 +10,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACCOUNT, FakeOptions, FakeSageMaker, JobScript, JobStatus, REGION } from './fake-sagemaker';
-import { MAX_ATTRIBUTES_JSON_BYTES } from '../../lambda/compilation-job/attributes';
-import type { CreateEvent } from '../../lambda/compilation-job/events';
+import type { CreateEvent } from '../../lambda/compilation-job/cloudformation';
+import { MAX_ATTRIBUTES_JSON_BYTES } from '../../lambda/compilation-job/model-files';
 import type { CompilationJobAttributes, CompilationJobSpec } from '../../src/private/contract';
 import { IAM_PROPAGATION_SECONDS, MAX_JOB_TIMEOUT_SECONDS } from '../../src/private/contract';
 import { CREATE_FAILED_MARKER, CREATION_CANCELLED, DeploymentResult, Driver, OPERATION_TIMED_OUT, UPDATE_CANCELLED } from '../driver/driver';

@@ -13,7 +13,7 @@ import {
   ResourceNotFound,
   SageMakerServiceException,
 } from '@aws-sdk/client-sagemaker';
-import type { CreateEvent, DeleteEvent, IsCompleteRequest, OnEventRequest, UpdateEvent } from '../../lambda/compilation-job/events';
+import type { CreateEvent, DeleteEvent, IsCompleteRequest, OnEventRequest, UpdateEvent } from '../../lambda/compilation-job/cloudformation';
 import { jobNameOf } from '../../lambda/compilation-job/spec';
 import {
   CompilationJobRequest,

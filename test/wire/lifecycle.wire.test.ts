@@ -30,7 +30,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { motoEndpoint } from './moto';
-import type { OnEventRequest } from '../../lambda/compilation-job/events';
+import type { OnEventRequest } from '../../lambda/compilation-job/cloudformation';
 import type { CompilationJobRequest, CompilationJobSpec, JobTag } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
 import { EPOCH_MS } from '../fault/fake-sagemaker';

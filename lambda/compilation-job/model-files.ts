@@ -1,8 +1,10 @@
+// The model's files in S3: the input copied to the `.tar.gz` key SageMaker reads, and the
+// compiled artifact's location returned as the resource's attributes.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DeploymentError } from './errors';
-import { parseS3Uri } from './s3-uri';
-import type { InputCopy } from '../../src/private/contract';
+import { DeploymentError } from './cloudformation';
+import type { JobDescription } from './sagemaker';
 import { INPUT_COPY_TIMEOUT_SECONDS } from '../../src/private/contract';
+import type { CompilationJobAttributes, InputCopy } from '../../src/private/contract';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 let s3: S3Module | undefined;
@@ -53,4 +55,47 @@ export async function copyInput(copy: InputCopy): Promise<void> {
       'Upload the .tar.gz archive to S3 yourself and use ModelInput.fromBucket(bucket, key).');
   }
   console.info('Model archive copied to its .tar.gz key', copy);
+}
+
+/** Splits `s3://bucket/key` into its parts; undefined for anything else. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  return match ? { bucket: match[1], key: match[2] } : undefined;
+}
+
+/**
+ * The attributes' share of CloudFormation's 4096-byte response, as JSON: the framework adds the
+ * ids, status and reason around them (under 1 KB even with a 255-character logical id).
+ */
+export const MAX_ATTRIBUTES_JSON_BYTES = 3000;
+
+/** The resource's attributes from a COMPLETED job. */
+export function attributesOf(job: JobDescription): CompilationJobAttributes {
+  const attributes = requiredAttributesOf(job);
+  // The derived shapes are informational and can be long (up to 16 KB): return them only when
+  // they fit, rather than fail a deployment whose job succeeded.
+  const derived = job.DerivedInformation?.DerivedDataInputConfig ?? '';
+  const withDerived = { ...attributes, DerivedDataInputConfig: derived };
+  if (Buffer.byteLength(JSON.stringify(withDerived)) <= MAX_ATTRIBUTES_JSON_BYTES) return withDerived;
+  console.warn(`DerivedDataInputConfig of ${job.CompilationJobName} left out of the attributes: ` +
+    `${derived.length} characters do not fit CloudFormation's response (DescribeCompilationJob has it)`);
+  return attributes;
+}
+
+function requiredAttributesOf(job: JobDescription): CompilationJobAttributes {
+  const uri = job.ModelArtifacts?.S3ModelArtifacts ?? '';
+  const location = parseS3Uri(uri);
+  if (!location) {
+    throw new DeploymentError(
+      `Compilation job ${job.CompilationJobName} completed but reported no S3 model artifact (got '${uri}').`);
+  }
+  return {
+    CompilationJobName: job.CompilationJobName!,
+    CompilationJobArn: job.CompilationJobArn!,
+    ModelArtifactsS3Uri: uri,
+    ModelArtifactsObjectKey: location.key,
+    InferenceImage: job.InferenceImage ?? '',
+    ArtifactDigest: job.ModelDigests?.ArtifactDigest ?? '',
+    DerivedDataInputConfig: '',
+  };
 }
