@@ -24,7 +24,7 @@ function objectOf(uri: string): { bucket: string; key: string } {
  * The S3 client is the one the Lambda runtime ships, loaded only here, so jobs without a local
  * model pay nothing for it.
  */
-export async function copyInput(copy: InputCopy): Promise<void> {
+export async function copyInput(copy: InputCopy, timeoutSeconds = INPUT_COPY_TIMEOUT_SECONDS): Promise<void> {
   // require, not import(): ESM resolution ignores NODE_PATH, where Lambda puts its SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   s3 ??= require('@aws-sdk/client-s3') as S3Module;
@@ -40,18 +40,22 @@ export async function copyInput(copy: InputCopy): Promise<void> {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status !== 404 && status !== 403) throw error;
   }
-  const abortSignal = AbortSignal.timeout(INPUT_COPY_TIMEOUT_SECONDS * 1000);
+  const abortSignal = AbortSignal.timeout(timeoutSeconds * 1000);
   try {
-    await client.send(new CopyObjectCommand({
-      CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}` +
-        (copy.sourceVersion === undefined ? '' : `?versionId=${encodeURIComponent(copy.sourceVersion)}`),
-      Bucket: target.bucket,
-      Key: target.key,
-    }), { abortSignal });
+    // The race ends the wait even where a request does not heed the signal; the signal cancels it.
+    await Promise.race([
+      client.send(new CopyObjectCommand({
+        CopySource: `${source.bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}` +
+          (copy.sourceVersion === undefined ? '' : `?versionId=${encodeURIComponent(copy.sourceVersion)}`),
+        Bucket: target.bucket,
+        Key: target.key,
+      }), { abortSignal }),
+      new Promise<never>((_, reject) => abortSignal.addEventListener('abort', () => reject(abortSignal.reason))),
+    ]);
   } catch (error) {
     if (!abortSignal.aborted) throw error;
     throw new DeploymentError(
-      `Copying the model archive ${copy.source} to ${copy.target} did not finish within ${INPUT_COPY_TIMEOUT_SECONDS} seconds. ` +
+      `Copying the model archive ${copy.source} to ${copy.target} did not finish within ${timeoutSeconds} seconds. ` +
       'Upload the .tar.gz archive to S3 yourself and use ModelInput.fromBucket(bucket, key).');
   }
   console.info('Model archive copied to its .tar.gz key', copy);

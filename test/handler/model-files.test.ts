@@ -38,6 +38,20 @@ describe('the model copy', () => {
     expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, { CopySource: 'assets/abc.gz' });
   });
 
+  test('a copy that outlasts its time limit fails the deployment with what to do, before the Lambda timeout could', async () => {
+    s3.on(CopyObjectCommand).callsFake(() => new Promise(() => undefined)); // S3 never answers
+    await expect(copyInput({ source: 's3://assets/abc.gz', target: TARGET }, 0.05)).rejects.toMatchObject({
+      name: 'DeploymentError',
+      message: 'Copying the model archive s3://assets/abc.gz to s3://out-bucket/model-inputs/0123456789abcdef/v1.tar.gz did not finish within 0.05 seconds. '
+        + 'Upload the .tar.gz archive to S3 yourself and use ModelInput.fromBucket(bucket, key).',
+    });
+  });
+
+  test('a copy that fails for another reason fails with S3\'s own error', async () => {
+    s3.on(CopyObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 } }));
+    await expect(copyInput({ source: 's3://assets/abc.gz', target: TARGET })).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
   test('a staged copy that exists is not copied again', async () => {
     s3.on(HeadObjectCommand).resolves({});
     await copyInput({ source: 's3://my-models/m.tar.gz', sourceVersion: 'v1', target: TARGET });
