@@ -4,7 +4,7 @@
  * through the typed factory where one can express the mistake.
  */
 import { CompilationJobProps, CoreMlInput, CoreMlInputType, DataInputConfig, Framework, TargetDevice } from '../src';
-import { accepts, device, errorOf } from './job-props';
+import { accepts, device, rejectsEach } from './job-props';
 
 const json = (text: string) => DataInputConfig.fromJson(text);
 const COREML: Partial<CompilationJobProps> = { framework: Framework.TENSORFLOW, target: device(TargetDevice.COREML) };
@@ -12,27 +12,23 @@ const coreml = (input: CoreMlInput): Partial<CompilationJobProps> => ({ ...COREM
 const coremlJson = (input: object): Partial<CompilationJobProps> => ({ ...COREML, dataInputConfig: json(JSON.stringify({ input_1: input })) });
 
 describe('when dataInputConfig is needed', () => {
-  test.each<[string, Partial<CompilationJobProps>, string]>([
+  rejectsEach([
     ['required for ONNX', { dataInputConfig: undefined }, 'dataInputConfig: is required for ONNX models'],
     ['required for PyTorch before 2.0 on ml_*', { framework: Framework.PYTORCH, frameworkVersion: '1.13', dataInputConfig: undefined }, 'dataInputConfig: is required for PYTORCH models'],
     ['required for PyTorch 2.0 on edge targets', { framework: Framework.PYTORCH, frameworkVersion: '2.0', target: device(TargetDevice.RASP4B), dataInputConfig: undefined }, 'dataInputConfig: is required for PYTORCH models'],
-  ])('%s', (_, props, message) => {
-    expect(errorOf(props)).toContain(message);
-  });
+  ]);
 });
 
 describe('the JSON text', () => {
-  test.each<[string, Partial<CompilationJobProps>, string]>([
+  rejectsEach([
     ['at most 16384 characters', { dataInputConfig: json(`{"x": [${'1,'.repeat(8200)}1]}`) }, 'dataInputConfig: must be 1 to 16384 characters of JSON (got 16410)'],
     ['valid JSON', { dataInputConfig: json("{'input0': [1,3,224,224]}") }, "dataInputConfig: must be valid JSON (got {'input0': [1,3,224,224]})"],
     ['a dictionary or a list', { dataInputConfig: json('"input0"') }, 'dataInputConfig: must be a JSON object of input names to shapes, or for PYTORCH a list of shapes (got "input0")'],
-  ])('%s', (_, props, message) => {
-    expect(errorOf(props)).toContain(message);
-  });
+  ]);
 });
 
 describe('shapes', () => {
-  test.each<[string, Partial<CompilationJobProps>, string]>([
+  rejectsEach([
     ['at least one input (typed)', { dataInputConfig: DataInputConfig.fromShapes({}) }, 'dataInputConfig: needs at least one input'],
     ['at least one input (JSON)', { dataInputConfig: json('{}') }, 'dataInputConfig: needs at least one input'],
     ['dimensions are positive (typed)', { dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 0, 224] }) }, "dataInputConfig: input 'input0': dimensions must be positive integers (got [1,3,0,224])"],
@@ -45,13 +41,11 @@ describe('shapes', () => {
     ['the list form needs a shape', { framework: Framework.PYTORCH, dataInputConfig: DataInputConfig.fromShapeList([]) }, 'dataInputConfig: needs at least one input'],
     ['Core ML inputs need the coreml target (typed)', { dataInputConfig: DataInputConfig.coreml({ input_1: { shape: ['1', '224', '224', '3'] } }) }, "dataInputConfig: input 'input_1': an object input (a Core ML input) is for TargetDevice.COREML only (target is ml_c5)"],
     ['Core ML inputs need the coreml target (JSON)', { dataInputConfig: json('{"input_1": {"shape": [1, 224, 224, 3]}}') }, 'an object input (a Core ML input) is for TargetDevice.COREML only (target is ml_c5)'],
-  ])('%s', (_, props, message) => {
-    expect(errorOf(props)).toContain(message);
-  });
+  ]);
 });
 
 describe('Core ML inputs', () => {
-  test.each<[string, Partial<CompilationJobProps>, string]>([
+  rejectsEach([
     ['Core ML converts TensorFlow and PyTorch models only', { ...coreml({ shape: ['1', '224', '224', '3'] }), framework: Framework.ONNX }, 'framework: Core ML (TargetDevice.COREML) converts TENSORFLOW and PYTORCH models only (framework is ONNX)'],
     ['shape or enumeratedShapes, not both (typed only)', coreml({ shape: ['1', '224', '224', '3'], enumeratedShapes: [[1, 224, 224, 3]] }), "dataInputConfig: input 'input_1': takes shape or enumeratedShapes, not both"],
     ['a shape is required (typed)', coreml({ defaultShape: [1, 224, 224, 3] }), "dataInputConfig: input 'input_1': a Core ML input needs a shape (got undefined)"],
@@ -68,9 +62,7 @@ describe('Core ML inputs', () => {
     ['bias and scale are for Image inputs (JSON)', coremlJson({ shape: [1, 224, 224, 3], type: 'Tensor', scale: 0.5 }), "input 'input_1': bias and scale are for Image inputs only"],
     ['bias is a list of numbers', coremlJson({ shape: [1, 224, 224, 3], type: 'Image', bias: -1, scale: 0.5 }), "input 'input_1': bias must be a list of numbers (got -1)"],
     ['scale is a number', coremlJson({ shape: [1, 224, 224, 3], type: 'Image', bias: [-1], scale: '0.5' }), "input 'input_1': scale must be a number (got \"0.5\")"],
-  ])('%s', (_, props, message) => {
-    expect(errorOf(props)).toContain(message);
-  });
+  ]);
 });
 
 describe('accepted', () => {

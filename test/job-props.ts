@@ -35,3 +35,10 @@ export function errorOf(props: PropsOverride): string {
 export function accepts(props: PropsOverride): void {
   expect(() => synth(props)).not.toThrow();
 }
+
+/** One test per case: a job from BASE plus the case's props fails synth with the case's message. */
+export function rejectsEach(cases: Array<[string, Partial<CompilationJobProps>, string]>): void {
+  test.each(cases)('%s', (_, props, message) => {
+    expect(errorOf(props)).toContain(message);
+  });
+}

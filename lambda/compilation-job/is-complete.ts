@@ -1,6 +1,6 @@
 import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
 import { DeploymentError, logsLocation, resourceStillWaiting } from './cloudformation';
-import { lastRefusal, mayTryCreate, noteSlotFreed, quotaAdvice, assertSameRequest, createJob } from './create';
+import { assertSameRequest, createJob, lastRefusal, mayTryCreate, noteSlotFreed, quotaAdvice } from './create';
 import { attributesOf } from './model-files';
 import { deleteTargetsOf, recentJobsOf, retired } from './retire';
 import { describeJob, isRetryable, JobDescription, RUNNING_STATUSES, stopJob, updateTags } from './sagemaker';
