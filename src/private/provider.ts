@@ -54,7 +54,8 @@ export class CompilationJobProvider extends Construct {
   public readonly serviceToken: string;
   /** The role of the onEvent and isComplete functions. */
   public readonly handlerRole: iam.Role;
-  private passRole?: iam.PolicyStatement;
+  private readonly jobRoleArns: string[] = [];
+  private readonly passRoleStatements: iam.PolicyStatement[] = [];
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -119,6 +120,7 @@ export class CompilationJobProvider extends Construct {
       frameworkCompleteAndTimeoutRole: frameworkRole('FrameworkCompleteRole'),
     });
     this.serviceToken = provider.serviceToken;
+    this.grantPassJobRoles(this.handlerRole);
     this.acknowledgeFrameworkFindings(provider, [onEvent, isComplete], sagemakerJobs);
   }
 
@@ -143,17 +145,23 @@ export class CompilationJobProvider extends Construct {
   }
 
   /**
-   * Lets the handler pass a job's execution role to SageMaker, and to SageMaker only. One
-   * statement lists every job's role, so the handler's policy grows by an ARN per job.
+   * Lets the handler (and every principal given {@link grantPassJobRoles}) pass a job's execution
+   * role to SageMaker, and to SageMaker only. One statement per principal lists every job's role,
+   * so each policy grows by an ARN per job.
    */
   public allowPassRole(role: iam.IRole): void {
-    if (!this.passRole) {
-      this.passRole = new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-      });
-      this.handlerRole.addToPolicy(this.passRole);
-    }
-    this.passRole.addResources(role.roleArn);
+    this.jobRoleArns.push(role.roleArn);
+    for (const statement of this.passRoleStatements) statement.addResources(role.roleArn);
+  }
+
+  /** Lets `grantee` pass the execution roles of the stack's jobs to SageMaker, and to SageMaker only. */
+  public grantPassJobRoles(grantee: iam.IGrantable): void {
+    const statement = new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: this.jobRoleArns,
+      conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+    });
+    this.passRoleStatements.push(statement);
+    grantee.grantPrincipal.addToPrincipalPolicy(statement);
   }
 }
