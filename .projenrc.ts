@@ -76,6 +76,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // loaded from the Lambda runtime at run time (external to the bundle); here for types and tests
     '@aws-sdk/client-s3@^3',
     '@aws-sdk/client-cloudformation@^3',
+    '@aws-sdk/client-sfn@^3',
+    // runs the long path's state machine definition in tests (needs Promise.withResolvers: Node 22, or test/driver's polyfill)
+    'aws-local-stepfunctions@^3',
+    '@sinonjs/fake-timers@^15',
+    '@types/sinonjs__fake-timers@^15',
     '@smithy/service-error-classification@^4',
     '@aws-sdk/credential-provider-env@^3',
     'esbuild@^0.25',
@@ -130,6 +135,7 @@ const bundle = project.addTask('bundle', {
     '--main-fields=module,main', // the SDK's ES modules tree-shake: 310 KB instead of 830 KB
     '--external:@aws-sdk/client-s3', // only for local model copies: the runtime's own client
     '--external:@aws-sdk/client-cloudformation', // only before a late create: the runtime's own client
+    '--external:@aws-sdk/client-sfn', // only on the long path: the runtime's own client
     '--alias:@aws-sdk/credential-provider-node=./lambda/shims/credentials-from-env.ts', // Lambda's env credentials only
     `--outfile=${HANDLER_OUTFILE}`,
   ].join(' '),

@@ -9,13 +9,14 @@ import { DataInputConfig } from './data-input-config';
 import { Framework } from './framework';
 import { ModelInput } from './model-input';
 import {
-  CompilationJobAttributes, CompilationJobRequest, CompilationJobSpec, JobTag,
-  MAX_JOB_TIMEOUT_SECONDS, RESOURCE_TYPE,
+  CompilationJobAttributes, CompilationJobRequest, CompilationJobResourceProperties, CompilationJobSpec, JobTag,
+  MAX_JOB_TIMEOUT_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS, RESOURCE_TYPE,
 } from './private/contract';
 import { createExecutionRole, grantJobBasics } from './private/execution-role';
 import { neoFrameworkVersion } from './private/framework-version-rules';
 import { grantObjectRead, grantObjectWrite } from './private/grants';
 import { tagProblems, validateJob } from './private/job-rules';
+import { longRunResult, longRunWaitCondition } from './private/long-run-result';
 import { ModelLocation } from './private/model-sources';
 import { acknowledgeWildcardResources } from './private/nag';
 import { jobNamePrefix } from './private/naming';
@@ -115,8 +116,13 @@ export interface CompilationJobProps {
   /**
    * How long the deployment waits for the job, counted from the start of the resource's
    * CloudFormation operation (time waiting for the concurrent-job quota included); the job is
-   * stopped and the deployment fails past it. At most 59 minutes (CloudFormation waits one hour at most).
-   * @default - `maxRuntime` plus 5 minutes, at most 59 minutes
+   * stopped and the deployment fails past it. At most 11 hours 59 minutes.
+   *
+   * Up to 59 minutes, one custom resource waits (CloudFormation gives it one hour). Above that,
+   * the job's resource hands the wait to a Step Functions run and CloudFormation waits on a
+   * WaitCondition (12 hours at most); a third resource then returns the attributes. Same
+   * guarantees, two more resources and the run's state transitions (see the README).
+   * @default - `maxRuntime` plus 5 minutes
    */
   readonly timeout?: Duration;
 
@@ -221,23 +227,30 @@ export class CompilationJob extends Construct implements ITaggable {
     const model = props.model._bind(this, { role: this.role, copier: provider.handlerRole, stagingBucket: this.outputBucket });
     this.grantOutput(outputPrefix, props.encryptionKey);
     const request = this.requestOf(props, model, outputPrefix, maxRuntime);
+    const timeoutSeconds = timeout.toSeconds();
+    // Longer than a custom resource may wait: a WaitCondition waits, a Step Functions run polls.
+    const longRun = !Token.isUnresolved(timeoutSeconds) && timeoutSeconds > MAX_JOB_TIMEOUT_SECONDS;
     const spec: CompilationJobSpec = {
       jobNamePrefix: namePrefix,
       constructAddress: this.node.addr,
       request,
       tags: Lazy.any({ produce: () => this.tags.renderTags() ?? [] }) as unknown as JobTag[],
-      timeoutSeconds: timeout.toSeconds(),
+      timeoutSeconds,
       removalPolicy: removal.record,
       inputCopy: model.copySource === undefined ? undefined
         : { source: model.copySource, sourceVersion: model.copySourceVersion, target: model.s3Uri! },
+      longRun: longRun ? { stateMachineArn: provider.longRunStateMachine().stateMachineArn } : undefined,
     };
+    const specJson = Stack.of(this).toJsonString(spec);
+    const wait = longRun ? longRunWaitCondition(this, specJson, timeoutSeconds) : undefined;
+    const properties: Omit<CompilationJobResourceProperties, 'ServiceToken'> = { Spec: specJson, WaitCondition: wait?.logicalId };
 
     provider.allowPassRole(this.role);
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: RESOURCE_TYPE,
       serviceTimeout: SERVICE_TIMEOUT,
-      properties: { Spec: Stack.of(this).toJsonString(spec) },
+      properties,
       // The handler sees every Delete (it stops a running job) unless the policy keeps the
       // resource itself; artifacts are never deleted.
       removalPolicy: removal.resource,
@@ -245,7 +258,9 @@ export class CompilationJob extends Construct implements ITaggable {
     // The job must not start before its role can read the model and write the output.
     resource.node.addDependency(this.role);
 
-    const attribute = (name: keyof CompilationJobAttributes) => resource.getAttString(name);
+    // On the long path, the attributes come from the result resource after the WaitCondition.
+    const result = wait ? longRunResult(this, wait, resource, provider.serviceToken, timeoutSeconds) : resource;
+    const attribute = (name: keyof CompilationJobAttributes) => result.getAttString(name);
     this.compilationJobName = attribute('CompilationJobName');
     this.compilationJobArn = attribute('CompilationJobArn');
     this.modelArtifactsS3Uri = attribute('ModelArtifactsS3Uri');
@@ -324,6 +339,6 @@ export class CompilationJob extends Construct implements ITaggable {
 
 function defaultTimeout(maxRuntime: Duration): Duration {
   const maxRuntimeSeconds = maxRuntime.toSeconds({ integral: false });
-  const seconds = Token.isUnresolved(maxRuntimeSeconds) ? MAX_JOB_TIMEOUT_SECONDS : maxRuntimeSeconds;
-  return Duration.seconds(Math.min(seconds + TIMEOUT_MARGIN.toSeconds(), MAX_JOB_TIMEOUT_SECONDS));
+  if (Token.isUnresolved(maxRuntimeSeconds)) return Duration.seconds(MAX_JOB_TIMEOUT_SECONDS);
+  return Duration.seconds(Math.min(maxRuntimeSeconds + TIMEOUT_MARGIN.toSeconds(), MAX_LONG_RUN_TIMEOUT_SECONDS));
 }

@@ -11,7 +11,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnOutput, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -97,6 +97,12 @@ const STACKS: Record<string, () => Stack> = {
     return stack;
   },
 
+  LongCompilation: () => {
+    const stack = newStack('LongCompilation');
+    const job = new CompilationJob(stack, 'Inf2', { ...tinyOnnxModel(), target: CompilationTarget.device(TargetDevice.ML_INF2), maxRuntime: Duration.hours(4) });
+    new CfnOutput(stack, 'Artifacts', { value: job.modelArtifactsS3Uri });
+    return stack;
+  },
   ModelPackageJob: () => {
     const stack = newStack('ModelPackageJob');
     new CompilationJob(stack, 'Registered', {

@@ -357,12 +357,14 @@ describe('validation', () => {
       .toMatch(/maxRuntime: \(1800 seconds\) is longer than the deployment waits for the job \(timeout: 1200 seconds\)\. Lower maxRuntime, or raise timeout/);
   });
 
-  test('maxRuntime longer than an hour cannot be waited for', () => {
-    expect(errorOf({ maxRuntime: Duration.hours(2) })).toContain('maxRuntime: (7200 seconds) is longer than the deployment waits');
+  test('maxRuntime longer than the timeout cannot be waited for', () => {
+    expect(errorOf({ maxRuntime: Duration.hours(2), timeout: Duration.hours(1) }))
+      .toContain('maxRuntime: (7200 seconds) is longer than the deployment waits for the job (timeout: 3600 seconds). Lower maxRuntime, or raise timeout (at most 11 hours 59 minutes)');
   });
 
-  test('timeout above 59 minutes is rejected', () => {
-    expect(errorOf({ timeout: Duration.minutes(60) })).toContain('timeout: must be from 1 to 59 minutes');
+  test('timeout above 11 hours 59 minutes is rejected: a WaitCondition waits 12 hours at most', () => {
+    expect(errorOf({ timeout: Duration.hours(12) })).toContain('timeout: must be from 1 minute to 11 hours 59 minutes, the longest CloudFormation can wait (got 43200 seconds)');
+    expect(errorOf({ timeout: Duration.seconds(59) })).toContain('timeout: must be from 1 minute to 11 hours 59 minutes');
   });
 
   test('maxRuntime below one second is rejected', () => {
@@ -385,7 +387,7 @@ describe('validation', () => {
   });
 
   test('all errors come in one message', () => {
-    const message = errorOf({ framework: undefined, outputPrefix: '/x', timeout: Duration.minutes(90) });
+    const message = errorOf({ framework: undefined, outputPrefix: '/x', timeout: Duration.hours(13) });
     expect(message.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(3);
   });
 

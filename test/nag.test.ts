@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -61,6 +61,13 @@ describe('cdk-nag AwsSolutions: zero unacknowledged findings', () => {
       model: ModelInput.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/resnet/3'),
       target: BASE.target,
     });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('long path (timeout above 59 minutes): its state machine and roles', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'Job', { ...BASE, maxRuntime: Duration.hours(3) });
+    new CompilationJob(stack, 'Other', { ...BASE, timeout: Duration.hours(2) });
     expect(nagFindings(stack)).toEqual([]);
   });
 

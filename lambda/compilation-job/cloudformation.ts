@@ -6,7 +6,7 @@ import type {
   CloudFormationCustomResourceDeleteEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
-import type { CompilationJobAttributes, CompilationJobResourceProperties } from '../../src/private/contract';
+import type { CompilationJobAttributes, CompilationJobResourceProperties, LongRunAttributes } from '../../src/private/contract';
 import { COMPILATION_JOB_LOG_GROUP } from '../../src/private/contract';
 
 type WithProps<E> = Omit<E, 'ResourceProperties' | 'OldResourceProperties'> & {
@@ -44,7 +44,7 @@ export type IsCompleteRequest = OnEventRequest & OnEventResponse;
 
 export type IsCompleteResponse =
   | { readonly IsComplete: false }
-  | { readonly IsComplete: true; readonly Data?: CompilationJobAttributes };
+  | { readonly IsComplete: true; readonly Data?: CompilationJobAttributes | LongRunAttributes };
 
 type CloudFormationModule = typeof import('@aws-sdk/client-cloudformation');
 let cloudformation: CloudFormationModule | undefined;

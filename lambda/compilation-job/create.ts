@@ -137,10 +137,3 @@ export function mayTryCreate(jobName: string, operationStartedAt: number, now: n
   const poll = Math.round((now - operationStartedAt) / POLL_MS);
   return poll === 0 || (poll + jobName.charCodeAt(jobName.length - 1)) % 2 === 0;
 }
-
-/** The quota's advice, for a job that waited for a slot until its deadline. */
-export function quotaAdvice(spec: CompilationJobSpec): string {
-  return `Every slot of the account's quota of concurrent compilation jobs (ResourceLimitExceeded) stayed taken for ${spec.timeoutSeconds} seconds. ` +
-    'Ask for a higher "Number of concurrent compilation jobs" in Service Quotas (SageMaker), deploy fewer jobs at once ' +
-    '(spread them over stacks or add dependencies between them), or raise the construct\'s `timeout`.';
-}

@@ -1,10 +1,12 @@
 import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
-import { DeploymentError, logsLocation, resourceStillWaiting } from './cloudformation';
-import { assertSameRequest, createJob, lastRefusal, mayTryCreate, noteSlotFreed, quotaAdvice } from './create';
+import { DeploymentError, resourceStillWaiting } from './cloudformation';
+import { assertSameRequest, createJob, lastRefusal, mayTryCreate, noteSlotFreed } from './create';
+import { jobFailed, jobStopped, jobTimedOut, notCreated } from './outcome';
+import { handOff, stopRuns } from './long-run';
 import { attributesOf } from './model-files';
-import { deleteTargetsOf, recentJobsOf, retired } from './retire';
 import { describeJob, isRetryable, JobDescription, RUNNING_STATUSES, stopJob, updateTags } from './sagemaker';
-import { isJobOfRequest, parseSpec } from './spec';
+import { isJobOfRequest, parseSpec, requestNamePrefix } from './spec';
+import { deleteTargetsOf, recentJobsOf, retired, runPrefixesOf } from './retire';
 import type { CompilationJobSpec, JobTag } from '../../src/private/contract';
 import { IAM_PROPAGATION_SECONDS, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from '../../src/private/contract';
 
@@ -14,16 +16,15 @@ const NOT_YET: IsCompleteResponse = { IsComplete: false };
 export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
   const spec = parseSpec(event.ResourceProperties);
   try {
-    if (event.RequestType === 'Delete') {
-      return await retired(await deleteTargetsOf(spec, event.PhysicalResourceId), spec.removalPolicy) ? { IsComplete: true } : NOT_YET;
-    }
+    if (event.RequestType === 'Delete') return await deleted(spec, event);
     let previousTags: JobTag[] | undefined;
     if (event.RequestType === 'Update' && isJobOfRequest(spec, event.PhysicalResourceId)) {
       const oldSpec = parseSpec(event.OldResourceProperties);
       if (isJobOfRequest(oldSpec, event.PhysicalResourceId)) {
         // The same job: a tags-only update syncs its tags here, where a throttled call only means another poll.
         previousTags = oldSpec.tags;
-      } else if (event.RetiresCancelledUpdate && !await retired(await recentJobsOf(oldSpec, event.PhysicalResourceId), oldSpec.removalPolicy)) {
+      } else if (event.RetiresCancelledUpdate &&
+        !await retiredAll(oldSpec, await recentJobsOf(oldSpec, event.PhysicalResourceId), [requestNamePrefix(oldSpec)])) {
         return NOT_YET; // the rollback of a cancelled replacing Update ends the jobs that update started
       }
     }
@@ -36,6 +37,24 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
     }
     throw error;
   }
+}
+
+/**
+ * A Delete ends when every job it is about has ended (and its record is deleted unless retained).
+ * On the long path their runs are stopped first, and a job not found yet is looked for again for a
+ * poll: a run's create may have been in flight when it was stopped.
+ */
+async function deleted(spec: CompilationJobSpec, event: IsCompleteRequest): Promise<IsCompleteResponse> {
+  const jobs = await deleteTargetsOf(spec, event.PhysicalResourceId);
+  if (!await retiredAll(spec, jobs, runPrefixesOf(spec, event.PhysicalResourceId))) return NOT_YET;
+  const startedAt = event.OperationStartedAt ?? 0;
+  return spec.longRun && Date.now() - startedAt < 2 * POLL_INTERVAL_SECONDS * 1000 ? NOT_YET : { IsComplete: true };
+}
+
+/** Stops the runs (long path) whose names start with one of `runPrefixes`, then retires the jobs. */
+async function retiredAll(spec: CompilationJobSpec, jobNames: string[], runPrefixes: string[]): Promise<boolean> {
+  await stopRuns(spec, runPrefixes);
+  return retired(jobNames, spec.removalPolicy);
 }
 
 /** The operation's deadline: the job's `timeout`, counted from the start of the CloudFormation operation. */
@@ -55,36 +74,36 @@ async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, prev
   const notThere = lastRefusal(jobName) !== undefined || (event.NewJob === true && firstPoll);
   const mayCreate = mayTryCreate(jobName, startedAt, now);
   if (notThere && !mayCreate) {
-    if (now > deadline) throw notCreated(spec, jobName);
+    if (now > deadline) throw notCreated(jobName, spec.timeoutSeconds, lastRefusal(jobName));
     return NOT_YET;
   }
   let job = notThere ? undefined : await describeJob(jobName);
   if (!job) {
-    if (now > deadline) throw notCreated(spec, jobName);
+    if (now > deadline) throw notCreated(jobName, spec.timeoutSeconds, lastRefusal(jobName));
     if (!mayCreate) return NOT_YET;
     // Not created yet: create it, unless CloudFormation gave up on this operation meanwhile.
     if (!await resourceStillWaiting(event.StackId, event.LogicalResourceId, startedAt)) {
       throw new DeploymentError(`Compilation job ${jobName} was not created: CloudFormation no longer waits for this operation on resource ${event.LogicalResourceId}.`);
     }
     const outcome = await createJob(spec, jobName, { operationStartedAt: startedAt, inputReady: event.InputReady === true });
+    // The long path's run waits for a slot of the quota itself, and follows a job it finds created.
+    if (spec.longRun && (outcome === 'created' || lastRefusal(jobName) !== undefined)) return handOff(spec, event, startedAt);
     if (outcome !== 'exists') return NOT_YET;
     job = await describeJob(jobName);
     if (!job) return nameHeld(jobName, now - startedAt);
   }
   assertSameRequest(spec, job);
   if (previousTags) await updateTags(job.CompilationJobArn!, previousTags, spec.tags);
+  if (spec.longRun) return handOff(spec, event, startedAt);
   if (!RUNNING_STATUSES.has(job.CompilationJobStatus!)) noteSlotFreed(now);
   switch (job.CompilationJobStatus) {
     case 'COMPLETED':
       return { IsComplete: true, Data: attributesOf(job) };
     case 'FAILED':
-      throw new DeploymentError(
-        `Compilation job ${jobName} failed: ${(job.FailureReason ?? 'no reason given').slice(0, 1024)} ${kmsHint(job)}${logsLocation(jobName)}`);
+      throw jobFailed(job);
     case 'STOPPING':
     case 'STOPPED':
-      throw new DeploymentError(
-        `Compilation job ${jobName} was stopped (${job.CompilationJobStatus}) before it completed; ` +
-        `it was not stopped by this deployment. Deploy again to compile anew. ${logsLocation(jobName)}`);
+      throw jobStopped(job);
     default:
       return checkTimeout(spec, job, deadline);
   }
@@ -92,22 +111,10 @@ async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, prev
 
 /** Past its deadline, a job is stopped and the deployment fails (the rollback cleans up). */
 async function checkTimeout(spec: CompilationJobSpec, job: JobDescription, deadline: number): Promise<IsCompleteResponse> {
-  const jobName = job.CompilationJobName!;
   if (Date.now() <= deadline) return NOT_YET;
   // A job that cannot be stopped has just finished: the next poll reports how.
-  if (!await stopJob(jobName)) return NOT_YET;
-  throw new DeploymentError(
-    `Compilation job ${jobName} did not finish within its timeout of ${spec.timeoutSeconds} seconds ` +
-    `(counted from the start of the deployment; status ${job.CompilationJobStatus}); it has been stopped. Raise the construct's \`timeout\` ` +
-    `(at most ${MAX_JOB_TIMEOUT_SECONDS} seconds) or make the model compile faster. ${logsLocation(jobName)}`);
-}
-
-/** A job that never got created by its deadline: almost always the quota, which the message names. */
-function notCreated(spec: CompilationJobSpec, jobName: string): DeploymentError {
-  const refusal = lastRefusal(jobName);
-  return new DeploymentError(
-    `Compilation job ${jobName} was not created within its timeout of ${spec.timeoutSeconds} seconds` +
-    `${refusal ? ` (SageMaker: ResourceLimitExceeded: ${refusal.slice(0, 300)})` : ''}. ${quotaAdvice(spec)}`);
+  if (!await stopJob(job.CompilationJobName!)) return NOT_YET;
+  throw jobTimedOut(job, spec.timeoutSeconds);
 }
 
 /**
@@ -120,12 +127,4 @@ function nameHeld(jobName: string, elapsedMs: number): IsCompleteResponse {
   throw new DeploymentError(
     `SageMaker refuses the name ${jobName} (ResourceInUse) but describes no job of that name (ResourceNotFound) ` +
     'for more than 120 seconds: it still holds the name of a deleted job. Deploy again: every operation uses a new job name.');
-}
-
-/** A job that could not write its output to a bucket encrypted with a key it was not granted. */
-function kmsHint(job: JobDescription): string {
-  if (!/kms|access ?denied|not authorized/i.test(job.FailureReason ?? '')) return '';
-  return 'If the output bucket is encrypted with a KMS key (SSE-KMS) that the construct does not know, import the bucket with ' +
-    'its key (s3.Bucket.fromBucketAttributes(scope, id, { bucketName, encryptionKey })) or pass `encryptionKey`, so that ' +
-    'the job\'s role is granted kms:GenerateDataKey and kms:Decrypt. ';
 }

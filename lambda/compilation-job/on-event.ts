@@ -1,6 +1,7 @@
 import type { CreateEvent, DeleteEvent, OnEventRequest, OnEventResponse, UpdateEvent } from './cloudformation';
 import { copyInput } from './model-files';
-import { deleteTargetsOf, recentJobsOf, stopRunning } from './retire';
+import { stopRuns } from './long-run';
+import { deleteTargetsOf, recentJobsOf, runPrefixesOf, stopRunning } from './retire';
 import { isRetryable, listJobs, RUNNING_STATUSES } from './sagemaker';
 import { isJobOfRequest, jobNameOf, parseSpec, requestNamePrefix } from './spec';
 import type { CompilationJobSpec } from '../../src/private/contract';
@@ -21,7 +22,7 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
     case 'Update':
       return update(spec, event, startedAt);
     case 'Delete':
-      return remove(spec, event);
+      return remove(spec, event, startedAt);
   }
 }
 
@@ -66,15 +67,22 @@ async function update(spec: CompilationJobSpec, event: UpdateEvent, startedAt: n
   if (!isJobOfRequest(spec, event.PhysicalResourceId)) return start(spec, event, startedAt);
   const oldSpec = parseSpec(event.OldResourceProperties);
   if (isJobOfRequest(oldSpec, event.PhysicalResourceId)) return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt };
-  await bestEffort(async () => stopRunning(await recentJobsOf(oldSpec, event.PhysicalResourceId)));
+  await bestEffort(async () => {
+    await stopRuns(oldSpec, [requestNamePrefix(oldSpec)]);
+    await stopRunning(await recentJobsOf(oldSpec, event.PhysicalResourceId));
+  });
   // Tells the polls (whose event carries only the kept physical id) to end those jobs first.
   return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt, RetiresCancelledUpdate: true };
 }
 
-/** Stops a running job; isComplete waits for it to end and deletes the record. */
-async function remove(spec: CompilationJobSpec, event: DeleteEvent): Promise<OnEventResponse> {
-  await bestEffort(async () => stopRunning(await deleteTargetsOf(spec, event.PhysicalResourceId)));
-  return { PhysicalResourceId: event.PhysicalResourceId };
+/** Stops a running job (and first its run, on the long path); isComplete waits for it to end and deletes the record. */
+async function remove(spec: CompilationJobSpec, event: DeleteEvent, startedAt: number): Promise<OnEventResponse> {
+  await bestEffort(async () => {
+    await stopRuns(spec, runPrefixesOf(spec, event.PhysicalResourceId));
+    await stopRunning(await deleteTargetsOf(spec, event.PhysicalResourceId));
+  });
+  // The long path looks for a job a stopped run may still create, for a while after this start.
+  return spec.longRun ? { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt } : { PhysicalResourceId: event.PhysicalResourceId };
 }
 
 /** isComplete stops the jobs on its first poll: a transient fault must not fail the operation. */

@@ -37,6 +37,14 @@ export async function deleteTargetsOf(spec: CompilationJobSpec, physicalResource
   return inScope(physicalResourceId) ? [physicalResourceId] : [];
 }
 
+/**
+ * The long path's runs a Delete is about: the job's, or, for a physical id CloudFormation invented,
+ * every run of the request (one may wait for a slot of the quota and have created no job yet).
+ */
+export function runPrefixesOf(spec: CompilationJobSpec, physicalResourceId: string): string[] {
+  return [isOurJobName(spec, physicalResourceId) ? `${physicalResourceId}-` : requestNamePrefix(spec)];
+}
+
 /** Asks SageMaker to stop those of the jobs that run. */
 export async function stopRunning(jobNames: string[]): Promise<void> {
   for (const jobName of jobNames) {

@@ -22,6 +22,11 @@ export interface CompilationJobResourceProperties {
   readonly ServiceToken: string;
   /** JSON of a {@link CompilationJobSpec}. */
   readonly Spec: string;
+  /**
+   * Long path only: the logical id of the WaitCondition that the run must signal. Outside the Spec,
+   * because that id is a hash of the Spec (a WaitCondition cannot be updated, so a new Spec gets a new one).
+   */
+  readonly WaitCondition?: string;
 }
 
 /** Everything the handler needs to run one compilation job. */
@@ -49,6 +54,17 @@ export interface CompilationJobSpec {
    * `.tar.gz`, and CDK file assets keep only the last extension (`<hash>.gz`).
    */
   readonly inputCopy?: InputCopy;
+  /**
+   * Set when `timeoutSeconds` exceeds what a custom resource may wait (MAX_JOB_TIMEOUT_SECONDS):
+   * the resource then creates the job (or finds the quota full) and hands the wait to a Step
+   * Functions execution, which signals a WaitCondition; a result resource returns the attributes.
+   */
+  readonly longRun?: LongRunSpec;
+}
+
+/** The stack's state machine that waits for long compilations. */
+export interface LongRunSpec {
+  readonly stateMachineArn: string;
 }
 
 /** Copy of the model archive from `source` to `target` (both `s3://bucket/key`). */
@@ -142,3 +158,61 @@ export const INPUT_COPY_TIMEOUT_SECONDS = 90;
 
 /** The handler's environment variable with the start of every job name its role may act on. */
 export const JOB_NAME_SCOPE_ENV = 'JOB_NAME_SCOPE';
+
+/** CloudFormation type of the long path's result resource, created after the WaitCondition. */
+export const RESULT_RESOURCE_TYPE = 'Custom::SageMakerNeoCompilationResult';
+
+/** Properties of the result resource as the handler receives them. */
+export interface CompilationResultResourceProperties {
+  readonly ServiceToken: string;
+  /** JSON of a {@link CompilationResultSpec}. */
+  readonly Result: string;
+}
+
+/** What the result resource reads: the job the start resource began, and its deadline. */
+export interface CompilationResultSpec {
+  readonly compilationJobName: string;
+  readonly executionArn: string;
+  /** ISO 8601: the start resource's operation start plus `timeoutSeconds`. */
+  readonly deadline: string;
+  readonly timeoutSeconds: number;
+  /** The WaitCondition it follows: a new one (a new run) updates the result. */
+  readonly waitCondition: string;
+}
+
+/** What the start resource returns on the long path (`Fn::GetAtt` names). */
+export interface LongRunAttributes {
+  readonly CompilationJobName: string;
+  readonly ExecutionArn: string;
+  /** ISO 8601. */
+  readonly Deadline: string;
+}
+
+/** Input of one execution of the long-run state machine. */
+export interface LongRunInput {
+  /** The whole CreateCompilationJob request (name and tags included). */
+  readonly request: CompilationJobCreateRequest;
+  /** ISO 8601: the run stops the job and signals at this time. */
+  readonly deadline: string;
+  /** The SignalResource request that ends the WaitCondition (Status and UniqueId are added). */
+  readonly signal: { readonly StackName: string; readonly LogicalResourceId: string };
+}
+
+/**
+ * The longest `timeout` on the long path: a WaitCondition waits 12 hours at most (43200 s); the
+ * last minute, as on the one-hour path, lets the run stop the job and signal before CloudFormation
+ * gives up on the WaitCondition.
+ */
+export const MAX_LONG_RUN_TIMEOUT_SECONDS = 12 * 3600 - 60;
+/** The longest CloudFormation waits for a WaitCondition's signal. */
+export const MAX_WAIT_CONDITION_SECONDS = 12 * 3600;
+
+/**
+ * Seconds between a run's tries to create a job refused by the concurrent-job quota: Step
+ * Functions waits a random time up to this (full jitter), so waiting jobs try every 10 s on average.
+ */
+export const QUOTA_RETRY_SECONDS = 20;
+
+/** The errors by which a long run's race ends (Step Functions error names). */
+export const RUN_ENDED_ERROR = 'Compilation.Ended';
+export const RUN_DEADLINE_ERROR = 'Compilation.DeadlinePassed';

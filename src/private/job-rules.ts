@@ -2,7 +2,7 @@ import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { MAX_JOB_NAME_LENGTH, MAX_JOB_TIMEOUT_SECONDS } from './contract';
+import { MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS } from './contract';
 import { frameworkVersionFindings } from './framework-version-rules';
 import { JobContext, jobContextOf } from './job-context';
 import { API_LIMITS, MAX_BUCKET_NAME_LENGTH, wholeMatch } from './limits';
@@ -144,17 +144,20 @@ function checkTarget(scope: Construct, errors: PropErrors, props: JobSettings, c
   }
 }
 
+/** MAX_LONG_RUN_TIMEOUT_SECONDS in words. */
+const LONGEST_TIMEOUT = `${Math.floor(MAX_LONG_RUN_TIMEOUT_SECONDS / 3600)} hours ${(MAX_LONG_RUN_TIMEOUT_SECONDS % 3600) / 60} minutes`;
+
 function checkDurations(errors: PropErrors, { maxRuntime, timeout }: ResolvedProps): void {
   const maxRuntimeSeconds = maxRuntime.toSeconds({ integral: false });
   const timeoutSeconds = timeout.toSeconds({ integral: false });
   errors.checkValue(maxRuntimeSeconds, 'maxRuntime', (s) => s >= API_LIMITS.maxRuntimeInSeconds.min && Number.isInteger(s),
     (s) => `must be a whole number of seconds, at least 1 (got ${s} seconds)`);
-  errors.checkValue(timeoutSeconds, 'timeout', (s) => s >= 60 && s <= MAX_JOB_TIMEOUT_SECONDS,
-    (s) => `must be from 1 to ${MAX_JOB_TIMEOUT_SECONDS / 60} minutes, the longest a deployment can wait for a job (got ${s} seconds)`);
+  errors.checkValue(timeoutSeconds, 'timeout', (s) => s >= 60 && s <= MAX_LONG_RUN_TIMEOUT_SECONDS,
+    (s) => `must be from 1 minute to ${LONGEST_TIMEOUT}, the longest CloudFormation can wait (got ${s} seconds)`);
   if (!Token.isUnresolved(maxRuntimeSeconds) && !Token.isUnresolved(timeoutSeconds)) {
     errors.check(maxRuntimeSeconds <= timeoutSeconds, 'maxRuntime',
       `(${maxRuntimeSeconds} seconds) is longer than the deployment waits for the job (timeout: ${timeoutSeconds} seconds). ` +
-      `Lower maxRuntime, or raise timeout (at most ${MAX_JOB_TIMEOUT_SECONDS / 60} minutes); ` +
+      `Lower maxRuntime, or raise timeout (at most ${LONGEST_TIMEOUT}); ` +
       'compile longer-running models outside the deployment');
   }
 }

@@ -4,9 +4,11 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
+import { LongRunStateMachine } from './long-run';
 import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
 import { stackJobNamePrefix } from './naming';
 
@@ -55,6 +57,9 @@ export class CompilationJobProvider extends Construct {
   /** The role of the onEvent and isComplete functions. */
   public readonly handlerRole: iam.Role;
   private readonly jobRoleArns: string[] = [];
+  /** ARN pattern of the stack's compilation jobs. */
+  private readonly sagemakerJobs: string;
+  private longRun?: LongRunStateMachine;
   private readonly passRoleStatements: iam.PolicyStatement[] = [];
 
   private constructor(scope: Stack, id: string) {
@@ -69,7 +74,7 @@ export class CompilationJobProvider extends Construct {
       description: 'Creates, polls, stops and deletes the stack\'s SageMaker Neo compilation jobs',
     });
     logGroup.grantWrite(this.handlerRole);
-    const sagemakerJobs = scope.formatArn({
+    const sagemakerJobs = this.sagemakerJobs = scope.formatArn({
       service: 'sagemaker',
       resource: 'compilation-job',
       // The separator ends the stack's part: no other stack's prefix can start with this one's.
@@ -142,6 +147,15 @@ export class CompilationJobProvider extends Construct {
     acknowledgeWildcardResources(waiter, frameworkFunctions.slice(1).map(anyVersionOf), invokeReason);
     acknowledgeNag(waiter, 'SF1', 'The Provider framework\'s waiter polls every 5 seconds; logging ALL events would log each poll. Its failures reach CloudFormation and the handler logs.');
     acknowledgeNag(waiter, 'SF2', 'The Provider framework\'s waiter has no X-Ray tracing option.');
+  }
+
+  /** The stack's state machine for jobs whose `timeout` exceeds what a custom resource may wait, created on first use. */
+  public longRunStateMachine(): sfn.IStateMachine {
+    if (!this.longRun) {
+      this.longRun = new LongRunStateMachine(this, 'LongRun', { sagemakerJobs: this.sagemakerJobs, handlerRole: this.handlerRole });
+      this.grantPassJobRoles(this.longRun.stateMachine);
+    }
+    return this.longRun.stateMachine;
   }
 
   /**

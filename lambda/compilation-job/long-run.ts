@@ -1,0 +1,88 @@
+// The long path: the start resource hands the wait for its job to a Step Functions run, which
+// signals the WaitCondition that CloudFormation waits on; retiring a job stops its runs.
+import { createHash } from 'crypto';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
+import { createRequestOf } from './spec';
+import type { CompilationJobSpec, LongRunAttributes, LongRunInput } from '../../src/private/contract';
+
+type StepFunctionsModule = typeof import('@aws-sdk/client-sfn');
+let stepFunctions: StepFunctionsModule | undefined;
+let client: SFNClient | undefined;
+
+/** The Step Functions client the Lambda runtime ships, loaded on first use (long path only). */
+function sfn(): { module: StepFunctionsModule; client: SFNClient } {
+  // require, not import(): ESM resolution ignores NODE_PATH, where Lambda puts its SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  stepFunctions ??= require('@aws-sdk/client-sfn') as StepFunctionsModule;
+  client ??= new stepFunctions.SFNClient({});
+  return { module: stepFunctions, client };
+}
+
+/**
+ * One run per job and WaitCondition: `<job name>-<hash of the WaitCondition's logical id>`, at most
+ * 72 characters (Step Functions allows 80). Starting it again is a no-op, so a poll that repeats
+ * (a duplicate delivery, a throttled answer) never starts a second run.
+ */
+export function runNameOf(jobName: string, waitCondition: string): string {
+  return `${jobName}-${createHash('sha256').update(waitCondition).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * Starts the run that waits for the job (created, adopted, or refused by the quota for now) and
+ * ends the start resource's operation: CloudFormation now waits on the WaitCondition.
+ */
+export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest, operationStartedAt: number): Promise<IsCompleteResponse> {
+  const jobName = event.PhysicalResourceId;
+  const waitCondition = event.ResourceProperties.WaitCondition!;
+  const stateMachineArn = spec.longRun!.stateMachineArn;
+  const name = runNameOf(jobName, waitCondition);
+  const deadline = new Date(operationStartedAt + spec.timeoutSeconds * 1000).toISOString();
+  const input: LongRunInput = {
+    request: createRequestOf(spec, jobName) as LongRunInput['request'],
+    deadline,
+    signal: { StackName: event.StackId, LogicalResourceId: waitCondition },
+  };
+  const { module, client: sfnClient } = sfn();
+  try {
+    await sfnClient.send(new module.StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    console.info('Run started; CloudFormation waits on the WaitCondition', { job: jobName, run: name, waitCondition, deadline });
+  } catch (error) {
+    // Started by an earlier poll (a closed run of this name has signalled its WaitCondition already).
+    if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
+  }
+  const data: LongRunAttributes = { CompilationJobName: jobName, ExecutionArn: executionArnOf(stateMachineArn, name), Deadline: deadline };
+  return { IsComplete: true, Data: data };
+}
+
+function executionArnOf(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/**
+ * Stops the running runs whose names start with one of `jobNames` (each job's runs), so that no run
+ * creates a job or signals after its resource is gone. Call before looking for jobs to stop.
+ */
+export async function stopRuns(spec: CompilationJobSpec, jobNamePrefixes: string[]): Promise<void> {
+  if (!spec.longRun || jobNamePrefixes.length === 0) return;
+  const { module, client: sfnClient } = sfn();
+  let nextToken: string | undefined;
+  do {
+    const page = await sfnClient.send(new module.ListExecutionsCommand({
+      stateMachineArn: spec.longRun.stateMachineArn, statusFilter: 'RUNNING', nextToken,
+    }));
+    for (const run of page.executions ?? []) {
+      if (!jobNamePrefixes.some((prefix) => run.name?.startsWith(prefix))) continue;
+      await sfnClient.send(new module.StopExecutionCommand({ executionArn: run.executionArn, cause: 'Its CloudFormation resource was deleted or rolled back.' }));
+      console.info('Run stopped', { run: run.name });
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+}
+
+/** How a run ended (for a job it never created): its error and cause. */
+export async function runFailure(executionArn: string): Promise<{ running: boolean; error?: string; cause?: string }> {
+  const { module, client: sfnClient } = sfn();
+  const run = await sfnClient.send(new module.DescribeExecutionCommand({ executionArn }));
+  return { running: run.status === 'RUNNING', error: run.error, cause: run.cause };
+}

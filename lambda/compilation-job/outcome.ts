@@ -1,0 +1,50 @@
+// What the deployment says when a job did not compile: the same words on the one-hour path
+// (isComplete) and the long path (the result resource).
+import { DeploymentError, logsLocation } from './cloudformation';
+import type { JobDescription } from './sagemaker';
+import { MAX_LONG_RUN_TIMEOUT_SECONDS } from '../../src/private/contract';
+
+export function jobFailed(job: JobDescription): DeploymentError {
+  const jobName = job.CompilationJobName!;
+  return new DeploymentError(
+    `Compilation job ${jobName} failed: ${(job.FailureReason ?? 'no reason given').slice(0, 1024)} ${kmsHint(job)}${logsLocation(jobName)}`);
+}
+
+/** Stopped by someone else (the deployment's own stops report {@link jobTimedOut}). */
+export function jobStopped(job: JobDescription): DeploymentError {
+  const jobName = job.CompilationJobName!;
+  return new DeploymentError(
+    `Compilation job ${jobName} was stopped (${job.CompilationJobStatus}) before it completed; ` +
+    `it was not stopped by this deployment. Deploy again to compile anew. ${logsLocation(jobName)}`);
+}
+
+/** The deployment stops (or stopped) the job at its deadline. */
+export function jobTimedOut(job: JobDescription, timeoutSeconds: number): DeploymentError {
+  const jobName = job.CompilationJobName!;
+  return new DeploymentError(
+    `Compilation job ${jobName} did not finish within its timeout of ${timeoutSeconds} seconds ` +
+    `(counted from the start of the deployment; status ${job.CompilationJobStatus}); it has been stopped. Raise the construct's \`timeout\` ` +
+    `(at most ${MAX_LONG_RUN_TIMEOUT_SECONDS} seconds) or make the model compile faster. ${logsLocation(jobName)}`);
+}
+
+/** A job that never got created by its deadline: almost always the quota, which the message names. */
+export function notCreated(jobName: string, timeoutSeconds: number, refusal?: string): DeploymentError {
+  return new DeploymentError(
+    `Compilation job ${jobName} was not created within its timeout of ${timeoutSeconds} seconds` +
+    `${refusal ? ` (SageMaker: ResourceLimitExceeded: ${refusal.slice(0, 300)})` : ''}. ${quotaAdvice(timeoutSeconds)}`);
+}
+
+/** The quota's advice, for a job that waited for a slot until its deadline. */
+export function quotaAdvice(timeoutSeconds: number): string {
+  return `Every slot of the account's quota of concurrent compilation jobs (ResourceLimitExceeded) stayed taken for ${timeoutSeconds} seconds. ` +
+    'Ask for a higher "Number of concurrent compilation jobs" in Service Quotas (SageMaker), deploy fewer jobs at once ' +
+    '(spread them over stacks or add dependencies between them), or raise the construct\'s `timeout`.';
+}
+
+/** A job that could not write its output to a bucket encrypted with a key it was not granted. */
+function kmsHint(job: JobDescription): string {
+  if (!/kms|access ?denied|not authorized/i.test(job.FailureReason ?? '')) return '';
+  return 'If the output bucket is encrypted with a KMS key (SSE-KMS) that the construct does not know, import the bucket with ' +
+    'its key (s3.Bucket.fromBucketAttributes(scope, id, { bucketName, encryptionKey })) or pass `encryptionKey`, so that ' +
+    'the job\'s role is granted kms:GenerateDataKey and kms:Decrypt. ';
+}

@@ -1,0 +1,55 @@
+// The long path's result resource: after the WaitCondition, the ended job's attributes, or the
+// reason it did not compile, in the same words as the one-hour path.
+import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './cloudformation';
+import { DeploymentError } from './cloudformation';
+import { runFailure } from './long-run';
+import { attributesOf } from './model-files';
+import { jobFailed, jobStopped, jobTimedOut, notCreated } from './outcome';
+import { describeJob, isRetryable, RUNNING_STATUSES } from './sagemaker';
+import type { CompilationResultResourceProperties, CompilationResultSpec } from '../../src/private/contract';
+import { RESULT_RESOURCE_TYPE } from '../../src/private/contract';
+
+export function isResultEvent(event: OnEventRequest): boolean {
+  return event.ResourceType === RESULT_RESOURCE_TYPE;
+}
+
+function parseResult(event: OnEventRequest): CompilationResultSpec {
+  return JSON.parse((event.ResourceProperties as unknown as CompilationResultResourceProperties).Result) as CompilationResultSpec;
+}
+
+/** The result has the job's name; it owns nothing, so its Delete does nothing. */
+export function onResultEvent(event: OnEventRequest): OnEventResponse {
+  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
+  return { PhysicalResourceId: parseResult(event).compilationJobName };
+}
+
+export async function isResultComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
+  if (event.RequestType === 'Delete') return { IsComplete: true };
+  const result = parseResult(event);
+  try {
+    return await outcomeOf(result);
+  } catch (error) {
+    if (isRetryable(error)) return { IsComplete: false };
+    throw error;
+  }
+}
+
+async function outcomeOf(result: CompilationResultSpec): Promise<IsCompleteResponse> {
+  const jobName = result.compilationJobName;
+  const deadlinePassed = Date.now() >= Date.parse(result.deadline);
+  const job = await describeJob(jobName);
+  if (!job) {
+    if (deadlinePassed) throw notCreated(jobName, result.timeoutSeconds);
+    // The run ended without creating the job: it says why (SageMaker refused the request).
+    const run = await runFailure(result.executionArn);
+    if (run.running) return { IsComplete: false };
+    throw new DeploymentError(`Compilation job ${jobName} was not created: ${run.error ?? 'the run ended'}: ${(run.cause ?? 'no cause given').slice(0, 1024)}`);
+  }
+  const status = job.CompilationJobStatus!;
+  if (status === 'COMPLETED') return { IsComplete: true, Data: attributesOf(job) };
+  if (status === 'FAILED') throw jobFailed(job);
+  if (status === 'STOPPING' || status === 'STOPPED') throw deadlinePassed ? jobTimedOut(job, result.timeoutSeconds) : jobStopped(job);
+  // Signalled while it still runs (by hand?): wait for it, as far as this resource may.
+  if (RUNNING_STATUSES.has(status)) return { IsComplete: false };
+  throw new DeploymentError(`Compilation job ${jobName} has status ${status}.`);
+}

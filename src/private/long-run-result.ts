@@ -1,0 +1,59 @@
+import { createHash } from 'crypto';
+import { CfnResource, CfnWaitCondition, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  CompilationResultSpec, LongRunAttributes, MAX_WAIT_CONDITION_SECONDS, RESULT_RESOURCE_TYPE,
+} from './contract';
+import { SERVICE_TIMEOUT } from './provider';
+
+/** How much longer than the job's `timeout` the WaitCondition waits (at most 12 hours): the run signals first. */
+const WAIT_CONDITION_MARGIN_SECONDS = 5 * 60;
+
+/**
+ * The WaitCondition CloudFormation waits on (up to 12 hours) while a Step Functions run polls the
+ * job; the start resource names it, and it waits for the start resource.
+ *
+ * A WaitCondition cannot be updated, and once signalled it never waits again: its logical id is a
+ * hash of the start resource's Spec, so every change of the request, its tags or its timeout
+ * creates a new one (and a new run signals it; a run for a job that has ended already signals at
+ * its first poll). The old one is deleted, which does nothing.
+ *
+ * @param spec the start resource's `Spec` property (a JSON string token)
+ */
+export function longRunWaitCondition(scope: Construct, spec: string, timeoutSeconds: number): CfnWaitCondition {
+  const stack = Stack.of(scope);
+  const wait = new CfnWaitCondition(scope, 'Compiled');
+  wait.cfnOptions.creationPolicy = {
+    resourceSignal: { count: 1, timeout: `PT${Math.min(timeoutSeconds + WAIT_CONDITION_MARGIN_SECONDS, MAX_WAIT_CONDITION_SECONDS)}S` },
+  };
+  const baseId = stack.getLogicalId(wait);
+  wait.overrideLogicalId(Lazy.uncachedString({
+    produce: () => `${baseId}${createHash('sha256').update(JSON.stringify(stack.resolve(spec))).digest('hex').slice(0, 8)}`,
+  }));
+  return wait;
+}
+
+/**
+ * The result resource: after the WaitCondition, it reads the ended job and returns its attributes,
+ * or fails the deployment with SageMaker's reason, as the one-hour path does.
+ */
+export function longRunResult(scope: Construct, wait: CfnWaitCondition, start: CustomResource, serviceToken: string, timeoutSeconds: number): CustomResource {
+  // The WaitCondition's timeout starts once the job was created or queued.
+  wait.addDependency(start.node.defaultChild as CfnResource);
+  const attribute = (name: keyof LongRunAttributes) => start.getAttString(name);
+  const result: CompilationResultSpec = {
+    compilationJobName: attribute('CompilationJobName'),
+    executionArn: attribute('ExecutionArn'),
+    deadline: attribute('Deadline'),
+    timeoutSeconds,
+    waitCondition: wait.logicalId,
+  };
+  const resource = new CustomResource(scope, 'Result', {
+    serviceToken,
+    resourceType: RESULT_RESOURCE_TYPE,
+    serviceTimeout: SERVICE_TIMEOUT,
+    properties: { Result: Stack.of(scope).toJsonString(result) },
+  });
+  resource.node.addDependency(wait);
+  return resource;
+}
