@@ -1,12 +1,12 @@
 import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
 import { DeploymentError, resourceStillWaiting } from './cloudformation';
 import { assertSameRequest, createJob, lastRefusal, mayTryCreate, noteSlotFreed } from './create';
-import { jobFailed, jobStopped, jobTimedOut, notCreated } from './outcome';
 import { handOff, stopRuns } from './long-run';
 import { attributesOf } from './model-files';
+import { jobFailed, jobStopped, jobTimedOut, notCreated } from './outcome';
+import { deleteTargetsOf, recentJobsOf, retired, runPrefixesOf } from './retire';
 import { describeJob, isRetryable, JobDescription, RUNNING_STATUSES, stopJob, updateTags } from './sagemaker';
 import { isJobOfRequest, parseSpec, requestNamePrefix } from './spec';
-import { deleteTargetsOf, recentJobsOf, retired, runPrefixesOf } from './retire';
 import type { CompilationJobSpec, JobTag } from '../../src/private/contract';
 import { IAM_PROPAGATION_SECONDS, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from '../../src/private/contract';
 

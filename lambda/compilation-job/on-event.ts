@@ -1,6 +1,6 @@
 import type { CreateEvent, DeleteEvent, OnEventRequest, OnEventResponse, UpdateEvent } from './cloudformation';
-import { copyInput } from './model-files';
 import { stopRuns } from './long-run';
+import { copyInput } from './model-files';
 import { deleteTargetsOf, recentJobsOf, runPrefixesOf, stopRunning } from './retire';
 import { isRetryable, listJobs, RUNNING_STATUSES } from './sagemaker';
 import { isJobOfRequest, jobNameOf, parseSpec, requestNamePrefix } from './spec';
@@ -82,7 +82,8 @@ async function remove(spec: CompilationJobSpec, event: DeleteEvent, startedAt: n
     await stopRunning(await deleteTargetsOf(spec, event.PhysicalResourceId));
   });
   // The long path looks for a job a stopped run may still create, for a while after this start.
-  return spec.longRun ? { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt } : { PhysicalResourceId: event.PhysicalResourceId };
+  const response = { PhysicalResourceId: event.PhysicalResourceId };
+  return spec.longRun ? { ...response, OperationStartedAt: startedAt } : response;
 }
 
 /** isComplete stops the jobs on its first poll: a transient fault must not fail the operation. */

@@ -37,7 +37,9 @@ export function longRunWaitCondition(scope: Construct, spec: string, timeoutSeco
  * The result resource: after the WaitCondition, it reads the ended job and returns its attributes,
  * or fails the deployment with SageMaker's reason, as the one-hour path does.
  */
-export function longRunResult(scope: Construct, wait: CfnWaitCondition, start: CustomResource, serviceToken: string, timeoutSeconds: number): CustomResource {
+export function longRunResult(
+  scope: Construct, wait: CfnWaitCondition, start: CustomResource, serviceToken: string, timeoutSeconds: number,
+): CustomResource {
   // The WaitCondition's timeout starts once the job was created or queued.
   wait.addDependency(start.node.defaultChild as CfnResource);
   const attribute = (name: keyof LongRunAttributes) => start.getAttString(name);

@@ -1,0 +1,204 @@
+/**
+ * The handler on the long path, call by call: the start resource hands the wait to a run (Step
+ * Functions StartExecution) once the job is created or the quota refuses it, its Delete stops the
+ * runs before the jobs, and the result resource turns the ended job into attributes or the one-hour
+ * path's messages. End to end (real Provider framework, the definition run, WaitCondition) in test/long.
+ */
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CreateCompilationJobCommand, DescribeCompilationJobCommand, ListCompilationJobsCommand, SageMakerClient, StopCompilationJobCommand,
+} from '@aws-sdk/client-sagemaker';
+import {
+  DescribeExecutionCommand, ExecutionAlreadyExists, ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import {
+  completedJob, createEvent, deleteEvent, failedJob, inProgressJob, isCompleteEvent, jobArnOf, nameOf, resourceLimitExceeded,
+  resourceNotFound, specOf, STACK_ID, stoppedJob,
+} from './fixtures';
+import type { CompilationResultSpec, IsCompleteRequestLike, LongRunInput } from './long-run-types';
+import { isComplete, onEvent } from '../../lambda/compilation-job/index';
+import { runNameOf } from '../../lambda/compilation-job/long-run';
+import { RESULT_RESOURCE_TYPE } from '../../src/private/contract';
+
+const sagemaker = mockClient(SageMakerClient);
+const stepFunctions = mockClient(SFNClient);
+const cloudformation = mockClient(CloudFormationClient);
+
+const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:LongRun-AbC123';
+const WAIT = 'ResnetCompiled1A2B3C4Dab12cd34';
+const HOURS = 3600;
+const SPEC = specOf({ timeoutSeconds: 4 * HOURS, longRun: { stateMachineArn: STATE_MACHINE } });
+const NAME = nameOf(SPEC);
+const RUN = runNameOf(NAME, WAIT);
+const RUN_ARN = `arn:aws:states:us-east-1:123456789012:execution:LongRun-AbC123:${RUN}`;
+
+function withWait<E extends { ResourceProperties: object }>(event: E): E {
+  return { ...event, ResourceProperties: { ...event.ResourceProperties, WaitCondition: WAIT } };
+}
+
+beforeEach(() => {
+  sagemaker.reset();
+  stepFunctions.reset();
+  cloudformation.reset();
+  sagemaker.onAnyCommand().rejects(new Error('unexpected SageMaker call in this test'));
+  stepFunctions.onAnyCommand().rejects(new Error('unexpected Step Functions call in this test'));
+  cloudformation.on(DescribeStackResourceCommand).resolves({ $metadata: {}, StackResourceDetail: { ResourceStatus: 'CREATE_IN_PROGRESS' } as any });
+  jest.spyOn(console, 'info').mockImplementation(() => undefined);
+  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+
+describe('start resource: creates (or finds the quota full), then hands the wait to a run', () => {
+  async function firstPoll(): Promise<{ response: unknown; startedAt: number }> {
+    const event = withWait(createEvent(SPEC));
+    sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
+    sagemaker.on(ListCompilationJobsCommand).resolves({ $metadata: {}, CompilationJobSummaries: [] });
+    const started = await onEvent(event) as { PhysicalResourceId: string; OperationStartedAt: number };
+    const response = await isComplete({ ...isCompleteEvent(event, started.PhysicalResourceId), ...started });
+    return { response, startedAt: started.OperationStartedAt };
+  }
+
+  test('created: one run named after the job and its WaitCondition, with the whole request, the deadline and the signal', async () => {
+    sagemaker.on(CreateCompilationJobCommand).resolves({ $metadata: {}, CompilationJobArn: jobArnOf(NAME) });
+    stepFunctions.on(StartExecutionCommand).resolves({ $metadata: {}, executionArn: RUN_ARN, startDate: new Date() });
+    const { response, startedAt } = await firstPoll();
+    const deadline = new Date(startedAt + 4 * HOURS * 1000).toISOString();
+    expect(response).toEqual({ IsComplete: true, Data: { CompilationJobName: NAME, ExecutionArn: RUN_ARN, Deadline: deadline } });
+    expect(stepFunctions).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    const start = stepFunctions.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(start.stateMachineArn).toBe(STATE_MACHINE);
+    expect(start.name).toBe(RUN);
+    expect(RUN.length).toBeLessThanOrEqual(80);
+    const input = JSON.parse(start.input!) as LongRunInput;
+    expect(input.request).toEqual(sagemaker.commandCalls(CreateCompilationJobCommand)[0].args[0].input);
+    expect(input).toMatchObject({ deadline, signal: { StackName: STACK_ID, LogicalResourceId: WAIT } });
+  });
+
+  test('every slot of the quota taken: the run waits for one; the start resource does not', async () => {
+    sagemaker.on(CreateCompilationJobCommand).rejects(resourceLimitExceeded());
+    stepFunctions.on(StartExecutionCommand).resolves({ $metadata: {}, executionArn: RUN_ARN, startDate: new Date() });
+    const { response } = await firstPoll();
+    expect(response).toMatchObject({ IsComplete: true, Data: { CompilationJobName: NAME } });
+    expect(stepFunctions).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+
+  test('a poll repeated after the run started (ExecutionAlreadyExists): complete, no second run', async () => {
+    sagemaker.on(CreateCompilationJobCommand).resolves({ $metadata: {}, CompilationJobArn: jobArnOf(NAME) });
+    stepFunctions.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ $metadata: {}, message: `Execution Already Exists: '${RUN_ARN}'` }));
+    const { response } = await firstPoll();
+    expect(response).toMatchObject({ IsComplete: true, Data: { ExecutionArn: RUN_ARN } });
+  });
+});
+
+describe('start resource Delete: its runs stop before its jobs', () => {
+  test('the job\'s running run is stopped, then the job; other jobs\' runs are left alone', async () => {
+    stepFunctions.on(ListExecutionsCommand).resolves({
+      $metadata: {},
+      executions: [
+        { executionArn: RUN_ARN, name: RUN, stateMachineArn: STATE_MACHINE, status: 'RUNNING', startDate: new Date() },
+        { executionArn: `${RUN_ARN}x`, name: 'other-job-12345678', stateMachineArn: STATE_MACHINE, status: 'RUNNING', startDate: new Date() },
+      ],
+    });
+    const order: string[] = [];
+    stepFunctions.on(StopExecutionCommand).callsFake(() => { order.push('run'); return { $metadata: {}, stopDate: new Date() }; });
+    sagemaker.on(DescribeCompilationJobCommand).resolves(inProgressJob(SPEC, NAME));
+    sagemaker.on(StopCompilationJobCommand).callsFake(() => { order.push('job'); return { $metadata: {} }; });
+    const event = withWait(deleteEvent(SPEC, NAME));
+    const response = await onEvent(event);
+    expect(response).toMatchObject({ PhysicalResourceId: NAME, OperationStartedAt: expect.any(Number) });
+    expect(stepFunctions).toHaveReceivedCommandTimes(StopExecutionCommand, 1);
+    expect(stepFunctions).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: RUN_ARN });
+    expect(sagemaker).toHaveReceivedCommandWith(StopCompilationJobCommand, { CompilationJobName: NAME });
+    expect(order).toEqual(['run', 'job']);
+  });
+
+  test('no job found: complete only a poll later, since a stopped run\'s create may still land', async () => {
+    stepFunctions.on(ListExecutionsCommand).resolves({ $metadata: {}, executions: [] });
+    sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
+    const event = withWait(deleteEvent(SPEC, NAME));
+    const now = Date.now();
+    const early = await isComplete({ ...isCompleteEvent(event, NAME), OperationStartedAt: now - 1000 });
+    const later = await isComplete({ ...isCompleteEvent(event, NAME), OperationStartedAt: now - 11_000 });
+    expect([early, later]).toEqual([{ IsComplete: false }, { IsComplete: true }]);
+  });
+});
+
+describe('result resource: the ended job\'s attributes, or why it did not compile', () => {
+  function resultEvent(overrides: Partial<CompilationResultSpec> = {}): IsCompleteRequestLike {
+    const result: CompilationResultSpec = {
+      compilationJobName: NAME,
+      executionArn: RUN_ARN,
+      deadline: new Date(Date.now() + HOURS * 1000).toISOString(),
+      timeoutSeconds: 4 * HOURS,
+      waitCondition: WAIT,
+      ...overrides,
+    };
+    const event = { ...createEvent(SPEC), ResourceType: RESULT_RESOURCE_TYPE, ResourceProperties: { ServiceToken: 'x', Result: JSON.stringify(result) } };
+    return { ...event, PhysicalResourceId: NAME } as unknown as IsCompleteRequestLike;
+  }
+  const passed = new Date(Date.now() - 1000).toISOString();
+
+  test('onEvent: the job name is its physical id; nothing is called', async () => {
+    await expect(onEvent(resultEvent() as never)).resolves.toEqual({ PhysicalResourceId: NAME });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  test('COMPLETED: the same attributes as the one-hour path', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).resolves(completedJob(SPEC, NAME));
+    const response = await isComplete(resultEvent() as never) as unknown as { IsComplete: true; Data: Record<string, string> };
+    expect(response.IsComplete).toBe(true);
+    expect(response.Data.CompilationJobName).toBe(NAME);
+    expect(response.Data.ModelArtifactsS3Uri).toMatch(new RegExp(`^s3://.*/${NAME}/`));
+  });
+
+  test('FAILED: SageMaker\'s reason and the log location', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).resolves(failedJob(SPEC, NAME, 'ClientError: InputConfiguration: Unable to load the model'));
+    await expect(isComplete(resultEvent() as never)).rejects.toThrow(
+      `Compilation job ${NAME} failed: ClientError: InputConfiguration: Unable to load the model Logs: CloudWatch log group /aws/sagemaker/CompilationJobs, log stream ${NAME}.`);
+  });
+
+  test('STOPPED after the deadline: the run stopped it; the timeout message', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).resolves(stoppedJob(SPEC, NAME));
+    await expect(isComplete(resultEvent({ deadline: passed }) as never)).rejects.toThrow(
+      `Compilation job ${NAME} did not finish within its timeout of 14400 seconds`);
+  });
+
+  test('STOPPED before the deadline: someone else stopped it', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).resolves(stoppedJob(SPEC, NAME));
+    await expect(isComplete(resultEvent() as never)).rejects.toThrow('it was not stopped by this deployment');
+  });
+
+  test('never created, deadline passed: the quota\'s advice', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
+    await expect(isComplete(resultEvent({ deadline: passed }) as never)).rejects.toThrow(
+      `Compilation job ${NAME} was not created within its timeout of 14400 seconds. Every slot of the account's quota`);
+  });
+
+  test('never created before the deadline: the run\'s error and cause (SageMaker refused the request)', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
+    stepFunctions.on(DescribeExecutionCommand).resolves({
+      $metadata: {},
+      executionArn: RUN_ARN,
+      stateMachineArn: STATE_MACHINE,
+      status: 'FAILED',
+      startDate: new Date(),
+      error: 'SageMaker.ValidationException',
+      cause: 'TargetDevice ml_inf2 does not support framework XGBOOST',
+    });
+    await expect(isComplete(resultEvent() as never)).rejects.toThrow(
+      `Compilation job ${NAME} was not created: SageMaker.ValidationException: TargetDevice ml_inf2 does not support framework XGBOOST`);
+  });
+
+  test('never created and the run still ends: poll again', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
+    stepFunctions.on(DescribeExecutionCommand).resolves({ $metadata: {}, executionArn: RUN_ARN, stateMachineArn: STATE_MACHINE, status: 'RUNNING', startDate: new Date() });
+    await expect(isComplete(resultEvent() as never)).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('Delete: nothing to do', async () => {
+    const event = { ...resultEvent(), RequestType: 'Delete' };
+    await expect(isComplete(event as never)).resolves.toEqual({ IsComplete: true });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+});
