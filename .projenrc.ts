@@ -184,7 +184,7 @@ project.addTask('test:package', {
 });
 
 project.addTask('bench', {
-  description: 'Benchmarks: synth scaling, handler start, deployment overhead; writes docs/benchmarks.md',
+  description: 'Benchmarks: synth scaling, handler start, deployment overhead, the long path\'s fleets; writes docs/benchmarks.md',
   steps: [
     { spawn: bundle.name },
     { exec: 'ts-node --transpile-only --project tsconfig.dev.json test/bench/bench.ts' },

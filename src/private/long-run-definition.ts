@@ -36,18 +36,18 @@ const compilation = {
       // The start resource built the whole request; it is the call's input as it is.
       InputPath: '$.request',
       ResultPath: null,
-      Retry: [
-        SAGEMAKER_TRANSIENT,
-        {
-          // Every slot of the concurrent-job quota is taken: try again until one frees (the
-          // deadline branch ends the wait). Full jitter spreads the tries of a waiting fleet.
-          ErrorEquals: ['SageMaker.ResourceLimitExceededException'],
-          IntervalSeconds: QUOTA_RETRY_SECONDS,
-          BackoffRate: 1,
-          MaxAttempts: 99999999,
-          JitterStrategy: 'FULL',
-        },
-      ],
+      // Every slot of the concurrent-job quota is taken, or SageMaker throttles or fails: try again
+      // until it takes the job (the deadline branch ends the wait). One retrier for all of them: a
+      // retrier counts its attempts for as long as the state retries, so a separate throttling
+      // retrier of 10 attempts would end an hours-long quota wait at its tenth throttled try. Full
+      // jitter spreads the tries of a waiting fleet.
+      Retry: [{
+        ErrorEquals: ['SageMaker.ResourceLimitExceededException', ...SAGEMAKER_TRANSIENT.ErrorEquals],
+        IntervalSeconds: QUOTA_RETRY_SECONDS,
+        BackoffRate: 1,
+        MaxAttempts: 99999999,
+        JitterStrategy: 'FULL',
+      }],
       // The start resource created it already, or adopted a job of this request.
       Catch: [{ ErrorEquals: ['SageMaker.ResourceInUseException'], ResultPath: null, Next: 'Poll' }],
       Next: 'Poll',
