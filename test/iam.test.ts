@@ -6,18 +6,33 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CompilationJob, CompilationJobProps, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../src';
+import { RESOURCE_TYPE } from '../src/private/contract';
 import { newStack, onlyJobSpec } from './util';
 
 const PARTITION = { Ref: 'AWS::Partition' };
 const arn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', PARTITION, ...parts]] });
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 
-/** The statements of every policy attached to the role whose logical id starts with `rolePrefix`. */
+/**
+ * The statements of the role whose logical id starts with `rolePrefix`: those of its own inline
+ * policies (`Policies`) and of every policy resource attached to it.
+ */
 function statementsOf(stack: Stack, rolePrefix: string): any[] {
   const template = Template.fromStack(stack);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => p.Properties.Roles.some((r: any) => r.Ref?.startsWith(rolePrefix)));
-  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith(rolePrefix));
+  const inline = roles.flatMap(([, r]) => (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument));
+  const attached = Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: any) => r.Ref?.startsWith(rolePrefix)))
+    .map((p) => p.Properties.PolicyDocument);
+  return [...inline, ...attached].flatMap((d) => d.Statement);
+}
+
+/** The policy resources attached to the role whose logical id starts with `rolePrefix`. */
+function policyResourcesOf(stack: Stack, rolePrefix: string): string[] {
+  const template = Template.fromStack(stack);
+  return ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].flatMap((type) => Object.entries(template.findResources(type))
+    .filter(([, p]) => (p.Properties.Roles ?? []).some((r: any) => r.Ref?.startsWith(rolePrefix)))
+    .map(([id]) => id));
 }
 
 function logicalIdOf(stack: Stack, type: string, prefix: string): string {
@@ -85,6 +100,22 @@ describe('execution role', () => {
     expect(statementsOf(stack, 'JobRole')).toEqual([...basics(`teststack-${stackHash('TestStack')}-job`), ...readInput(input, inputKey), writeOutput(output)]);
   });
 
+  test('default: one resource, its statements in its own inline policy; the job waits for it', () => {
+    const { stack } = jobStack((scope) => ({
+      encryptionKey: new kms.Key(scope, 'OutKey'),
+      vpc: new ec2.Vpc(scope, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }),
+    }));
+    const roleId = logicalIdOf(stack, 'AWS::IAM::Role', 'JobRole');
+    // Every grant (basics, bucket, both KMS keys, VPC) went into the role, none into a policy resource.
+    expect(policyResourcesOf(stack, 'JobRole')).toEqual([]);
+    const role = Template.fromStack(stack).toJSON().Resources[roleId];
+    expect(role.Properties.Policies).toEqual([{ PolicyName: 'CompilationJob', PolicyDocument: { Statement: expect.any(Array), Version: '2012-10-17' } }]);
+    // basics (3), input object and its key (2), output (1), output key (1), VPC (1)
+    expect(role.Properties.Policies[0].PolicyDocument.Statement).toHaveLength(8);
+    const [job] = Object.values(Template.fromStack(stack).findResources(RESOURCE_TYPE));
+    expect(job.DependsOn).toContain(roleId);
+  });
+
   test('KMS: encrypting the output adds a data key and decrypt (multipart) on that key only', () => {
     const { stack, input, inputKey, output } = jobStack((scope) => ({ encryptionKey: new kms.Key(scope, 'OutKey') }));
     const outKey = logicalIdOf(stack, 'AWS::KMS::Key', 'OutKey');
@@ -139,6 +170,9 @@ describe('execution role', () => {
       { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [getAtt(input), '/m.tar.gz']] } },
       writeOutput(output),
     ]);
+    // ...in its default policy, as for any role of the app; its own properties are left alone.
+    expect(policyResourcesOf(stack, 'MyRole')).toEqual([expect.stringMatching(/^MyRoleDefaultPolicy/)]);
+    expect(Template.fromStack(stack).toJSON().Resources[logicalIdOf(stack, 'AWS::IAM::Role', 'MyRole')].Properties.Policies).toBeUndefined();
   });
 
   test('imported immutable role: nothing is added, no role is created', () => {

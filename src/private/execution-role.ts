@@ -4,12 +4,35 @@ import { Construct } from 'constructs';
 import { COMPILATION_JOB_LOG_GROUP } from './contract';
 import { acknowledgeWildcardResources } from './nag';
 
-/** The default execution role: trusted by SageMaker only, with no managed policy. */
+/**
+ * The default execution role: trusted by SageMaker only, with no managed policy. Every statement
+ * granted to it goes into its own inline policy (the role's `Policies`) instead of a separate
+ * `AWS::IAM::Policy`, so a job's role costs one CloudFormation resource: a stack has room for 500.
+ * It always receives statements ({@link grantJobBasics}), so its inline policy is never empty.
+ */
+class ExecutionRole extends iam.Role {
+  private readonly document: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string) {
+    const document = new iam.PolicyDocument();
+    super(scope, id, {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: 'Execution role of a SageMaker Neo compilation job',
+      // Resolved at synth, so statements added after construction are in it.
+      inlinePolicies: { CompilationJob: document },
+    });
+    this.document = document;
+  }
+
+  /** Adds to the role's own inline policy; anything that waits for the grant waits for the role. */
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.document.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+}
+
 export function createExecutionRole(scope: Construct, id: string): iam.Role {
-  return new iam.Role(scope, id, {
-    assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-    description: 'Execution role of a SageMaker Neo compilation job',
-  });
+  return new ExecutionRole(scope, id);
 }
 
 /**
