@@ -307,7 +307,7 @@ describe('removalPolicy: every value mapped explicitly', () => {
 });
 
 describe('handler permissions', () => {
-  test('PassRole only on the job role, only to SageMaker; SageMaker actions only on the stack\'s jobs', () => {
+  test('PassRole only on the stack\'s job roles, only to SageMaker; SageMaker actions only on the stack\'s jobs', () => {
     const stack = newStack();
     new CompilationJob(stack, 'A', BASE);
     const template = Template.fromStack(stack);
@@ -320,14 +320,34 @@ describe('handler permissions', () => {
             Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:compilation-job/teststack-e82b44c6-*']] },
           }),
           {
+            // The job's default role is in the stack's role path (see iam.test.ts).
             Action: 'iam:PassRole',
             Effect: 'Allow',
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ARole'), 'Arn'] },
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:role/sagemaker-neo/us-east-1/teststack-e82b44c6/*']] },
             Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
           },
         ]),
       },
     });
+  });
+});
+
+describe('jobs per stack', () => {
+  test('a job with a default role costs 2 resources (its role and its custom resource), however many jobs', () => {
+    const resourcesWith = (jobs: number) => {
+      const stack = newStack();
+      const model = ModelInput.fromBucket(s3.Bucket.fromBucketName(stack, 'Models', 'models'), 'resnet/model.tar.gz');
+      for (let i = 0; i < jobs; i++) new CompilationJob(stack, `Job${i}`, { ...BASE, model });
+      return Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>).map((r) => r.Type);
+    };
+    const one = resourcesWith(1);
+    const many = resourcesWith(101);
+    expect((many.length - one.length) / 100).toBe(2);
+    const count = (types: string[], type: string) => types.filter((t) => t === type).length;
+    expect(count(many, 'AWS::IAM::Role') - count(one, 'AWS::IAM::Role')).toBe(100);
+    expect(count(many, RESOURCE_TYPE) - count(one, RESOURCE_TYPE)).toBe(100);
+    // 101 jobs fit CloudFormation's 500 resources per stack with room for more.
+    expect(many.length).toBeLessThan(250);
   });
 });
 

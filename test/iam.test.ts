@@ -7,17 +7,32 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CompilationJob, CompilationJobProps, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../src';
 import { newStack, onlyJobSpec } from './util';
+import { RESOURCE_TYPE } from '../src/private/contract';
 
 const PARTITION = { Ref: 'AWS::Partition' };
 const arn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', PARTITION, ...parts]] });
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 
-/** The statements of every policy attached to the role whose logical id starts with `rolePrefix`. */
+/**
+ * The statements of the role whose logical id starts with `rolePrefix`: those of its own inline
+ * policies (`Policies`) and of every policy resource attached to it.
+ */
 function statementsOf(stack: Stack, rolePrefix: string): any[] {
   const template = Template.fromStack(stack);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => p.Properties.Roles.some((r: any) => r.Ref?.startsWith(rolePrefix)));
-  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith(rolePrefix));
+  const inline = roles.flatMap(([, r]) => (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument));
+  const attached = Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: any) => r.Ref?.startsWith(rolePrefix)))
+    .map((p) => p.Properties.PolicyDocument);
+  return [...inline, ...attached].flatMap((d) => d.Statement);
+}
+
+/** The policy resources attached to the role whose logical id starts with `rolePrefix`. */
+function policyResourcesOf(stack: Stack, rolePrefix: string): string[] {
+  const template = Template.fromStack(stack);
+  return ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].flatMap((type) => Object.entries(template.findResources(type))
+    .filter(([, p]) => (p.Properties.Roles ?? []).some((r: any) => r.Ref?.startsWith(rolePrefix)))
+    .map(([id]) => id));
 }
 
 function logicalIdOf(stack: Stack, type: string, prefix: string): string {
@@ -85,6 +100,22 @@ describe('execution role', () => {
     expect(statementsOf(stack, 'JobRole')).toEqual([...basics(`teststack-${stackHash('TestStack')}-job`), ...readInput(input, inputKey), writeOutput(output)]);
   });
 
+  test('default: one resource, its statements in its own inline policy; the job waits for it', () => {
+    const { stack } = jobStack((scope) => ({
+      encryptionKey: new kms.Key(scope, 'OutKey'),
+      vpc: new ec2.Vpc(scope, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }),
+    }));
+    const roleId = logicalIdOf(stack, 'AWS::IAM::Role', 'JobRole');
+    // Every grant (basics, bucket, both KMS keys, VPC) went into the role, none into a policy resource.
+    expect(policyResourcesOf(stack, 'JobRole')).toEqual([]);
+    const role = Template.fromStack(stack).toJSON().Resources[roleId];
+    expect(role.Properties.Policies).toEqual([{ PolicyName: 'CompilationJob', PolicyDocument: { Statement: expect.any(Array), Version: '2012-10-17' } }]);
+    // basics (3), input object and its key (2), output (1), output key (1), VPC (1)
+    expect(role.Properties.Policies[0].PolicyDocument.Statement).toHaveLength(8);
+    const [job] = Object.values(Template.fromStack(stack).findResources(RESOURCE_TYPE));
+    expect(job.DependsOn).toContain(roleId);
+  });
+
   test('KMS: encrypting the output adds a data key and decrypt (multipart) on that key only', () => {
     const { stack, input, inputKey, output } = jobStack((scope) => ({ encryptionKey: new kms.Key(scope, 'OutKey') }));
     const outKey = logicalIdOf(stack, 'AWS::KMS::Key', 'OutKey');
@@ -139,6 +170,9 @@ describe('execution role', () => {
       { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [getAtt(input), '/m.tar.gz']] } },
       writeOutput(output),
     ]);
+    // ...in its default policy, as for any role of the app; its own properties are left alone.
+    expect(policyResourcesOf(stack, 'MyRole')).toEqual([expect.stringMatching(/^MyRoleDefaultPolicy/)]);
+    expect(Template.fromStack(stack).toJSON().Resources[logicalIdOf(stack, 'AWS::IAM::Role', 'MyRole')].Properties.Policies).toBeUndefined();
   });
 
   test('imported immutable role: nothing is added, no role is created', () => {
@@ -160,34 +194,87 @@ describe('execution role', () => {
 });
 
 describe('handler role', () => {
-  test('PassRole: only the stack\'s execution roles, only to SageMaker', () => {
+  const passRoleOf = (stack: Stack) => statementsOf(stack, 'SageMakerNeoCompilationJobProviderHandlerRole')
+    .filter((s) => JSON.stringify(s.Action).includes('iam:'));
+  const ROLE_PATH = `/sagemaker-neo/us-east-1/teststack-${stackHash('TestStack')}/`;
+  const DEFAULT_ROLES = arn(`:iam::123456789012:role${ROLE_PATH}*`);
+  const PASS_ONLY_TO_SAGEMAKER = { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } };
+  const jobs = (stack: Stack, count: number, extra: Partial<CompilationJobProps> = {}) => {
+    const bucket = s3.Bucket.fromBucketName(stack, `Input${count}`, 'models');
+    for (let i = 0; i < count; i++) {
+      new CompilationJob(stack, `Job${count}x${i}`, {
+        model: ModelInput.fromBucket(bucket, 'm.tar.gz'),
+        framework: Framework.ONNX,
+        dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+        target: CompilationTarget.device(TargetDevice.ML_C5),
+        ...extra,
+      });
+    }
+  };
+
+  test('PassRole: the stack\'s default roles by their role path, only to SageMaker', () => {
     const stack = newStack();
-    const bucket = new s3.Bucket(stack, 'Input');
-    const props = {
-      model: ModelInput.fromBucket(bucket, 'm.tar.gz'),
-      framework: Framework.ONNX,
-      dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
-      target: CompilationTarget.device(TargetDevice.ML_C5),
-    };
-    new CompilationJob(stack, 'A', props);
-    new CompilationJob(stack, 'B', props);
+    jobs(stack, 2);
     new iam.Role(stack, 'Unrelated', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
 
-    const passRole = statementsOf(stack, 'SageMakerNeoCompilationJobProviderHandlerRole')
-      .filter((s) => JSON.stringify(s.Action).includes('iam:'));
-    expect(passRole).toEqual([{
+    expect(passRoleOf(stack)).toEqual([{ Action: 'iam:PassRole', Effect: 'Allow', Resource: DEFAULT_ROLES, Condition: PASS_ONLY_TO_SAGEMAKER }]);
+    // Every default role is in that path; no other role of the stack is.
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+    const inPath = Object.keys(roles).filter((id) => roles[id].Properties.Path === ROLE_PATH);
+    expect(inPath.sort()).toEqual([logicalIdOf(stack, 'AWS::IAM::Role', 'Job2x0Role'), logicalIdOf(stack, 'AWS::IAM::Role', 'Job2x1Role')].sort());
+  });
+
+  test('PassRole: the same size for 1 job and for 100 jobs with default roles', () => {
+    const one = newStack();
+    jobs(one, 1);
+    const hundred = newStack();
+    jobs(hundred, 100);
+    expect(passRoleOf(hundred)).toEqual(passRoleOf(one));
+    // ...and no policy of the handler spills over into managed policies.
+    expect(policyResourcesOf(hundred, 'SageMakerNeoCompilationJobProviderHandlerRole')).toHaveLength(1);
+  });
+
+  test('PassRole: a role of the user is listed by its ARN, next to the default roles', () => {
+    const stack = newStack();
+    jobs(stack, 2);
+    const own = new iam.Role(stack, 'MyRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    const imported = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::123456789012:role/neo', { mutable: false });
+    jobs(stack, 3, { role: own });
+    jobs(stack, 1, { role: imported });
+    expect(passRoleOf(stack)).toEqual([{
       Action: 'iam:PassRole',
       Effect: 'Allow',
-      Resource: [getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'ARole')), getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'BRole'))],
-      Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+      Resource: [DEFAULT_ROLES, getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'MyRole')), 'arn:aws:iam::123456789012:role/neo'],
+      Condition: PASS_ONLY_TO_SAGEMAKER,
     }]);
-    // The shape that makes it safe: a concrete role ARN (no wildcard), one condition key, one service.
-    for (const statement of passRole) {
-      expect(JSON.stringify(statement.Resource)).not.toContain('*');
-      expect(JSON.stringify(statement.Resource)).not.toContain('Unrelated');
-      expect(Object.keys(statement.Condition)).toEqual(['StringEquals']);
-      expect(statement.Condition.StringEquals['iam:PassedToService']).toBe('sagemaker.amazonaws.com');
-    }
+    // A user's role keeps its own path.
+    expect(Template.fromStack(stack).toJSON().Resources[logicalIdOf(stack, 'AWS::IAM::Role', 'MyRole')].Properties.Path).toBeUndefined();
+  });
+
+  test('PassRole: no wildcard where every job has a role of the user', () => {
+    const stack = newStack();
+    const own = new iam.Role(stack, 'MyRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    jobs(stack, 2, { role: own });
+    expect(passRoleOf(stack)).toEqual([{
+      Action: 'iam:PassRole', Effect: 'Allow', Resource: getAtt(logicalIdOf(stack, 'AWS::IAM::Role', 'MyRole')), Condition: PASS_ONLY_TO_SAGEMAKER,
+    }]);
+  });
+
+  test('PassRole: a default role of another stack is listed by its ARN, not covered by this stack\'s path', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const other = new Stack(app, 'Other', { env });
+    const stack = new Stack(app, 'TestStack', { env });
+    const otherJob = new CompilationJob(other, 'Job', { model: ModelInput.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/m/1'), target: CompilationTarget.device(TargetDevice.ML_C5) });
+    new CompilationJob(stack, 'Job', {
+      model: ModelInput.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/m/1'),
+      target: CompilationTarget.device(TargetDevice.ML_C5),
+      role: otherJob.role,
+      outputBucket: s3.Bucket.fromBucketName(stack, 'Out', 'compiled-models'), // no reference back to this stack
+    });
+    const [statement] = passRoleOf(stack);
+    expect(JSON.stringify(statement.Resource)).not.toContain('*');
+    expect(JSON.stringify(statement.Resource)).toContain('Fn::ImportValue');
   });
 
   test('SageMaker actions only on the stack\'s compilation jobs; no managed policy on any provider role', () => {
@@ -235,6 +322,29 @@ describe('handler role', () => {
     expect(b.jobName.startsWith(b.pattern)).toBe(true);
     expect(b.jobName.startsWith(a.pattern)).toBe(false);
     expect(a.jobName.startsWith(b.pattern)).toBe(false);
+  });
+  test.each([
+    ['a name that starts another', 'ml', 'us-east-1', 'ml-dev', 'us-east-1'],
+    ['the same first 20 characters', 'vision-models-production-eu', 'us-east-1', 'vision-models-production-us', 'us-east-1'],
+    ['names that differ only in separators', 'ml-dev', 'us-east-1', 'mldev', 'us-east-1'],
+    ['the same stack name in another region (role ARNs name no region)', 'ml', 'us-east-1', 'ml', 'eu-west-1'],
+  ])('isolation (%s): no stack\'s PassRole covers the other stack\'s default roles', (_, nameA, regionA, nameB, regionB) => {
+    const rolesOf = (name: string, region: string) => {
+      const stack = new Stack(new App(), name, { env: { account: '123456789012', region } });
+      new CompilationJob(stack, 'Resnet', { model: ModelInput.fromModelPackage(`arn:aws:sagemaker:${region}:123456789012:model-package/m/1`), target: CompilationTarget.device(TargetDevice.ML_C5) });
+      const [passRole] = statementsOf(stack, 'SageMakerNeoCompilationJobProviderHandlerRole').filter((s) => s.Action === 'iam:PassRole');
+      // arn:<partition>:iam::123456789012:role<path>* -> the role part, `<path>` then any name
+      const pattern = /:iam::123456789012:(role\/[^*]+)\*$/.exec(passRole.Resource['Fn::Join'][1][2])![1];
+      const [role] = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role', { Properties: { Description: 'Execution role of a SageMaker Neo compilation job' } }));
+      // CloudFormation names the role `<stack>-<logical id>-<random>`; any name will do here.
+      return { pattern, roleResource: `role${role.Properties.Path}${name}-ResnetRole-ABCDEFGHIJKL` };
+    };
+    const a = rolesOf(nameA, regionA);
+    const b = rolesOf(nameB, regionB);
+    expect(a.roleResource.startsWith(a.pattern)).toBe(true);
+    expect(b.roleResource.startsWith(b.pattern)).toBe(true);
+    expect(b.roleResource.startsWith(a.pattern)).toBe(false);
+    expect(a.roleResource.startsWith(b.pattern)).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { CompilationJob, CompilationJobProps, CompilationTarget, ModelInput, TargetDevice } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
+import { CompilationJobProvider } from '../src/private/provider';
 
 const BASE: CompilationJobProps = {
   ...tinyOnnxModel(),
@@ -86,5 +88,21 @@ describe('cdk-nag AwsSolutions: zero unacknowledged findings', () => {
     reader.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
     job.grantRead(reader);
     expect(nagFindings(stack).filter((f) => f.includes('/Reader/'))).not.toEqual([]);
+  });
+
+  test('other principals that may pass the job roles, granted before and after the first job', () => {
+    const stack = newStack();
+    const principal = (id: string) => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
+    const early = principal('Early');
+    CompilationJobProvider.of(stack).grantPassJobRoles(early);
+    new CompilationJob(stack, 'Job', BASE);
+    CompilationJobProvider.of(stack).grantPassJobRoles(principal('Late'));
+    expect(nagFindings(stack)).toEqual([]);
+    // Both got the stack's role path (the early one when the first default role came).
+    const passRole = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st) => st.Action === 'iam:PassRole');
+    expect(passRole).toHaveLength(3);
+    expect(new Set(passRole.map((st) => JSON.stringify(st.Resource))).size).toBe(1);
   });
 });

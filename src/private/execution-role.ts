@@ -3,13 +3,60 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { COMPILATION_JOB_LOG_GROUP } from './contract';
 import { acknowledgeWildcardResources } from './nag';
+import { stackJobNamePrefix } from './naming';
 
-/** The default execution role: trusted by SageMaker only, with no managed policy. */
+/**
+ * The default execution role: trusted by SageMaker only, with no managed policy. Every statement
+ * granted to it goes into its own inline policy (the role's `Policies`) instead of a separate
+ * `AWS::IAM::Policy`, so a job's role costs one CloudFormation resource: a stack has room for 500.
+ * It always receives statements ({@link grantJobBasics}), so its inline policy is never empty.
+ */
+class ExecutionRole extends iam.Role {
+  private readonly document: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string) {
+    const document = new iam.PolicyDocument();
+    super(scope, id, {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: 'Execution role of a SageMaker Neo compilation job',
+      path: executionRolePath(Stack.of(scope)),
+      // Resolved at synth, so statements added after construction are in it.
+      inlinePolicies: { CompilationJob: document },
+    });
+    this.document = document;
+  }
+
+  /** Adds to the role's own inline policy; anything that waits for the grant waits for the role. */
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.document.addStatements(statement);
+    return { statementAdded: true, policyDependable: this };
+  }
+}
+
 export function createExecutionRole(scope: Construct, id: string): iam.Role {
-  return new iam.Role(scope, id, {
-    assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-    description: 'Execution role of a SageMaker Neo compilation job',
-  });
+  return new ExecutionRole(scope, id);
+}
+
+/**
+ * The IAM path of a stack's default execution roles: `/sagemaker-neo/<region>/<stack prefix>/`,
+ * with the stack's part of its job names ({@link stackJobNamePrefix}). Role ARNs name no region,
+ * and a stack name is unique only within an account and region, so the region is part of it.
+ */
+export function executionRolePath(stack: Stack): string {
+  return `/sagemaker-neo/${stack.region}/${stackJobNamePrefix(stack)}/`;
+}
+
+/**
+ * Every role in the stack's {@link executionRolePath}: one resource for any number of default
+ * roles. No other stack's role matches: the path ends in a separator and differs per stack name.
+ */
+export function executionRolesArn(stack: Stack): string {
+  return stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${executionRolePath(stack).slice(1)}*` });
+}
+
+/** Whether `role` is a default execution role of `stack`, so in that stack's role path. */
+export function isExecutionRoleOf(stack: Stack, role: iam.IRole): boolean {
+  return role instanceof ExecutionRole && Stack.of(role) === stack;
 }
 
 /**

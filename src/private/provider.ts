@@ -8,6 +8,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
+import { executionRolesArn, isExecutionRoleOf } from './execution-role';
 import { LongRunStateMachine } from './long-run';
 import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
 import { stackJobNamePrefix } from './naming';
@@ -56,14 +57,18 @@ export class CompilationJobProvider extends Construct {
   public readonly serviceToken: string;
   /** The role of the onEvent and isComplete functions. */
   public readonly handlerRole: iam.Role;
-  private readonly jobRoleArns: string[] = [];
   /** ARN pattern of the stack's compilation jobs. */
   private readonly sagemakerJobs: string;
   private longRun?: LongRunStateMachine;
-  private readonly passRoleStatements: iam.PolicyStatement[] = [];
+  /** The resources of every PassRole statement: the stack's role path (once) and any other role's ARN. */
+  private readonly passableRoles: string[] = [];
+  private readonly passRoleGrants: Array<{ statement: iam.PolicyStatement; grantee: iam.IGrantable }> = [];
+  /** Every default execution role of the stack (all are in its role path). */
+  private readonly defaultRoles: string;
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
+    this.defaultRoles = executionRolesArn(scope);
     if (!fs.existsSync(path.join(HANDLER_BUNDLE_DIR, 'index.js'))) {
       throw new Error(`The compilation job handler bundle is missing from ${HANDLER_BUNDLE_DIR}; run \`npx projen bundle\`.`);
     }
@@ -160,22 +165,37 @@ export class CompilationJobProvider extends Construct {
 
   /**
    * Lets the handler (and every principal given {@link grantPassJobRoles}) pass a job's execution
-   * role to SageMaker, and to SageMaker only. One statement per principal lists every job's role,
-   * so each policy grows by an ARN per job.
+   * role to SageMaker, and to SageMaker only. The stack's default roles are covered by one ARN,
+   * their role path, so the statement keeps its size whatever the number of jobs (a list of ARNs
+   * outgrows IAM's policy size quotas near 70 jobs); any other role is listed by its ARN.
    */
   public allowPassRole(role: iam.IRole): void {
-    this.jobRoleArns.push(role.roleArn);
-    for (const statement of this.passRoleStatements) statement.addResources(role.roleArn);
+    const resource = isExecutionRoleOf(Stack.of(this), role) ? this.defaultRoles : role.roleArn;
+    if (this.passableRoles.includes(resource)) return;
+    this.passableRoles.push(resource);
+    for (const { statement, grantee } of this.passRoleGrants) {
+      statement.addResources(resource);
+      if (resource === this.defaultRoles) this.acknowledgeRolePath(grantee);
+    }
   }
 
   /** Lets `grantee` pass the execution roles of the stack's jobs to SageMaker, and to SageMaker only. */
   public grantPassJobRoles(grantee: iam.IGrantable): void {
     const statement = new iam.PolicyStatement({
       actions: ['iam:PassRole'],
-      resources: this.jobRoleArns,
+      resources: [...this.passableRoles],
       conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
     });
-    this.passRoleStatements.push(statement);
+    this.passRoleGrants.push({ statement, grantee });
     grantee.grantPrincipal.addToPrincipalPolicy(statement);
+    if (this.passableRoles.includes(this.defaultRoles)) this.acknowledgeRolePath(grantee);
+  }
+
+  private acknowledgeRolePath(grantee: iam.IGrantable): void {
+    const principal = grantee.grantPrincipal;
+    if (!Construct.isConstruct(principal)) return; // a principal without a policy of its own has no finding
+    acknowledgeWildcardResources(principal, [this.defaultRoles],
+      'The stack\'s default execution roles, in a role path unique to the stack (/sagemaker-neo/<region>/<stack>-<hash of the stack name>/): ' +
+      'one resource for any number of jobs, where a list of their ARNs would outgrow IAM\'s policy size quotas. Only to SageMaker (iam:PassedToService).');
   }
 }
