@@ -45,6 +45,8 @@ export interface StepFunctionsStandIn {
   advanceTo(seconds: number): Promise<void>;
   /** The virtual second of the next timer of a run, if any. */
   nextTimerAt(): number | undefined;
+  /** Ends the runs still running and restores what it replaced (timers). */
+  close?(): void;
 }
 
 /** What the driver gives the stand-in: its clock, SageMaker (the fake) and SignalResource (the model). */
@@ -218,6 +220,7 @@ export class Driver {
   }
 
   async close(): Promise<void> {
+    this.stepFunctions?.close?.();
     await this.lambda?.stop();
     await this.endpoint?.close();
   }
