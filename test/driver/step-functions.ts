@@ -1,0 +1,482 @@
+/**
+ * A Step Functions stand-in that RUNS an Amazon States Language definition (states, Retry with
+ * jitter, Wait loops, Parallel races, Catch routing) with `aws-local-stepfunctions`, on VIRTUAL
+ * time: `@sinonjs/fake-timers` fakes setTimeout/clearTimeout/Date only, and its clock is kept equal
+ * to the FakeSageMaker's VirtualClock, so a Wait of 5 s, a Wait until a timestamp and a Retry
+ * interval take no real time and happen at the virtual second they would.
+ *
+ * Task states whose Resource is `arn:aws:states:::aws-sdk:<service>:<action>` are served by the
+ * scripted SageMaker (sagemaker:*) or by a callback of the caller (cloudformation:signalResource),
+ * found by their Resource, so a renamed state still works. Errors reach the definition named as
+ * Step Functions names them (`<Service>.<Error>`, `Exception` appended when missing).
+ *
+ * The API is shaped like Step Functions' own (StartExecution, StopExecution, ListExecutions,
+ * DescribeExecution), so an HTTP front can route the handler's SDK calls to it.
+ *
+ * Only one instance may exist at a time (it installs the fake timers globally); close() it.
+ */
+import * as FakeTimers from '@sinonjs/fake-timers';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CompilationJob, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../../src';
+import { ACCOUNT, EPOCH_MS, FakeSageMaker, mulberry32, REGION } from '../fault/fake-sagemaker';
+
+/** What this file uses of aws-local-stepfunctions (its types are ESM-only; its CommonJS build is what jest loads). */
+interface LocalEvent {
+  readonly type: string;
+  readonly state?: { readonly name: string; readonly type: string };
+  readonly parentState?: { readonly name: string };
+}
+interface LocalRun {
+  readonly result: Promise<unknown>;
+  readonly eventLogs: AsyncGenerator<LocalEvent>;
+  abort(): void;
+}
+interface LocalRunOptions {
+  readonly noThrowOnAbort?: boolean;
+  readonly context?: object;
+  readonly overrides?: { readonly taskResourceLocalHandlers?: Record<string, (input: unknown) => Promise<unknown>> };
+}
+type LocalStateMachine = new (definition: object, options?: { validationOptions?: { noValidate?: boolean } }) => {
+  run(input: unknown, options?: LocalRunOptions): LocalRun;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { StateMachine } = require('aws-local-stepfunctions') as { StateMachine: LocalStateMachine };
+
+// aws-local-stepfunctions 3 calls Promise.withResolvers (ES2024), which Node 20 lacks.
+type WithResolvers = <T>() => { promise: Promise<T>; resolve: (value: T) => void; reject: (reason?: unknown) => void };
+const promiseStatics = Promise as unknown as { withResolvers?: WithResolvers };
+promiseStatics.withResolvers ??= <T>() => {
+  let resolve!: (value: T) => void;
+  let reject!: (reason?: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+};
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
+
+/** `cloudformation:signalResource` as the definition calls it (Step Functions passes PascalCase). */
+export interface SignalResourceInput {
+  readonly StackName: string;
+  readonly LogicalResourceId: string;
+  readonly UniqueId: string;
+  readonly Status: string;
+}
+
+/**
+ * Serves the run's SignalResource. To refuse it, throw an error whose `name` is CloudFormation's
+ * error code (`ValidationError`, `Throttling`), as the SDK names it; the run sees it as
+ * `CloudFormation.ValidationErrorException`, `CloudFormation.ThrottlingException`.
+ */
+export type SignalHandler = (input: SignalResourceInput) => void | Promise<void>;
+
+export interface StepFunctionsOptions {
+  /** The scripted SageMaker; its clock is the virtual time of every run. */
+  readonly fake: FakeSageMaker;
+  /** The state machine's definition (as deployed: see longRunDefinitionFromTemplate). */
+  readonly definition: object;
+  /** @default arn:aws:states:us-east-1:123456789012:stateMachine:LongRun */
+  readonly stateMachineArn?: string;
+  /** @default accept every signal */
+  readonly signal?: SignalHandler;
+  /** Seed of the Math.random behind JitterStrategy FULL while installed. @default 1 */
+  readonly seed?: number;
+}
+
+export interface ExecutionListItem {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: ExecutionStatus;
+  readonly startDate: Date;
+  readonly stopDate?: Date;
+}
+
+export interface ExecutionDescription extends ExecutionListItem {
+  readonly input: string;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** An error shaped as the Step Functions API answers it (`name` is the error code). */
+export class StepFunctionsApiError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** The service names of the Resource ARNs, as Step Functions prefixes their errors (PascalCase). */
+const SERVICE_NAMES: Record<string, string> = { sagemaker: 'SageMaker', cloudformation: 'CloudFormation' };
+
+/**
+ * An AWS SDK integration's error as the definition sees it: `<ServiceName>.<ErrorName>`, both
+ * PascalCase, with `Exception` appended where the service's own name lacks it
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html), e.g.
+ * `SageMaker.ResourceLimitExceededException`, `CloudFormation.ValidationErrorException`. The Cause
+ * is the service's message with the request's details, as Step Functions reports it.
+ */
+export function sdkErrorName(service: string, code: string): string {
+  return `${service}.${code.endsWith('Exception') ? code : `${code}Exception`}`;
+}
+
+class SdkIntegrationError extends Error {
+  constructor(service: string, error: unknown) {
+    const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+    const details = [`Service: ${service}`, `Status Code: ${e.$metadata?.httpStatusCode ?? 400}`, `Request ID: ${e.$metadata?.requestId ?? 'none'}`];
+    super(`${e.message ?? String(error)} (${details.join(', ')})`);
+    this.name = sdkErrorName(service, e.name ?? 'Unknown');
+  }
+}
+
+/**
+ * Thrown instead of calling a service from an execution (or a Parallel branch) that has already
+ * ended: neither retried nor caught. Real Step Functions stops a run at once; the library's Retry
+ * sleep resolves on abort and then calls the task again, which must not reach SageMaker.
+ */
+class RunEnded extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor() {
+    super('The execution or its Parallel branch has ended.');
+    this.name = 'States.Runtime';
+  }
+}
+
+interface TaskResource {
+  readonly service: string;
+  readonly action: string;
+  /** The Parallel states this Task state runs inside, outermost first. */
+  readonly parallels: readonly string[];
+}
+
+interface Execution {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly startDate: Date;
+  status: ExecutionStatus;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  transitions: number;
+  /** Parallel states of this run whose branches have been aborted (one branch failed). */
+  readonly endedParallels: Set<string>;
+  abort: () => void;
+}
+
+interface Definition {
+  readonly States: Record<string, { Type: string; Resource?: string; Branches?: Definition[] }>;
+}
+
+const SDK_RESOURCE = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)$/;
+
+/** Every Task state of a definition (Parallel branches included), by name. */
+function taskResources(definition: Definition, parallels: string[] = [], into = new Map<string, TaskResource>()): Map<string, TaskResource> {
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Task') {
+      const match = SDK_RESOURCE.exec(state.Resource ?? '');
+      if (!match || !SERVICE_NAMES[match[1]]) throw new Error(`Task state ${name}: the stand-in serves no resource ${state.Resource}`);
+      if (into.has(name)) throw new Error(`two Task states named ${name}: local handlers are keyed by state name`);
+      into.set(name, { service: match[1], action: match[2], parallels });
+    }
+    for (const branch of state.Branches ?? []) taskResources(branch, [...parallels, name], into);
+  }
+  return into;
+}
+
+function immediate(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export class StepFunctions {
+  readonly stateMachineArn: string;
+  private readonly fake: FakeSageMaker;
+  private readonly definition: object;
+  private readonly tasks: Map<string, TaskResource>;
+  private readonly signal: SignalHandler;
+  private readonly clock: ReturnType<typeof FakeTimers.install>;
+  private readonly originalRandom = Math.random;
+  private readonly executions = new Map<string, Execution>();
+  private readonly sdkCallCounts = new Map<string, number>();
+  /** Service calls in flight: settle() waits for none. */
+  private pending = 0;
+
+  constructor(options: StepFunctionsOptions) {
+    this.fake = options.fake;
+    this.definition = options.definition;
+    this.tasks = taskResources(options.definition as Definition);
+    this.stateMachineArn = options.stateMachineArn ?? `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:LongRun`;
+    this.signal = options.signal ?? (() => undefined);
+    // Validates the definition once (asl-validator), as CreateStateMachine would.
+    new StateMachine(this.definition);
+    this.clock = FakeTimers.install({ now: this.fake.clock.ms, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    Math.random = mulberry32(options.seed ?? 1);
+  }
+
+  /** Aborts the runs still running and restores the real timers, Date and Math.random. */
+  close(): void {
+    for (const execution of this.executions.values()) {
+      if (execution.status === 'RUNNING') {
+        execution.status = 'ABORTED';
+        execution.abort();
+      }
+    }
+    this.clock.uninstall();
+    Math.random = this.originalRandom;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The Step Functions API
+
+  /**
+   * StartExecution: the same name and input as a RUNNING execution returns that execution; a name
+   * taken otherwise (closed, or another input) is `ExecutionAlreadyExists`.
+   */
+  async startExecution(request: { stateMachineArn: string; name?: string; input?: string }): Promise<{ executionArn: string; startDate: Date }> {
+    await this.catchUp();
+    if (request.stateMachineArn !== this.stateMachineArn) throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${request.stateMachineArn}'`);
+    const name = request.name ?? `run-${this.executions.size + 1}`;
+    const input = request.input ?? '{}';
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };
+      throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const execution: Execution = {
+      executionArn, name, input, startDate: new Date(), status: 'RUNNING', transitions: 0, endedParallels: new Set(), abort: () => undefined,
+    };
+    this.executions.set(executionArn, execution);
+    const run = new StateMachine(this.definition, { validationOptions: { noValidate: true } }).run(JSON.parse(input), {
+      noThrowOnAbort: true,
+      context: { Execution: { Id: executionArn, Name: name, RoleArn: `arn:aws:iam::${ACCOUNT}:role/LongRunRole` }, StateMachine: { Id: this.stateMachineArn } },
+      overrides: { taskResourceLocalHandlers: this.handlersFor(execution) },
+    });
+    execution.abort = run.abort;
+    void this.follow(execution, run.eventLogs);
+    void run.result.then(
+      (output) => this.close_(execution, 'SUCCEEDED', { output: JSON.stringify(output) }),
+      (error: Error) => {
+        if (error.name === 'ExecutionTimeoutError') return this.close_(execution, 'TIMED_OUT', { error: 'States.Timeout' });
+        const cause = error.cause as Error | undefined;
+        return this.close_(execution, 'FAILED', { error: cause?.name ?? error.name, cause: cause?.message ?? error.message });
+      },
+    );
+    await this.settle();
+    return { executionArn, startDate: execution.startDate };
+  }
+
+  /** StopExecution: the run ends at once (ABORTED); no task of it calls a service afterwards. */
+  async stopExecution(request: { executionArn: string; error?: string; cause?: string }): Promise<{ stopDate: Date }> {
+    await this.catchUp();
+    const execution = this.mustGet(request.executionArn);
+    if (execution.status === 'RUNNING') {
+      this.close_(execution, 'ABORTED', { error: request.error, cause: request.cause });
+      execution.abort();
+      await this.settle();
+    }
+    return { stopDate: execution.stopDate! };
+  }
+
+  async listExecutions(request: { stateMachineArn: string; statusFilter?: ExecutionStatus }): Promise<{ executions: ExecutionListItem[] }> {
+    await this.catchUp();
+    if (request.stateMachineArn !== this.stateMachineArn) throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${request.stateMachineArn}'`);
+    const executions = [...this.executions.values()]
+      .filter((execution) => request.statusFilter === undefined || execution.status === request.statusFilter)
+      .reverse() // newest first, as Step Functions lists them
+      .map((execution) => this.listItem(execution));
+    return { executions };
+  }
+
+  async describeExecution(request: { executionArn: string }): Promise<ExecutionDescription> {
+    await this.catchUp();
+    const execution = this.mustGet(request.executionArn);
+    return {
+      ...this.listItem(execution),
+      input: execution.input,
+      ...(execution.output === undefined ? {} : { output: execution.output }),
+      ...(execution.error === undefined ? {} : { error: execution.error }),
+      ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Test controls
+
+  /** Runs every timer due up to virtual second `seconds`, one at a time and in order, then moves both clocks there. */
+  async advanceTo(seconds: number): Promise<void> {
+    if (seconds < this.fake.clock.seconds) throw new Error(`time runs forward only (advanceTo ${seconds} at ${this.fake.clock.seconds})`);
+    await this.catchUp();
+    const target = EPOCH_MS + seconds * 1000;
+    for (let next = this.nextTimerMs(); next !== undefined && next <= target; next = this.nextTimerMs()) {
+      this.fake.clock.advanceTo((next - EPOCH_MS) / 1000);
+      this.clock.next();
+      await this.settle();
+    }
+    this.fake.clock.advanceTo(seconds);
+    this.clock.tick(target - this.clock.now);
+    await this.settle();
+  }
+
+  /** Virtual second of the next pending timer (a Wait, a Retry interval, a deadline), if any. */
+  nextTimerAt(): number | undefined {
+    const next = this.nextTimerMs();
+    return next === undefined ? undefined : (next - EPOCH_MS) / 1000;
+  }
+
+  /** States entered by the execution (Parallel branches' states included): its state transitions. */
+  transitions(executionArn: string): number {
+    return this.mustGet(executionArn).transitions;
+  }
+
+  /** SDK integration calls per `<service>:<action>` (all executions), e.g. `sagemaker:createCompilationJob`. */
+  sdkCalls(): Record<string, number> {
+    return Object.fromEntries(this.sdkCallCounts);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private handlersFor(execution: Execution): Record<string, (input: unknown) => Promise<unknown>> {
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [stateName, task] of this.tasks) {
+      handlers[stateName] = async (input) => this.serve(execution, task, input);
+    }
+    return handlers;
+  }
+
+  private async serve(execution: Execution, task: TaskResource, input: unknown): Promise<unknown> {
+    this.pending += 1;
+    try {
+      // Let the run's own bookkeeping (aborts, the events of a branch that failed) settle first.
+      await immediate();
+      if (execution.status !== 'RUNNING' || task.parallels.some((parallel) => execution.endedParallels.has(parallel))) throw new RunEnded();
+      const key = `${task.service}:${task.action}`;
+      this.sdkCallCounts.set(key, (this.sdkCallCounts.get(key) ?? 0) + 1);
+      const service = SERVICE_NAMES[task.service];
+      try {
+        if (task.service === 'sagemaker') {
+          const { $metadata: _metadata, ...output } = await this.fake.call('sagemaker', task.action[0].toUpperCase() + task.action.slice(1), input) as Record<string, unknown>;
+          // Dates as Step Functions' JSON carries them.
+          return JSON.parse(JSON.stringify(output));
+        }
+        if (key === 'cloudformation:signalResource') {
+          await this.signal(input as SignalResourceInput);
+          return {};
+        }
+      } catch (error) {
+        throw new SdkIntegrationError(service, error);
+      }
+      throw new Error(`the stand-in serves no ${key}`);
+    } finally {
+      this.pending -= 1;
+    }
+  }
+
+  private async follow(execution: Execution, events: AsyncGenerator<LocalEvent>): Promise<void> {
+    for await (const event of events) {
+      if (event.type === 'StateEntered') {
+        execution.transitions += 1;
+        if (event.state?.type === 'Parallel') execution.endedParallels.delete(event.state.name);
+      } else if (event.type === 'ParallelBranchFailed' && event.parentState) {
+        // The Parallel aborts its other branches.
+        execution.endedParallels.add(event.parentState.name);
+      }
+    }
+  }
+
+  private close_(execution: Execution, status: ExecutionStatus, details: { output?: string; error?: string; cause?: string }): void {
+    if (execution.status !== 'RUNNING') return;
+    execution.status = status;
+    execution.stopDate = new Date();
+    Object.assign(execution, details);
+  }
+
+  private listItem(execution: Execution): ExecutionListItem {
+    return {
+      executionArn: execution.executionArn,
+      stateMachineArn: this.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDate,
+      ...(execution.stopDate ? { stopDate: execution.stopDate } : {}),
+    };
+  }
+
+  private mustGet(executionArn: string): Execution {
+    const execution = this.executions.get(executionArn);
+    if (!execution) throw new StepFunctionsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return execution;
+  }
+
+  /** fake-timers keeps its timers in `clock.timers` (id -> { callAt }); it has no public peek. */
+  private nextTimerMs(): number | undefined {
+    const timers = (this.clock as unknown as { timers?: Map<number, { callAt: number }> }).timers;
+    let next: number | undefined;
+    for (const timer of timers?.values() ?? []) next = next === undefined ? timer.callAt : Math.min(next, timer.callAt);
+    return next;
+  }
+
+  /** Someone moved the VirtualClock alone: run what fell due meanwhile (late, in order), then match it. */
+  private async catchUp(): Promise<void> {
+    const target = this.fake.clock.ms;
+    if (target <= this.clock.now) return;
+    for (let next = this.nextTimerMs(); next !== undefined && next <= target; next = this.nextTimerMs()) {
+      this.clock.next();
+      await this.settle();
+    }
+    this.clock.tick(target - this.clock.now);
+    await this.settle();
+  }
+
+  /** Until every run is blocked on a timer: all microtasks drained, no service call in flight. */
+  private async settle(): Promise<void> {
+    do {
+      await immediate();
+    } while (this.pending > 0);
+  }
+}
+
+/** The pseudo parameters a DefinitionString may join in, as the stand-in's account and region resolve them. */
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com',
+};
+
+function resolveString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v.Ref && PSEUDO_PARAMETERS[v.Ref as string]) return PSEUDO_PARAMETERS[v.Ref as string];
+  if (v['Fn::Join']) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(resolveString).join(separator);
+  }
+  throw new Error(`the definition joins in ${JSON.stringify(value)}, which the stand-in cannot resolve`);
+}
+
+/**
+ * The long path's state machine definition as deployed: the DefinitionString of the one
+ * AWS::StepFunctions::StateMachine of a synthesized stack with one CompilationJob whose timeout
+ * exceeds an hour (its Fn::Join and pseudo parameters resolved).
+ */
+export function longRunDefinitionFromTemplate(): object {
+  const stack = new Stack(new App(), 'LongRunStack', { env: { account: ACCOUNT, region: REGION } });
+  new CompilationJob(stack, 'Job', {
+    model: ModelInput.fromBucket(s3.Bucket.fromBucketName(stack, 'Models', 'model-bucket'), 'models/model.tar.gz'),
+    framework: Framework.ONNX,
+    dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 224, 224] }),
+    target: CompilationTarget.device(TargetDevice.ML_INF2),
+    maxRuntime: Duration.hours(3),
+  });
+  const machines = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'))
+    // The Provider's waiter is the other state machine of the stack (it joins in its functions' ARNs).
+    .filter((machine) => !JSON.stringify(machine.Properties.DefinitionString).includes('framework-isComplete'))
+    .map((machine) => JSON.parse(resolveString(machine.Properties.DefinitionString)) as object);
+  if (machines.length !== 1) throw new Error(`expected one long-run state machine, found ${machines.length}`);
+  return machines[0];
+}

@@ -1,0 +1,250 @@
+/**
+ * The long path's state machine, RUN: the definition read from a synthesized stack executes in
+ * aws-local-stepfunctions (its states, Retry with full jitter, the Wait loop, the Parallel race,
+ * the Catch routing) on virtual time, against the scripted SageMaker (../fault/fake-sagemaker).
+ * The run's input is built as the start resource builds it (lambda/compilation-job/long-run.ts).
+ */
+import { runNameOf } from '../../lambda/compilation-job/long-run';
+import { createRequestOf } from '../../lambda/compilation-job/spec';
+import { POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, type LongRunInput } from '../../src/private/contract';
+import { LONG_RUN_DEFINITION } from '../../src/private/long-run-definition';
+import { longRunDefinitionFromTemplate, SignalHandler, SignalResourceInput, StepFunctions } from '../driver/step-functions';
+import { FakeOptions, FakeSageMaker, JobScript } from '../fault/fake-sagemaker';
+import { nameOf, specOf, STACK_ID } from '../handler/fixtures';
+
+jest.setTimeout(60_000);
+
+const DEFINITION = longRunDefinitionFromTemplate();
+const SPEC = specOf({ timeoutSeconds: 3 * 3600, request: { StoppingCondition: { MaxRuntimeInSeconds: 3 * 3600 } } });
+const NAME = nameOf(SPEC);
+const WAIT_CONDITION = 'JobWaitConditionA1B2C3D4';
+const RUN_NAME = runNameOf(NAME, WAIT_CONDITION);
+const HOUR = 3600;
+
+let fake: FakeSageMaker;
+let sfn: StepFunctions | undefined;
+let signals: Array<{ at: number; input: SignalResourceInput }>;
+
+function setup(options: FakeOptions = {}, signal?: SignalHandler): void {
+  fake = new FakeSageMaker(options);
+  signals = [];
+  sfn = new StepFunctions({
+    fake,
+    definition: DEFINITION,
+    signal: (input) => {
+      signals.push({ at: fake.clock.seconds, input });
+      return signal?.(input);
+    },
+  });
+}
+
+/** Starts the run as the start resource does: the whole request, the deadline, the WaitCondition. */
+async function startRun(deadlineSeconds: number): Promise<string> {
+  const input: LongRunInput = {
+    request: createRequestOf(SPEC, NAME) as LongRunInput['request'],
+    deadline: fake.clock.dateAt(deadlineSeconds).toISOString(),
+    signal: { StackName: STACK_ID, LogicalResourceId: WAIT_CONDITION },
+  };
+  const { executionArn } = await sfn!.startExecution({ stateMachineArn: sfn!.stateMachineArn, name: RUN_NAME, input: JSON.stringify(input) });
+  return executionArn;
+}
+
+function times(operation: 'CreateCompilationJob' | 'DescribeCompilationJob' | 'StopCompilationJob', result?: string): number[] {
+  return fake.callsOf(operation).filter((call) => result === undefined || call.result === result).map((call) => call.at);
+}
+
+function gaps(at: number[]): number[] {
+  return at.slice(1).map((t, i) => t - at[i]);
+}
+
+function expectSignalledOnce(): void {
+  expect(signals.map((s) => s.input)).toEqual([{ StackName: STACK_ID, LogicalResourceId: WAIT_CONDITION, UniqueId: RUN_NAME, Status: 'SUCCESS' }]);
+}
+
+afterEach(() => {
+  if (!sfn) return;
+  sfn.close();
+  sfn = undefined;
+  expect(fake.violations).toEqual([]);
+});
+
+test('the deployed definition is LONG_RUN_DEFINITION', () => {
+  expect(DEFINITION).toEqual(JSON.parse(JSON.stringify(LONG_RUN_DEFINITION)));
+});
+
+test('(a) the run creates the job, which completes after 15 min: one Create, a Describe every 5 s, SUCCESS within a poll, SUCCEEDED', async () => {
+  setup({ script: { startingSeconds: 10, compileSeconds: 890 } });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(fake.callsOf('CreateCompilationJob').map((c) => `${c.at} ${c.result}`)).toEqual(['0 ok']);
+  const describes = times('DescribeCompilationJob');
+  expect(describes[0]).toBe(POLL_INTERVAL_SECONDS);
+  expect(new Set(gaps(describes))).toEqual(new Set([POLL_INTERVAL_SECONDS]));
+  expect(describes.at(-1)).toBe(900);
+  expect(fake.job(NAME)!.endedAt).toBe(900);
+  expectSignalledOnce();
+  expect(signals[0].at - 900).toBeLessThanOrEqual(POLL_INTERVAL_SECONDS);
+  const description = await sfn!.describeExecution({ executionArn: run });
+  expect(description).toMatchObject({ status: 'SUCCEEDED', startDate: fake.clock.dateAt(0), stopDate: fake.clock.dateAt(900) });
+  expect(description.error).toBeUndefined();
+  // Race, CreateJob, 180 x (Poll, DescribeJob, HasEnded), Ended, UntilDeadline, Signal, Outcome, Done.
+  expect(sfn!.transitions(run)).toBe(2 + 180 * 3 + 5);
+  expect(sfn!.sdkCalls()).toEqual({ 'sagemaker:createCompilationJob': 1, 'sagemaker:describeCompilationJob': 180, 'cloudformation:signalResource': 1 });
+  // The deadline's Wait and the run's own timeout ended with it.
+  expect(sfn!.nextTimerAt()).toBeUndefined();
+});
+
+test('(b) the start resource created the job already: ResourceInUse is caught and polls follow', async () => {
+  setup();
+  await fake.call('sagemaker', 'CreateCompilationJob', createRequestOf(SPEC, NAME));
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(fake.callsOf('CreateCompilationJob').map((c) => `${c.at} ${c.result}`)).toEqual(['0 ok', '0 ResourceInUse']);
+  expect(fake.createdCount(NAME)).toBe(1);
+  expect(times('DescribeCompilationJob')).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70]);
+  expectSignalledOnce();
+  expect(signals[0].at).toBe(70);
+  expect((await sfn!.describeExecution({ executionArn: run })).status).toBe('SUCCEEDED');
+});
+
+test('(c) the quota is full for 20 min: Create retried every 10 s on average (full jitter, at most 20 s), the job created within one interval of the slot freeing', async () => {
+  setup({ concurrencyQuota: 1 });
+  fake.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: 1200 });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  const refused = times('CreateCompilationJob', 'ResourceLimitExceeded');
+  const created = fake.job(NAME)!.createdAt;
+  expect(refused.every((t) => t < 1200)).toBe(true);
+  expect(created).toBeGreaterThanOrEqual(1200);
+  expect(created - 1200).toBeLessThanOrEqual(QUOTA_RETRY_SECONDS);
+  const intervals = gaps([...refused, created]);
+  const mean = intervals.reduce((a, b) => a + b, 0) / intervals.length;
+  expect(Math.max(...intervals)).toBeLessThanOrEqual(QUOTA_RETRY_SECONDS);
+  expect(mean).toBeGreaterThan(8);
+  expect(mean).toBeLessThan(12);
+  expect(refused.length).toBeGreaterThan(95);
+  expect(refused.length).toBeLessThan(150);
+  console.info(`(c) ${refused.length} refused Creates in 1200 s, mean interval ${mean.toFixed(2)} s, created ${(created - 1200).toFixed(3)} s after the slot freed`);
+  expect(fake.createdCount(NAME)).toBe(1);
+  expectSignalledOnce();
+  // 14 polls after the create: the job ends at +70 s, seen by the Describe at that very second.
+  expect(signals[0].at).toBeCloseTo(created + 70, 6);
+  expect((await sfn!.describeExecution({ executionArn: run })).status).toBe('SUCCEEDED');
+});
+
+test('(d) throttling bursts on Create and Describe are retried with backoff: no failure', async () => {
+  setup();
+  fake.throttleBurst({ operation: 'CreateCompilationJob', count: 3 });
+  fake.throttleBurst({ operation: 'DescribeCompilationJob', count: 5, afterCalls: 2 });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(fake.callsOf('CreateCompilationJob').map((c) => c.result)).toEqual(['ThrottlingException', 'ThrottlingException', 'ThrottlingException', 'ok']);
+  expect(times('DescribeCompilationJob', 'ThrottlingException')).toHaveLength(5);
+  expect(fake.createdCount(NAME)).toBe(1);
+  expectSignalledOnce();
+  expect((await sfn!.describeExecution({ executionArn: run })).status).toBe('SUCCEEDED');
+});
+
+test('(e) the job FAILS: the run signals SUCCESS (the result resource reports the reason) and SUCCEEDS', async () => {
+  const script: JobScript = { compileSeconds: 300, outcome: { status: 'FAILED', reason: 'ClientError: InputConfiguration: Unable to load the model.' } };
+  setup({ script });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(fake.job(NAME)!.status).toBe('FAILED');
+  expectSignalledOnce();
+  expect(signals[0].at).toBe(310);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED' });
+  expect(times('StopCompilationJob')).toEqual([]);
+});
+
+test('(f) the deadline passes before the job ends: Stop at the deadline, SUCCESS signalled, FAILED with Compilation.DeadlinePassed', async () => {
+  setup({ script: { compileSeconds: 2 * HOUR } });
+  const run = await startRun(HOUR);
+  await sfn!.advanceTo(2 * HOUR);
+  expect(times('StopCompilationJob')).toEqual([HOUR]);
+  expect(fake.job(NAME)).toMatchObject({ status: 'STOPPED', stoppedBy: 'handler' });
+  // The compilation branch stopped polling at the deadline.
+  expect(Math.max(...times('DescribeCompilationJob'))).toBeLessThanOrEqual(HOUR);
+  expectSignalledOnce();
+  expect(signals[0].at).toBe(HOUR);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({
+    status: 'FAILED', error: RUN_DEADLINE_ERROR, cause: 'The job did not end before its deadline.', stopDate: fake.clock.dateAt(HOUR),
+  });
+  expect(sfn!.nextTimerAt()).toBeUndefined();
+});
+
+test('(g) the deadline passes while the run waits for the quota: the Stop of no job is caught, SUCCESS signalled, nothing created later', async () => {
+  setup({ concurrencyQuota: 1 });
+  fake.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: HOUR + 100 });
+  const run = await startRun(HOUR);
+  await sfn!.advanceTo(2 * HOUR);
+  expect(fake.callsOf('StopCompilationJob').map((c) => `${c.at} ${c.result}`)).toEqual([`${HOUR} ResourceNotFound`]);
+  expectSignalledOnce();
+  expect(signals[0].at).toBe(HOUR);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_DEADLINE_ERROR });
+  // The slot freed at 3700 s: the aborted compilation branch created nothing.
+  expect(Math.max(...times('CreateCompilationJob'))).toBeLessThanOrEqual(HOUR);
+  expect(fake.createdCount(NAME)).toBe(0);
+});
+
+test('(h) SageMaker refuses the request (ValidationException) after a quota wait: SUCCESS signalled, FAILED with SageMaker.ValidationException and its message', async () => {
+  // The fake reads its options on every call: the role's trust is broken while the run waits.
+  const options: { concurrencyQuota: number; iamPropagatedAt?: number } = { concurrencyQuota: 1 };
+  setup(options);
+  fake.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: 610 });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(600);
+  expect(times('CreateCompilationJob', 'ok')).toEqual([]);
+  options.iamPropagatedAt = 1e9;
+  await sfn!.advanceTo(HOUR);
+  const refusal = fake.callsOf('CreateCompilationJob').filter((c) => c.result === 'ValidationException');
+  expect(refusal).toHaveLength(1);
+  expect(refusal[0].at).toBeGreaterThan(600);
+  expectSignalledOnce();
+  const description = await sfn!.describeExecution({ executionArn: run });
+  const message = `Could not assume role ${SPEC.request.RoleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`;
+  expect(description.status).toBe('FAILED');
+  expect(description.error).toBe('SageMaker.ValidationException');
+  expect(description.cause).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(Service: SageMaker, Status Code: 400, Request ID: [0-9a-f-]+\\)$`));
+  expect(fake.createdCount(NAME)).toBe(0);
+});
+
+test('(i) the signal is refused (the WaitCondition is gone): the run still ends, one SignalResource, no retry storm', async () => {
+  setup({}, () => {
+    throw Object.assign(new Error(`Resource ${WAIT_CONDITION} does not exist for stack NeoStack`), { name: 'ValidationError' });
+  });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(signals).toHaveLength(1);
+  expect(sfn!.sdkCalls()['cloudformation:signalResource']).toBe(1);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED', stopDate: fake.clock.dateAt(70) });
+  expect(sfn!.nextTimerAt()).toBeUndefined();
+});
+
+test('(j) stopExecution while the run waits for the quota: ABORTED, and no job is ever created afterwards', async () => {
+  setup({ concurrencyQuota: 1 });
+  fake.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: 600 });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(300);
+  await sfn!.stopExecution({ executionArn: run, cause: 'Its CloudFormation resource was deleted or rolled back.' });
+  await sfn!.advanceTo(2 * HOUR);
+  expect(Math.max(...times('CreateCompilationJob'))).toBeLessThanOrEqual(300);
+  expect(fake.createdCount(NAME)).toBe(0);
+  expect(signals).toEqual([]);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'ABORTED', stopDate: fake.clock.dateAt(300) });
+  expect((await sfn!.listExecutions({ stateMachineArn: sfn!.stateMachineArn, statusFilter: 'RUNNING' })).executions).toEqual([]);
+  expect(sfn!.nextTimerAt()).toBeUndefined();
+});
+
+test('StartExecution is idempotent for the same name and input while RUNNING, else ExecutionAlreadyExists', async () => {
+  setup({ script: { compileSeconds: 60 } });
+  const run = await startRun(3 * HOUR);
+  const again = await startRun(3 * HOUR);
+  expect(again).toBe(run);
+  expect(fake.createdCount(NAME)).toBe(1);
+  await expect(startRun(2 * HOUR)).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  expect((await sfn!.listExecutions({ stateMachineArn: sfn!.stateMachineArn, statusFilter: 'RUNNING' })).executions.map((e) => e.name)).toEqual([RUN_NAME]);
+  expect(sfn!.nextTimerAt()).toBe(POLL_INTERVAL_SECONDS);
+  await sfn!.advanceTo(HOUR);
+  await expect(startRun(3 * HOUR)).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+});
