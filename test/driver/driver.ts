@@ -536,15 +536,23 @@ export class Driver {
   /**
    * Runs the scheduled steps in time order until none is left, interleaved with the timers of the
    * Step Functions runs (a run's timer due at or before a step runs first); then the runs' timers
-   * until no run is left (a run ends within its 12 hours).
+   * until no run is left (a run ends within its 12 hours), or only what is due after `until` is left.
    */
-  async runTimeline(): Promise<void> {
+  async runTimeline(until = Infinity): Promise<void> {
     const sfn = this.stepFunctions;
     for (;;) {
       this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
       while (this.queue.length > 0 && this.queue[0].cancelled) this.queue.shift();
       const timer = sfn?.nextTimerAt();
       const step = this.queue[0];
+      if (Math.min(timer ?? Infinity, step?.at ?? Infinity) > until) {
+        // Stop here: what is due later waits for the next call (a later operation of the test).
+        if (until > this.clock.seconds) {
+          this.clock.advanceTo(until);
+          await sfn?.advanceTo(until);
+        }
+        return;
+      }
       if (timer !== undefined && (step === undefined || timer <= step.at)) {
         if (timer > this.clock.seconds) this.clock.advanceTo(timer);
         await sfn!.advanceTo(Math.max(timer, this.clock.seconds));

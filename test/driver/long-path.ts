@@ -40,6 +40,14 @@ export interface LongState {
   readonly result: { readonly physicalId: string; readonly event: OnEventRequest };
 }
 
+/** What a stack delete needs of a job: its start resource, and its WaitCondition and result if they exist. */
+export interface PartialState {
+  readonly job: LongJob;
+  readonly start: { readonly physicalId: string; readonly event: OnEventRequest };
+  readonly waitCondition?: string;
+  readonly result?: { readonly physicalId: string; readonly event: OnEventRequest };
+}
+
 /** Every operation of one stack operation, in the order CloudFormation finished them. */
 export interface LongOperation {
   readonly status: 'SUCCESS' | 'FAILED';
@@ -56,6 +64,8 @@ export interface LongOperation {
   readonly cleanup: Array<{ readonly resource: string; readonly outcome: OperationOutcome }>;
   readonly finishedAt: number;
   readonly trace: string[];
+  /** The start resources' events, by logical id. */
+  readonly startEvents: ReadonlyMap<string, OnEventRequest>;
 }
 
 export interface LongDeployOptions {
@@ -65,6 +75,8 @@ export interface LongDeployOptions {
   readonly cancelAfterSeconds?: number;
   /** Seconds CloudFormation takes to start the rollback. @default 10 */
   readonly rollbackDelaySeconds?: number;
+  /** Return at this virtual second, with runs (and steps) due later still pending. @default when nothing is left */
+  readonly returnAt?: number;
 }
 
 export function waitConditionIdOf(job: LongJob): string {
@@ -118,30 +130,42 @@ export class LongPath {
     return this.operate(changes.map(({ from, spec }) => ({ job: { ...from.job, spec }, from })), options);
   }
 
-  /** A stack delete: result, WaitCondition, start, each job in parallel. */
-  async delete(states: readonly LongState[]): Promise<LongOperation> {
+  /** A stack delete: result, WaitCondition, start, each job in parallel (what exists of them). */
+  async delete(states: ReadonlyArray<PartialState>): Promise<LongOperation> {
     const firstLine = this.driver.log.length;
+    const d = this.driver;
     const outcomes: LongOperation['outcomes'][number][] = [];
     for (const state of states) {
       const stackId = state.job.stackId ?? LONG_STACK_ID;
-      this.driver.schedule(this.driver.clock.seconds, async () => {
-        await this.driver.send(deleteEventOf(state.result.event, state.result.physicalId, this.requestId()), (o) => {
+      const deleteStart = () => d.schedule(d.clock.seconds, async () => {
+        if (state.waitCondition) this.deleteWaitCondition(stackId, state.waitCondition);
+        await d.send(deleteEventOf(state.start.event, state.start.physicalId, this.requestId()), (s) => outcomes.push({ resource: 'start', outcome: s }));
+      });
+      if (!state.result) {
+        deleteStart();
+        continue;
+      }
+      const result = state.result;
+      d.schedule(d.clock.seconds, async () => {
+        await d.send(deleteEventOf(result.event, result.physicalId, this.requestId()), (o) => {
           outcomes.push({ resource: 'result', outcome: o });
-          this.driver.schedule(this.driver.clock.seconds, async () => {
-            this.deleteWaitCondition(stackId, state.waitCondition);
-            await this.driver.send(deleteEventOf(state.start.event, state.start.physicalId, this.requestId()), (s) => {
-              outcomes.push({ resource: 'start', outcome: s });
-            });
-          });
+          deleteStart();
         });
       });
     }
-    await this.driver.runTimeline();
+    await d.runTimeline();
     const failed = outcomes.find((o) => o.outcome.status === 'FAILED');
     return {
-      status: failed ? 'FAILED' : 'SUCCESS', reason: failed?.outcome.reason, states: [], outcomes, waits: [], rollback: [], cleanup: [],
-      finishedAt: this.driver.clock.seconds, trace: this.driver.log.slice(firstLine),
+      status: failed ? 'FAILED' : 'SUCCESS', reason: failed?.outcome.reason, states: [], outcomes, waits: [], rollback: [], cleanup: [], startEvents: new Map(),
+      finishedAt: d.clock.seconds, trace: d.log.slice(firstLine),
     };
+  }
+
+  /** What a failed Create left when it was not rolled back: the start resource (and the WaitCondition). */
+  leftBy(op: LongOperation, job: LongJob): PartialState {
+    const start = op.outcomes.find((o) => o.resource === 'start' && o.outcome.status === 'SUCCESS');
+    if (!start || !op.startEvents.has(job.logicalId)) throw new Error('the start resource was not created');
+    return { job, start: { physicalId: start.outcome.physicalResourceId, event: op.startEvents.get(job.logicalId)! }, waitCondition: waitConditionIdOf(job) };
   }
 
   private requestId(): string {
@@ -331,7 +355,7 @@ export class LongPath {
       });
     }
 
-    await d.runTimeline();
+    await d.runTimeline(options.returnAt);
     return {
       status: failure || cancelled ? 'FAILED' : 'SUCCESS',
       reason: failure?.reason,
@@ -343,6 +367,7 @@ export class LongPath {
       cleanup,
       finishedAt: d.clock.seconds,
       trace: d.log.slice(firstLine),
+      startEvents: new Map(items.map(({ job }, i) => [job.logicalId, progress[i].start!.event])),
     };
   }
 }

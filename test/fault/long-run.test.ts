@@ -9,10 +9,9 @@
  */
 import { FakeOptions, FakeSageMaker } from './fake-sagemaker';
 import type { CompilationJobSpec } from '../../src/private/contract';
-import { LONG_RUN_DEFINITION } from '../../src/private/long-run-definition';
 import { Driver } from '../driver/driver';
 import { LONG_STACK_ID, LongJob, LongOperation, LongPath, STATE_MACHINE_ARN, waitConditionIdOf } from '../driver/long-path';
-import { StepFunctions } from '../driver/step-functions';
+import { longRunDefinitionFromTemplate, StepFunctions } from '../driver/step-functions';
 import { nameOf, specOf } from '../handler/fixtures';
 
 jest.setTimeout(300_000);
@@ -23,6 +22,8 @@ const LOGS = (name: string) => `Logs: CloudWatch log group /aws/sagemaker/Compil
 let fake: FakeSageMaker | undefined;
 let driver: Driver | undefined;
 let sfn: StepFunctions | undefined;
+/** The definition as the construct deploys it. */
+const DEFINITION = longRunDefinitionFromTemplate();
 
 function longSpec(overrides: Parameters<typeof specOf>[0] = {}): CompilationJobSpec {
   return specOf({
@@ -42,7 +43,7 @@ async function start(options: FakeOptions = {}): Promise<{ fake: FakeSageMaker; 
   driver = await Driver.start({
     fake,
     stepFunctions: (services) => {
-      sfn = new StepFunctions({ fake: services.fake!, definition: LONG_RUN_DEFINITION, stateMachineArn: STATE_MACHINE_ARN, signal: services.signalResource });
+      sfn = new StepFunctions({ fake: services.fake!, definition: DEFINITION, stateMachineArn: STATE_MACHINE_ARN, signal: services.signalResource });
       return sfn;
     },
   });
@@ -201,5 +202,123 @@ describe('long path', () => {
     expect(f.allJobs()).toHaveLength(1);
     expect(f.job(name)!.tags).toEqual({ team: 'vision' });
     expect(op.outcomes[1].outcome.data).toMatchObject({ CompilationJobName: name });
+  });
+
+  /** Jobs of the fake take `seconds[i]` to compile, in the order they are created. */
+  function inOrder(...seconds: number[]): (name: string) => { compileSeconds: number } {
+    const byName = new Map<string, number>();
+    return (name) => {
+      if (!byName.has(name)) byName.set(name, seconds[byName.size] ?? 60);
+      return { compileSeconds: byName.get(name)! };
+    };
+  }
+
+  async function runsOf(status: string): Promise<string[]> {
+    const { executions } = await sfn!.listExecutions({ stateMachineArn: STATE_MACHINE_ARN });
+    return executions.filter((e) => e.status === status).map((e) => e.name);
+  }
+
+  test('tags changed and changed back: the WaitCondition of the first tags comes back under its old logical id and is signalled again by a new run', async () => {
+    const { fake: f, long } = await start({ script: { compileSeconds: HOUR } });
+    const spec = longSpec();
+    const first = await long.create([job(spec)]);
+    const name = first.states[0].start.physicalId;
+    const tagged = await long.update([{ from: first.states[0], spec: longSpec({ tags: [{ Key: 'team', Value: 'vision' }] }) }]);
+    expect(tagged.status).toBe('SUCCESS');
+    const startedAt = driver!.clock.seconds;
+    const back = await long.update([{ from: tagged.states[0], spec }]);
+    expect(summary(back)).toEqual({ status: 'SUCCESS', reason: undefined, outcomes: ['start Update SUCCESS', 'result Update SUCCESS'], rollback: [], cleanup: [] });
+    expect(back.states[0].waitCondition).toBe(first.states[0].waitCondition);
+    expect(back.waits.map((w) => [w.status, w.at - startedAt])).toEqual([['SUCCESS', 5]]);
+    expect(f.createdCount(name)).toBe(1);
+    expect(f.job(name)!.tags).toEqual({});
+    expect(await runsOf('SUCCEEDED')).toHaveLength(3);
+  });
+
+  test('an update to a new request cancelled while the new job compiles: the rollback stops the new job and its run; the old job is kept and current', async () => {
+    const { fake: f, long } = await start({ script: inOrder(HOUR, 5 * HOUR) });
+    const first = await long.create([job(longSpec())]);
+    const oldName = first.states[0].start.physicalId;
+    const changed = longSpec({ request: { OutputConfig: { S3OutputLocation: 's3://out-bucket/compiled/', TargetDevice: 'ml_c4' } } });
+    const op = await long.update([{ from: first.states[0], spec: changed }], { cancelAfterSeconds: 1800 });
+    const newName = op.outcomes[0].outcome.physicalResourceId;
+    expect(newName).not.toBe(oldName);
+    expect(summary(op)).toEqual({
+      status: 'FAILED', reason: 'Resource creation cancelled', outcomes: ['start Update SUCCESS'],
+      rollback: ['start Update SUCCESS', 'start cleanup Delete SUCCESS'], cleanup: [],
+    });
+    expect(op.rollback[0].outcome.physicalResourceId).toBe(oldName);
+    expect(f.job(oldName)!.status).toBe('COMPLETED');
+    expect(f.job(newName)).toBeUndefined();
+    expect(f.deleted).toEqual([newName]);
+    expect(f.job(oldName) && f.createdCount(oldName)).toBe(1);
+    expect((await runsOf('ABORTED')).map((n) => n.startsWith(`${newName}-`))).toEqual([true]);
+    expect(driver!.cloudformation.get(LONG_STACK_ID, waitConditionIdOf(job(changed)))).toBeUndefined();
+    expect(driver!.cloudformation.get(LONG_STACK_ID, first.states[0].waitCondition)!.status).toBe('CREATE_COMPLETE');
+  });
+
+  test('a Create cancelled while its job compiles: the rollback stops the run and the job and deletes the record', async () => {
+    const { fake: f, long } = await start({ script: { compileSeconds: 5 * HOUR } });
+    const spec = longSpec();
+    const name = firstName(spec);
+    const op = await long.create([job(spec)], { cancelAfterSeconds: 1800 });
+    expect(summary(op)).toEqual({ status: 'FAILED', reason: 'Resource creation cancelled', outcomes: ['start Create SUCCESS'], rollback: ['start Delete SUCCESS'], cleanup: [] });
+    expect(op.waits.map((w) => [w.status, w.reason, w.at])).toEqual([['FAILED', 'Resource creation cancelled', 1800]]);
+    expect(f.deleted).toEqual([name]);
+    expect(f.callsOf('StopCompilationJob').filter((c) => c.result === 'ok').map((c) => c.at)).toEqual([1810]);
+    expect(await runsOf('ABORTED')).toHaveLength(1);
+    expect(driver!.cloudformation.signals).toEqual([]);
+  });
+
+  for (const removalPolicy of ['destroy', 'retain'] as const) {
+    test(`a stack delete while the job compiles (removalPolicy ${removalPolicy}): the run is stopped, the job stopped, its record ${removalPolicy === 'destroy' ? 'deleted' : 'kept'}`, async () => {
+      const { fake: f, long } = await start({ script: { compileSeconds: 5 * HOUR } });
+      const spec = longSpec({ removalPolicy });
+      const name = firstName(spec);
+      // Another resource fails the stack create at 30 min, rollback disabled: the job compiles on.
+      const created = await long.create([job(spec)], { cancelAfterSeconds: 1800, rollback: false, returnAt: 2400 });
+      expect(summary(created).rollback).toEqual([]);
+      expect(f.job(name)!.status).toBe('INPROGRESS');
+      expect(await runsOf('RUNNING')).toHaveLength(1);
+      const deleted = await long.delete([long.leftBy(created, job(spec))]);
+      expect(summary(deleted)).toMatchObject({ status: 'SUCCESS', outcomes: ['start Delete SUCCESS'] });
+      expect(await runsOf('RUNNING')).toEqual([]);
+      expect(await runsOf('ABORTED')).toHaveLength(1);
+      expect(f.callsOf('StopCompilationJob').filter((c) => c.result === 'ok').map((c) => c.at)).toEqual([2400]);
+      if (removalPolicy === 'destroy') expect(f.deleted).toEqual([name]);
+      else expect({ deleted: f.deleted, status: f.job(name)!.status }).toEqual({ deleted: [], status: 'STOPPED' });
+    });
+  }
+
+  test('the same request deployed again in a new stack (RETAIN): the COMPLETED job is adopted, its new WaitCondition signalled at the first poll, no recompile', async () => {
+    const { fake: f, long } = await start({ script: { compileSeconds: HOUR } });
+    const spec = longSpec({ removalPolicy: 'retain' });
+    const first = await long.create([job(spec)]);
+    const name = first.states[0].start.physicalId;
+    expect(summary(await long.delete(first.states)).outcomes).toEqual(['result Delete SUCCESS', 'start Delete SUCCESS']);
+    expect(f.job(name)!.status).toBe('COMPLETED');
+    const otherStack = LONG_STACK_ID.replace('/NeoStack/', '/NeoStack2/');
+    const startedAt = driver!.clock.seconds;
+    const again = await long.create([{ ...job(spec), stackId: otherStack }]);
+    expect(summary(again).outcomes).toEqual(['start Create SUCCESS', 'result Create SUCCESS']);
+    expect(again.states[0].start.physicalId).toBe(name);
+    expect(again.outcomes[1].outcome.data).toMatchObject({ CompilationJobName: name });
+    expect(again.waits.map((w) => w.at - startedAt)).toEqual([5]);
+    expect(f.createdCount(name)).toBe(1);
+    expect(f.allJobs()).toHaveLength(1);
+  });
+
+  test('a fleet of 3 jobs of 2 h under a quota of 2 (timeout 6 h): every job compiles once, the third when a slot frees, at most 2 at a time', async () => {
+    const { fake: f, long } = await start({ concurrencyQuota: 2, script: { compileSeconds: 2 * HOUR } });
+    const jobs = [0, 1, 2].map((i) => job(longSpec({ timeoutSeconds: 6 * HOUR, constructAddress: `c8job${i}`, jobNamePrefix: `NeoStack-job${i}` }), `Job${i}`));
+    const op = await long.create(jobs);
+    expect(op.status).toBe('SUCCESS');
+    expect(op.states.map((s) => s.result.physicalId)).toEqual(op.states.map((s) => s.start.physicalId));
+    const created = op.states.map((s) => f.job(s.start.physicalId)!.createdAt).sort((a, b) => a - b);
+    expect(created.slice(0, 2)).toEqual([0, 0]);
+    expect(created[2]).toBeGreaterThanOrEqual(10 + 2 * HOUR);
+    expect(created[2]).toBeLessThanOrEqual(10 + 2 * HOUR + 25);
+    expect(op.states.map((s) => f.createdCount(s.start.physicalId))).toEqual([1, 1, 1]);
+    expect(op.states.every((s) => f.job(s.start.physicalId)!.status === 'COMPLETED')).toBe(true);
   });
 });
