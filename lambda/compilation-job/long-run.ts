@@ -20,12 +20,17 @@ function sfn(): { module: StepFunctionsModule; client: SFNClient } {
 }
 
 /**
- * One run per job and WaitCondition: `<job name>-<hash of the WaitCondition's logical id>`, at most
- * 72 characters (Step Functions allows 80). Starting it again is a no-op, so a poll that repeats
- * (a duplicate delivery, a throttled answer) never starts a second run.
+ * One run per job, WaitCondition and CloudFormation operation: `<job name>-<hash of the
+ * WaitCondition's logical id and the operation's RequestId>`, at most 72 characters (Step
+ * Functions allows 80). Starting it again is a no-op, so a poll that repeats (a duplicate
+ * delivery, a throttled answer) never starts a second run. The RequestId matters: a WaitCondition
+ * logical id comes back with its Spec (tags changed and changed back, a revert to a RETAINed job),
+ * and a closed run of the same name would make StartExecution fail with ExecutionAlreadyExists,
+ * leaving the new WaitCondition without a run to signal it.
  */
-export function runNameOf(jobName: string, waitCondition: string): string {
-  return `${jobName}-${createHash('sha256').update(waitCondition).digest('hex').slice(0, 8)}`;
+export function runNameOf(jobName: string, waitCondition: string, requestId?: string): string {
+  const key = requestId === undefined ? waitCondition : `${waitCondition}|${requestId}`;
+  return `${jobName}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 
 /**
@@ -36,7 +41,7 @@ export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest
   const jobName = event.PhysicalResourceId;
   const waitCondition = event.ResourceProperties.WaitCondition!;
   const stateMachineArn = spec.longRun!.stateMachineArn;
-  const name = runNameOf(jobName, waitCondition);
+  const name = runNameOf(jobName, waitCondition, event.RequestId);
   const deadline = new Date(operationStartedAt + spec.timeoutSeconds * 1000).toISOString();
   const input: LongRunInput = {
     request: createRequestOf(spec, jobName) as LongRunInput['request'],

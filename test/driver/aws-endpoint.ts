@@ -4,7 +4,9 @@
  * bundle runs unmodified with its own SDK:
  * - SageMaker, awsJson1_1 (`X-Amz-Target: SageMaker.<Operation>`), answered by the scripted fake;
  * - S3, REST-XML with path-style addressing (HeadObject, CopyObject), answered by the fake;
- * - CloudFormation, awsQuery (`Action=DescribeStackResource`), answered by the driver's model;
+ * - Step Functions, awsJson1_0 (`X-Amz-Target: AWSStepFunctions.<Operation>`: StartExecution,
+ *   ListExecutions, StopExecution, DescribeExecution), answered by the driver's stand-in (./step-functions.ts);
+ * - CloudFormation, awsQuery (`Action=DescribeStackResource`, `Action=SignalResource`), answered by the driver's model;
  * - `PUT /cfn-response/...`: what the framework's cfn-response sends CloudFormation.
  * With moto as SageMaker and S3, only CloudFormation and the response URL are served here.
  */
@@ -21,6 +23,8 @@ export interface Backends {
   sagemaker?(operation: string, input: unknown): Promise<object>;
   /** HeadObject, CopyObject, or any other request as `<METHOD> <path>` (the fake records it as unsupported). */
   s3?(operation: string, input: Record<string, string>): Promise<object>;
+  /** Step Functions (the long path): an error thrown is answered as `{ __type: name, message }`. */
+  stepFunctions?(operation: string, input: Record<string, unknown>): Promise<object>;
   cloudformation(operation: string, input: Record<string, string>): Promise<string>;
   response(path: string, body: string, headers: http.IncomingHttpHeaders): void;
   /** Virtual epoch ms: the Date header the SDK compares its clock with. */
@@ -69,6 +73,17 @@ async function route(backends: Backends, request: http.IncomingMessage, response
     } catch (e) {
       const error = e as ServiceError;
       response.writeHead(statusOf(error), { 'content-type': 'application/x-amz-json-1.1' })
+        .end(JSON.stringify({ __type: error.name, message: error.message }));
+    }
+    return;
+  }
+  if (typeof target === 'string' && target.startsWith('AWSStepFunctions.') && backends.stepFunctions) {
+    try {
+      const output = await backends.stepFunctions(target.slice('AWSStepFunctions.'.length), JSON.parse(body || '{}') as Record<string, unknown>);
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(awsJson(output));
+    } catch (e) {
+      const error = e as ServiceError;
+      response.writeHead(statusOf(error), { 'content-type': 'application/x-amz-json-1.0' })
         .end(JSON.stringify({ __type: error.name, message: error.message }));
     }
     return;

@@ -7,6 +7,15 @@
  * - the response it waits for at the ResponseURL, for at most the resource's ServiceTimeout:
  *   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html
  *   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html
+ * - a WaitCondition with a CreationPolicy: it waits for `Count` SUCCESS signals for at most `Timeout`,
+ *   counted from when it starts creating; a FAILURE signal, or the timeout, fails it (CREATE_FAILED),
+ *   which fails the stack operation and rolls it back; it cannot be updated (a new logical id is a new
+ *   resource), and deleting it does nothing:
+ *   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-waitcondition.html
+ *   https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-creationpolicy.html
+ * - SignalResource ("each signal requires a different unique ID"; a resource that no longer waits
+ *   refuses the signal with a ValidationError):
+ *   https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_SignalResource.html
  * The operations (Create, Update, Delete, rollback, cancellation) are in ./driver.ts.
  */
 import type { ServiceError } from './aws-endpoint';
@@ -52,7 +61,35 @@ function xml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+export const WAIT_CONDITION_TYPE = 'AWS::CloudFormation::WaitCondition';
+
+/** How a WaitCondition's wait ended. */
+export interface WaitOutcome {
+  readonly status: 'SUCCESS' | 'FAILED';
+  readonly reason?: string;
+  /** Virtual second. */
+  readonly at: number;
+}
+
+interface Waiting {
+  readonly count: number;
+  readonly signals: Set<string>;
+  readonly onEnd: (outcome: WaitOutcome) => void;
+}
+
+/** `PT<n>S` (the form CreationPolicy's Timeout takes in the synthesized template) in seconds. */
+export function durationSeconds(iso: string): number {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(iso);
+  if (!m) throw new Error(`not an ISO 8601 duration: ${iso}`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
 export class CloudFormationModel {
+  /** WaitConditions CREATE_IN_PROGRESS, by `<stack>|<logical id>`. */
+  private readonly waiting = new Map<string, Waiting>();
+  /** Every SignalResource call (virtual second, logical id, status, unique id, result). */
+  readonly signals: Array<{ at: number; logicalId: string; status: string; uniqueId: string; result: string }> = [];
+
   private readonly resources = new Map<string, ResourceRecord & { readonly type: string }>();
   /** Stacks that exist, by id. */
   private readonly stacks = new Set<string>();
@@ -77,7 +114,70 @@ export class CloudFormationModel {
     return this.resources.get(`${stackId}|${logicalId}`);
   }
 
-  /** The awsQuery API: DescribeStackResource only (the one call the handler makes). */
+  /**
+   * A WaitCondition starts creating: it waits for `count` SUCCESS signals. The caller (the driver)
+   * ends it with `timeOut` at its CreationPolicy's Timeout, or `cancel` when the stack operation is cancelled.
+   */
+  startWaiting(stackId: string, logicalId: string, count: number, onEnd: (outcome: WaitOutcome) => void): void {
+    this.set(stackId, logicalId, WAIT_CONDITION_TYPE, 'CREATE_IN_PROGRESS');
+    this.waiting.set(`${stackId}|${logicalId}`, { count, signals: new Set(), onEnd });
+    this.note(`WaitCondition ${logicalId} waits for ${count} signal(s)`);
+  }
+
+  isWaiting(stackId: string, logicalId: string): boolean {
+    return this.waiting.has(`${stackId}|${logicalId}`);
+  }
+
+  /** The CreationPolicy's Timeout passed without enough signals. */
+  timeOut(stackId: string, logicalId: string): void {
+    const waiting = this.waiting.get(`${stackId}|${logicalId}`);
+    if (!waiting) return;
+    this.endWait(stackId, logicalId, 'FAILED', `Failed to receive ${waiting.count} resource signal(s) within the specified duration`);
+  }
+
+  /** The stack operation was cancelled (or another resource failed) while the WaitCondition waited. */
+  cancelWait(stackId: string, logicalId: string): boolean {
+    if (!this.waiting.has(`${stackId}|${logicalId}`)) return false;
+    this.endWait(stackId, logicalId, 'FAILED', 'Resource creation cancelled');
+    return true;
+  }
+
+  /** SignalResource. */
+  signal(input: { StackName: string; LogicalResourceId: string; UniqueId: string; Status: string }): void {
+    const key = `${input.StackName}|${input.LogicalResourceId}`;
+    const waiting = this.waiting.get(key);
+    const record = this.resources.get(key);
+    const log = (result: string) => {
+      this.signals.push({ at: this.seconds(), logicalId: input.LogicalResourceId, status: input.Status, uniqueId: input.UniqueId, result });
+      this.note(`  cloudformation.SignalResource(${input.LogicalResourceId.slice(0, 32)}, ${input.Status}) -> ${result}`);
+    };
+    if (!waiting) {
+      log('ValidationError');
+      throw cfnError('ValidationError', record
+        ? `Resource ${input.LogicalResourceId} is in ${record.status} state and can not be signaled`
+        : `Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`);
+    }
+    log('ok');
+    if (input.Status === 'FAILURE') {
+      this.endWait(input.StackName, input.LogicalResourceId, 'FAILED', `Received FAILURE signal with UniqueId ${input.UniqueId}`);
+      return;
+    }
+    waiting.signals.add(input.UniqueId); // the same unique id counts once
+    if (waiting.signals.size >= waiting.count) this.endWait(input.StackName, input.LogicalResourceId, 'SUCCESS');
+  }
+
+  private endWait(stackId: string, logicalId: string, status: 'SUCCESS' | 'FAILED', reason?: string): void {
+    const key = `${stackId}|${logicalId}`;
+    const waiting = this.waiting.get(key)!;
+    this.waiting.delete(key);
+    const name = /stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
+    // A WaitCondition's physical id is its own ARN-like name.
+    this.set(stackId, logicalId, WAIT_CONDITION_TYPE, status === 'SUCCESS' ? 'CREATE_COMPLETE' : 'CREATE_FAILED', `${name}-${logicalId}`, reason);
+    this.note(`WaitCondition ${logicalId} -> ${status === 'SUCCESS' ? 'CREATE_COMPLETE' : `CREATE_FAILED: ${reason}`}`);
+    waiting.onEnd({ status, reason, at: this.seconds() });
+  }
+
+  /** The awsQuery API: DescribeStackResource (the handler's one call) and SignalResource (a run's). */
   async handle(action: string, input: Record<string, string>): Promise<string> {
     const at = this.seconds();
     const before = this.calls.length;
@@ -91,6 +191,10 @@ export class CloudFormationModel {
   }
 
   private async answer(action: string, input: Record<string, string>, at: number): Promise<string> {
+    if (action === 'SignalResource') {
+      this.signal(input as { StackName: string; LogicalResourceId: string; UniqueId: string; Status: string });
+      return '<SignalResourceResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ResponseMetadata><RequestId>0</RequestId></ResponseMetadata></SignalResourceResponse>';
+    }
     if (action !== 'DescribeStackResource') {
       this.calls.push({ at, operation: action, result: 'unsupported' });
       throw cfnError('InvalidAction', `the model does not implement ${action}`);

@@ -32,6 +32,32 @@ import type { CompilationJobAttributes } from '../../src/private/contract';
 import { RESOURCE_TYPE } from '../../src/private/contract';
 import { FakeSageMaker, REGION, VirtualClock } from '../fault/fake-sagemaker';
 
+/**
+ * The Step Functions stand-in of the long path (./step-functions.ts): the real definition run on
+ * timers kept equal to the driver's clock; its methods answer as the Step Functions API does.
+ */
+export interface StepFunctionsStandIn {
+  startExecution(input: Record<string, unknown>): Promise<object>;
+  stopExecution(input: Record<string, unknown>): Promise<object>;
+  listExecutions(input: Record<string, unknown>): Promise<object>;
+  describeExecution(input: Record<string, unknown>): Promise<object>;
+  /** Runs the runs' timers due up to `seconds` (virtual). */
+  advanceTo(seconds: number): Promise<void>;
+  /** The virtual second of the next timer of a run, if any. */
+  nextTimerAt(): number | undefined;
+  /** Ends the runs still running and restores what it replaced (timers). */
+  close?(): void;
+}
+
+/** What the driver gives the stand-in: its clock, SageMaker (the fake) and SignalResource (the model). */
+export interface StepFunctionsServices {
+  readonly clock: VirtualClock;
+  readonly fake?: FakeSageMaker;
+  sagemaker(operation: string, input: unknown): Promise<object>;
+  signalResource(input: { StackName: string; LogicalResourceId: string; UniqueId: string; Status: string }): Promise<void>;
+  note(text: string): void;
+}
+
 export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
 export const OPERATION_TIMED_OUT = 'Operation timed out';
 export const CREATION_CANCELLED = 'Resource creation cancelled';
@@ -101,6 +127,8 @@ export interface DriverOptions {
   readonly bundle?: string;
   /** More environment of the handler's functions (as the synthesized template sets it). */
   readonly environment?: Record<string, string>;
+  /** The long path's Step Functions, made with the driver's services. */
+  readonly stepFunctions?: (services: StepFunctionsServices) => StepFunctionsStandIn;
 }
 
 interface Step {
@@ -167,11 +195,24 @@ export class Driver {
   private readonly queue: Step[] = [];
   private seq = 0;
   private readonly operations = new Map<number, Operation>();
+  /** The long path's Step Functions (when the options make one). */
+  readonly stepFunctions?: StepFunctionsStandIn;
 
   private constructor(private readonly options: DriverOptions) {
     this.clock = options.fake?.clock ?? new VirtualClock();
     this.log = options.fake?.log ?? [];
     this.cloudformation = new CloudFormationModel(() => this.clock.ms, () => this.clock.seconds, (text) => this.note(text));
+    const fake = options.fake;
+    this.stepFunctions = options.stepFunctions?.({
+      clock: this.clock,
+      fake,
+      sagemaker: async (operation, input) => {
+        if (!fake) throw new Error('the Step Functions stand-in needs the fake SageMaker');
+        return fake.call('sagemaker', operation, input);
+      },
+      signalResource: async (input) => this.cloudformation.signal(input),
+      note: (text) => this.note(text),
+    });
   }
 
   note(text: string): void {
@@ -179,6 +220,7 @@ export class Driver {
   }
 
   async close(): Promise<void> {
+    this.stepFunctions?.close?.();
     await this.lambda?.stop();
     await this.endpoint?.close();
   }
@@ -272,7 +314,7 @@ export class Driver {
   }
 
   /** What CloudFormation records for an operation it cancels now. */
-  private cancel(operation: Operation, inventedId: string): OperationOutcome {
+  cancel(operation: Operation, inventedId: string): OperationOutcome {
     const { event } = operation;
     const create = event.RequestType === 'Create';
     const physicalResourceId = create ? inventedId : (event as UpdateEvent).PhysicalResourceId;
@@ -382,6 +424,7 @@ export class Driver {
       sagemaker: fake ? (operation, input) => fake.call('sagemaker', operation, input) : undefined,
       s3: fake ? (operation, input) => fake.call('s3', operation, input) : undefined,
       cloudformation: (action, input) => this.cloudformation.handle(action, input),
+      stepFunctions: this.stepFunctions ? (operation, input) => this.stepFunctionsCall(operation, input) : undefined,
       response: (path, raw, headers) => this.received(path, raw, Number(headers['content-length'])),
       now: () => this.clock.ms,
     });
@@ -394,6 +437,7 @@ export class Driver {
         AWS_ENDPOINT_URL_SAGEMAKER: services,
         AWS_ENDPOINT_URL_S3: services,
         AWS_ENDPOINT_URL_CLOUDFORMATION: this.endpoint.url,
+        AWS_ENDPOINT_URL_SFN: this.endpoint.url,
         AWS_REGION: REGION,
         AWS_DEFAULT_REGION: REGION,
         AWS_ACCESS_KEY_ID: 'testing',
@@ -413,6 +457,27 @@ export class Driver {
         ? this.invokeUser(request as { FunctionName: string; Payload: string })
         : this.startExecution(request as { input: string })),
     });
+  }
+
+  /** The handler's Step Functions calls (awsJson1_0), to the stand-in. */
+  private async stepFunctionsCall(operation: string, input: Record<string, unknown>): Promise<object> {
+    const sfn = this.stepFunctions!;
+    const calls: Record<string, (i: Record<string, unknown>) => Promise<object>> = {
+      StartExecution: (i) => sfn.startExecution(i),
+      StopExecution: (i) => sfn.stopExecution(i),
+      ListExecutions: (i) => sfn.listExecutions(i),
+      DescribeExecution: (i) => sfn.describeExecution(i),
+    };
+    const call = calls[operation];
+    if (!call) throw Object.assign(new Error(`the stand-in does not implement ${operation}`), { name: 'UnknownOperationException' });
+    try {
+      const output = await call(input);
+      this.note(`  states.${operation}(${String(input.name ?? input.executionArn ?? '').split(':').pop()}) -> ok`);
+      return output;
+    } catch (error) {
+      this.note(`  states.${operation}(${String(input.name ?? input.executionArn ?? '').split(':').pop()}) -> ${(error as Error).name}`);
+      throw error;
+    }
   }
 
   /** A PUT to a response URL: the first answer of an operation is CloudFormation's; later ones are recorded. */
@@ -468,14 +533,35 @@ export class Driver {
     return step;
   }
 
-  /** Runs the scheduled steps in time order until none is left. */
-  async runTimeline(): Promise<void> {
-    while (this.queue.length > 0) {
+  /**
+   * Runs the scheduled steps in time order until none is left, interleaved with the timers of the
+   * Step Functions runs (a run's timer due at or before a step runs first); then the runs' timers
+   * until no run is left (a run ends within its 12 hours), or only what is due after `until` is left.
+   */
+  async runTimeline(until = Infinity): Promise<void> {
+    const sfn = this.stepFunctions;
+    for (;;) {
       this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      const next = this.queue.shift()!;
-      if (next.cancelled) continue;
-      if (next.at > this.clock.seconds) this.clock.advanceTo(next.at);
-      await next.run();
+      while (this.queue.length > 0 && this.queue[0].cancelled) this.queue.shift();
+      const timer = sfn?.nextTimerAt();
+      const step = this.queue[0];
+      if (Math.min(timer ?? Infinity, step?.at ?? Infinity) > until) {
+        // Stop here: what is due later waits for the next call (a later operation of the test).
+        if (until > this.clock.seconds) {
+          this.clock.advanceTo(until);
+          await sfn?.advanceTo(until);
+        }
+        return;
+      }
+      if (timer !== undefined && (step === undefined || timer <= step.at)) {
+        if (timer > this.clock.seconds) this.clock.advanceTo(timer);
+        await sfn!.advanceTo(Math.max(timer, this.clock.seconds));
+        continue;
+      }
+      if (!step) return;
+      this.queue.shift();
+      if (step.at > this.clock.seconds) this.clock.advanceTo(step.at);
+      await step.run();
     }
   }
 }
