@@ -48,7 +48,8 @@ export function executionRolePath(stack: Stack): string {
 
 /**
  * Every role in the stack's {@link executionRolePath}: one resource for any number of default
- * roles. No other stack's role matches: the path ends in a separator and differs per stack name.
+ * roles. No other stack's role matches: the path ends in a separator and differs per stack name
+ * and region.
  */
 export function executionRolesArn(stack: Stack): string {
   return stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${executionRolePath(stack).slice(1)}*` });
