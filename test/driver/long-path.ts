@@ -14,8 +14,8 @@
  * the CloudFormation model's.
  */
 import { createHash } from 'crypto';
-import { deleteEventOf, Driver, OperationOutcome, rollbackEventOf } from './driver';
 import { durationSeconds } from './cloudformation';
+import { deleteEventOf, Driver, OperationOutcome, rollbackEventOf } from './driver';
 import type { CreateEvent, OnEventRequest, UpdateEvent } from '../../lambda/compilation-job/cloudformation';
 import type { CompilationJobSpec, CompilationResultSpec, LongRunAttributes } from '../../src/private/contract';
 import { MAX_WAIT_CONDITION_SECONDS, RESOURCE_TYPE, RESULT_RESOURCE_TYPE } from '../../src/private/contract';
@@ -126,7 +126,9 @@ export class LongPath {
   }
 
   /** A stack update of jobs deployed before to new specs (same logical ids). */
-  async update(changes: ReadonlyArray<{ readonly from: LongState; readonly spec: CompilationJobSpec }>, options: LongDeployOptions = {}): Promise<LongOperation> {
+  async update(
+    changes: ReadonlyArray<{ readonly from: LongState; readonly spec: CompilationJobSpec }>, options: LongDeployOptions = {},
+  ): Promise<LongOperation> {
     return this.operate(changes.map(({ from, spec }) => ({ job: { ...from.job, spec }, from })), options);
   }
 
@@ -156,8 +158,16 @@ export class LongPath {
     await d.runTimeline();
     const failed = outcomes.find((o) => o.outcome.status === 'FAILED');
     return {
-      status: failed ? 'FAILED' : 'SUCCESS', reason: failed?.outcome.reason, states: [], outcomes, waits: [], rollback: [], cleanup: [], startEvents: new Map(),
-      finishedAt: d.clock.seconds, trace: d.log.slice(firstLine),
+      status: failed ? 'FAILED' : 'SUCCESS',
+      reason: failed?.outcome.reason,
+      states: [],
+      outcomes,
+      waits: [],
+      rollback: [],
+      cleanup: [],
+      startEvents: new Map(),
+      finishedAt: d.clock.seconds,
+      trace: d.log.slice(firstLine),
     };
   }
 
@@ -165,7 +175,8 @@ export class LongPath {
   leftBy(op: LongOperation, job: LongJob): PartialState {
     const start = op.outcomes.find((o) => o.resource === 'start' && o.outcome.status === 'SUCCESS');
     if (!start || !op.startEvents.has(job.logicalId)) throw new Error('the start resource was not created');
-    return { job, start: { physicalId: start.outcome.physicalResourceId, event: op.startEvents.get(job.logicalId)! }, waitCondition: waitConditionIdOf(job) };
+    const event = op.startEvents.get(job.logicalId)!;
+    return { job, start: { physicalId: start.outcome.physicalResourceId, event }, waitCondition: waitConditionIdOf(job) };
   }
 
   private requestId(): string {
@@ -285,7 +296,9 @@ export class LongPath {
     for (const [i, { job, from }] of items.entries()) {
       const p = progress[i];
       const stackId = job.stackId ?? LONG_STACK_ID;
-      const base = { ...common(job, this.requestId()), LogicalResourceId: job.logicalId, ResourceType: RESOURCE_TYPE, ResourceProperties: startProperties(job) };
+      const base = {
+        ...common(job, this.requestId()), LogicalResourceId: job.logicalId, ResourceType: RESOURCE_TYPE, ResourceProperties: startProperties(job),
+      };
       const startEvent: OnEventRequest = from
         ? { ...base, RequestType: 'Update', PhysicalResourceId: from.start.physicalId, OldResourceProperties: from.start.event.ResourceProperties } as UpdateEvent
         : { ...base, RequestType: 'Create' } as CreateEvent;

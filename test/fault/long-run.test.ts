@@ -108,8 +108,11 @@ describe('long path', () => {
     const name = firstName(spec);
     const op = await long.create([job(spec)]);
     expect(summary(op)).toEqual({
-      status: 'FAILED', reason: `Compilation job ${name} failed: ${reason} ${LOGS(name)}`,
-      outcomes: ['start Create SUCCESS', 'result Create FAILED'], rollback: ['result Delete SUCCESS', 'start Delete SUCCESS'], cleanup: [],
+      status: 'FAILED',
+      reason: `Compilation job ${name} failed: ${reason} ${LOGS(name)}`,
+      outcomes: ['start Create SUCCESS', 'result Create FAILED'],
+      rollback: ['result Delete SUCCESS', 'start Delete SUCCESS'],
+      cleanup: [],
     });
     expect(op.failedResource).toBe('result');
     expect(f.deleted).toEqual([name]);
@@ -175,7 +178,10 @@ describe('long path', () => {
     const newName = op.states[0].start.physicalId;
     expect(newName).not.toBe(oldName);
     expect(summary(op)).toEqual({
-      status: 'SUCCESS', reason: undefined, outcomes: ['start Update SUCCESS', 'result Update SUCCESS'], rollback: [],
+      status: 'SUCCESS',
+      reason: undefined,
+      outcomes: ['start Update SUCCESS', 'result Update SUCCESS'],
+      rollback: [],
       cleanup: ['result Delete SUCCESS', 'start Delete SUCCESS'],
     });
     expect(op.states[0].waitCondition).toBe(waitConditionIdOf(job(changed)));
@@ -244,8 +250,11 @@ describe('long path', () => {
     const newName = op.outcomes[0].outcome.physicalResourceId;
     expect(newName).not.toBe(oldName);
     expect(summary(op)).toEqual({
-      status: 'FAILED', reason: 'Resource creation cancelled', outcomes: ['start Update SUCCESS'],
-      rollback: ['start Update SUCCESS', 'start cleanup Delete SUCCESS'], cleanup: [],
+      status: 'FAILED',
+      reason: 'Resource creation cancelled',
+      outcomes: ['start Update SUCCESS'],
+      rollback: ['start Update SUCCESS', 'start cleanup Delete SUCCESS'],
+      cleanup: [],
     });
     expect(op.rollback[0].outcome.physicalResourceId).toBe(oldName);
     expect(f.job(oldName)!.status).toBe('COMPLETED');

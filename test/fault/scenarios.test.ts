@@ -13,7 +13,7 @@ import { ACCOUNT, FakeOptions, FakeSageMaker, JobScript, JobStatus, REGION } fro
 import type { CreateEvent } from '../../lambda/compilation-job/cloudformation';
 import { MAX_ATTRIBUTES_JSON_BYTES } from '../../lambda/compilation-job/model-files';
 import type { CompilationJobAttributes, CompilationJobSpec } from '../../src/private/contract';
-import { IAM_PROPAGATION_SECONDS, MAX_JOB_TIMEOUT_SECONDS } from '../../src/private/contract';
+import { IAM_PROPAGATION_SECONDS, MAX_JOB_TIMEOUT_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS } from '../../src/private/contract';
 import { CREATE_FAILED_MARKER, CREATION_CANCELLED, DeploymentResult, Driver, OPERATION_TIMED_OUT, UPDATE_CANCELLED } from '../driver/driver';
 import { FUNCTION_ARNS } from '../driver/lambda';
 import { providerSettings } from '../driver/template';
@@ -185,7 +185,7 @@ describe('Create', () => {
     const name = nameOf(spec);
     const { fake: f } = await start({ script: { compileSeconds: 600 } });
     const result = await driver!.deploy(create(spec));
-    expect(result.outcome.reason).toBe(`Compilation job ${name} did not finish within its timeout of 120 seconds (counted from the start of the deployment; status INPROGRESS); it has been stopped. Raise the construct's \`timeout\` (at most ${MAX_JOB_TIMEOUT_SECONDS} seconds) or make the model compile faster. ${LOGS(name)}`);
+    expect(result.outcome.reason).toBe(`Compilation job ${name} did not finish within its timeout of 120 seconds (counted from the start of the deployment; status INPROGRESS); it has been stopped. Raise the construct's \`timeout\` (at most ${MAX_LONG_RUN_TIMEOUT_SECONDS} seconds) or make the model compile faster. ${LOGS(name)}`);
     expect(result.outcome.finishedAt).toBe(125);
     expect(statusOf(f, name)).toBe('deleted');
   });
