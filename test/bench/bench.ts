@@ -33,7 +33,7 @@ function synthSection(rows: SynthResult[]): string[] {
     '|---:|---:|---:|---:|',
     ...rows.map((r) => `| ${r.jobs} | ${fmt(r.medianMs)} ms | ${kb(r.bytes)} | ${r.resources} |`),
     '',
-    `- Each added job costs **${fmt(perJobResources, 1)} resources** (custom resource, execution role, its policy) and **${kb(perJobBytes)}** of template (from 10 to 100 jobs).`,
+    `- Each added job costs **${fmt(perJobResources, 1)} resources** (custom resource and execution role, whose permissions are inline) and **${kb(perJobBytes)}** of template (from 10 to 100 jobs).`,
     `- Shared per stack, counted once: **${fmt(shared)} resources** (the provider's functions, roles, log group, waiter state machine, and the output bucket with its policy).`,
     `- t(100)/t(10) = **${fmt(ratio, 2)}** (bound: at most 10, i.e. no worse than linear): ${ratio <= 10 ? 'met' : 'MISSED'}.`,
     '',
