@@ -136,9 +136,9 @@ describe('target', () => {
 describe('durations', () => {
   rejectsEach([
     ['maxRuntime at least 1 second', { maxRuntime: Duration.millis(500) }, 'maxRuntime: must be a whole number of seconds, at least 1 (got 0.5 seconds)'],
-    ['timeout at most 59 minutes', { timeout: Duration.minutes(60) }, 'timeout: must be from 1 to 59 minutes, the longest a deployment can wait for a job (got 3600 seconds)'],
-    ['timeout at least 1 minute', { maxRuntime: Duration.seconds(10), timeout: Duration.seconds(30) }, 'timeout: must be from 1 to 59 minutes'],
-    ['maxRuntime within timeout', { maxRuntime: Duration.minutes(30), timeout: Duration.minutes(20) }, 'maxRuntime: (1800 seconds) is longer than the deployment waits for the job (timeout: 1200 seconds). Lower maxRuntime, or raise timeout (at most 59 minutes)'],
+    ['timeout at most 11 hours 59 minutes', { timeout: Duration.hours(12) }, 'timeout: must be from 1 minute to 11 hours 59 minutes, the longest CloudFormation can wait (got 43200 seconds)'],
+    ['timeout at least 1 minute', { maxRuntime: Duration.seconds(10), timeout: Duration.seconds(30) }, 'timeout: must be from 1 minute to 11 hours 59 minutes'],
+    ['maxRuntime within timeout', { maxRuntime: Duration.minutes(30), timeout: Duration.minutes(20) }, 'maxRuntime: (1800 seconds) is longer than the deployment waits for the job (timeout: 1200 seconds). Lower maxRuntime, or raise timeout (at most 11 hours 59 minutes)'],
   ]);
 });
 
@@ -246,7 +246,7 @@ describe('every problem in one error', () => {
   });
 
   test('each line names its property', () => {
-    const message = errorOf({ framework: undefined, frameworkVersion: 'v1', outputPrefix: '/x', timeout: Duration.minutes(90), compilerOptions: CompilerOptions.fromJson('{') });
+    const message = errorOf({ framework: undefined, frameworkVersion: 'v1', outputPrefix: '/x', timeout: Duration.hours(13), compilerOptions: CompilerOptions.fromJson('{') });
     const lines = message.split('\n').filter((line) => line.startsWith('  - '));
     expect(lines.map((line) => line.slice(4).split(':')[0])).toEqual(['framework', 'frameworkVersion', 'compilerOptions', 'compilerOptions', 'timeout', 'outputPrefix']);
   });

@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
   completedJob, createEvent, deleteEvent, failedJob, inProgressJob, isCompleteEvent, jobArnOf, nameOf, resourceLimitExceeded,
-  resourceNotFound, specOf, STACK_ID, stoppedJob,
+  REQUEST_ID, resourceNotFound, specOf, STACK_ID, stoppedJob,
 } from './fixtures';
 import type { CompilationResultSpec, IsCompleteRequestLike, LongRunInput } from './long-run-types';
 import { isComplete, onEvent } from '../../lambda/compilation-job/index';
@@ -31,7 +31,7 @@ const WAIT = 'ResnetCompiled1A2B3C4Dab12cd34';
 const HOURS = 3600;
 const SPEC = specOf({ timeoutSeconds: 4 * HOURS, longRun: { stateMachineArn: STATE_MACHINE } });
 const NAME = nameOf(SPEC);
-const RUN = runNameOf(NAME, WAIT);
+const RUN = runNameOf(NAME, WAIT, REQUEST_ID);
 const RUN_ARN = `arn:aws:states:us-east-1:123456789012:execution:LongRun-AbC123:${RUN}`;
 
 function withWait<E extends { ResourceProperties: object }>(event: E): E {
