@@ -10,6 +10,7 @@
 import { FakeOptions, FakeSageMaker } from './fake-sagemaker';
 import type { CompilationJobSpec } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
+import { deployLongFleetStack } from '../driver/long-fleet';
 import { LONG_STACK_ID, LongJob, LongOperation, LongPath, STATE_MACHINE_ARN, waitConditionIdOf } from '../driver/long-path';
 import { longRunDefinitionFromTemplate, StepFunctions } from '../driver/step-functions';
 import { nameOf, specOf } from '../handler/fixtures';
@@ -329,5 +330,15 @@ describe('long path', () => {
     expect(created[2]).toBeLessThanOrEqual(10 + 2 * HOUR + 25);
     expect(op.states.map((s) => f.createdCount(s.start.physicalId))).toEqual([1, 1, 1]);
     expect(op.states.every((s) => f.job(s.start.physicalId)!.status === 'COMPLETED')).toBe(true);
+  });
+
+  // The issue's fleet: 100 targets of one model in one stack, a quota of 10, 15-minute jobs (ideal:
+  // 10 waves, 2.5 hours), each job's timeout covering the waves as the README advises.
+  test.each([[10], [100]])('a fleet of %i jobs of 15 minutes under a quota of 10, in one stack: every job compiles once, the stack completes within 1.05 x the ideal makespan, each result within two polls of its job\'s end', async (jobs) => {
+    const row = await deployLongFleetStack(jobs, 10, 15);
+    expect(row.status).toBe('SUCCESS');
+    expect(row.jobsCreatedOnce).toBe(true);
+    expect(row.makespanSeconds / row.idealMakespanSeconds).toBeLessThanOrEqual(1.05);
+    expect(row.resultLatencyMaxSeconds).toBeLessThanOrEqual(2 * 5); // a poll to see the end, a poll's worth for the result resource
   });
 });
