@@ -37,6 +37,8 @@ export interface OnEventResponse {
   readonly InputReady?: boolean;
   /** This Update rolls back a replacing Update that CloudFormation cancelled: end that update's jobs. */
   readonly RetiresCancelledUpdate?: boolean;
+  /** Long path: onEvent stopped the runs this Delete is about; the polls need not list them again. */
+  readonly RunsStopped?: boolean;
 }
 
 /** What the Provider framework passes to isComplete: the event plus onEvent's response. */

@@ -46,7 +46,7 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
  */
 async function deleted(spec: CompilationJobSpec, event: IsCompleteRequest): Promise<IsCompleteResponse> {
   const jobs = await deleteTargetsOf(spec, event.PhysicalResourceId);
-  if (!await retiredAll(spec, jobs, runPrefixesOf(spec, event.PhysicalResourceId))) return NOT_YET;
+  if (!await retiredAll(spec, jobs, event.RunsStopped ? [] : runPrefixesOf(spec, event.PhysicalResourceId))) return NOT_YET;
   const startedAt = event.OperationStartedAt ?? 0;
   return spec.longRun && Date.now() - startedAt < 2 * POLL_INTERVAL_SECONDS * 1000 ? NOT_YET : { IsComplete: true };
 }

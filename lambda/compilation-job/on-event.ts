@@ -77,13 +77,16 @@ async function update(spec: CompilationJobSpec, event: UpdateEvent, startedAt: n
 
 /** Stops a running job (and first its run, on the long path); isComplete waits for it to end and deletes the record. */
 async function remove(spec: CompilationJobSpec, event: DeleteEvent, startedAt: number): Promise<OnEventResponse> {
+  let runsStopped = false;
   await bestEffort(async () => {
     await stopRuns(spec, runPrefixesOf(spec, event.PhysicalResourceId));
+    runsStopped = true;
     await stopRunning(await deleteTargetsOf(spec, event.PhysicalResourceId));
   });
-  // The long path looks for a job a stopped run may still create, for a while after this start.
   const response = { PhysicalResourceId: event.PhysicalResourceId };
-  return spec.longRun ? { ...response, OperationStartedAt: startedAt } : response;
+  // The long path looks for a job a stopped run may still create, for a while after this start;
+  // its polls list the runs again only when this listing was throttled (100 deletes list at once).
+  return spec.longRun ? { ...response, OperationStartedAt: startedAt, RunsStopped: runsStopped } : response;
 }
 
 /** isComplete stops the jobs on its first poll: a transient fault must not fail the operation. */

@@ -6,7 +6,8 @@
  */
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import {
-  CreateCompilationJobCommand, DescribeCompilationJobCommand, ListCompilationJobsCommand, SageMakerClient, StopCompilationJobCommand,
+  CreateCompilationJobCommand, DeleteCompilationJobCommand, DescribeCompilationJobCommand, ListCompilationJobsCommand, SageMakerClient,
+  StopCompilationJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import {
   DescribeExecutionCommand, ExecutionAlreadyExists, ListExecutionsCommand, SFNClient, StartExecutionCommand, StopExecutionCommand,
@@ -106,11 +107,23 @@ describe('start resource Delete: its runs stop before its jobs', () => {
     sagemaker.on(StopCompilationJobCommand).callsFake(() => { order.push('job'); return { $metadata: {} }; });
     const event = withWait(deleteEvent(SPEC, NAME));
     const response = await onEvent(event);
-    expect(response).toMatchObject({ PhysicalResourceId: NAME, OperationStartedAt: expect.any(Number) });
+    expect(response).toMatchObject({ PhysicalResourceId: NAME, OperationStartedAt: expect.any(Number), RunsStopped: true });
     expect(stepFunctions).toHaveReceivedCommandTimes(StopExecutionCommand, 1);
     expect(stepFunctions).toHaveReceivedCommandWith(StopExecutionCommand, { executionArn: RUN_ARN });
     expect(sagemaker).toHaveReceivedCommandWith(StopCompilationJobCommand, { CompilationJobName: NAME });
     expect(order).toEqual(['run', 'job']);
+  });
+
+  test('the polls list the runs again only when onEvent\'s listing failed (a throttled burst of deletes)', async () => {
+    stepFunctions.on(ListExecutionsCommand).resolves({ $metadata: {}, executions: [] });
+    sagemaker.on(DescribeCompilationJobCommand).resolves(completedJob(SPEC, NAME));
+    sagemaker.on(DeleteCompilationJobCommand).resolves({ $metadata: {} });
+    const event = withWait(deleteEvent(SPEC, NAME));
+    const startedAt = Date.now() - 60_000;
+    await isComplete({ ...isCompleteEvent(event, NAME), OperationStartedAt: startedAt, RunsStopped: true });
+    expect(stepFunctions).not.toHaveReceivedCommand(ListExecutionsCommand);
+    await isComplete({ ...isCompleteEvent(event, NAME), OperationStartedAt: startedAt, RunsStopped: false });
+    expect(stepFunctions).toHaveReceivedCommandTimes(ListExecutionsCommand, 1);
   });
 
   test('no job found: complete only a poll later, since a stopped run\'s create may still land', async () => {
