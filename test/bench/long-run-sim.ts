@@ -73,7 +73,12 @@ export async function simulateLongRunFleet(options: LongRunSimOptions): Promise<
   try {
     const names: string[] = [];
     for (let i = 0; i < options.jobs; i++) {
-      const spec = specOf({ jobNamePrefix: `fleetstack-1a2b3c4d-job${i}`, constructAddress: `c8${i.toString(16).padStart(40, '0')}`, timeoutSeconds: 43140 });
+      const spec = specOf({
+        jobNamePrefix: `fleetstack-1a2b3c4d-job${i}`,
+        constructAddress: `c8${i.toString(16).padStart(40, '0')}`,
+        timeoutSeconds: 43140,
+        request: { StoppingCondition: { MaxRuntimeInSeconds: 43140 } },
+      });
       const name = nameOf(spec);
       names.push(name);
       const input: LongRunInput = {
