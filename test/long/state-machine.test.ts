@@ -132,6 +132,20 @@ test('(c) the quota is full for 20 min: Create retried every 10 s on average (fu
   expect((await sfn!.describeExecution({ executionArn: run })).status).toBe('SUCCEEDED');
 });
 
+test('(c2) a quota wait of 2 h with 10 % of the calls throttled: the run still creates the job when the slot frees (one retrier counts quota refusals and throttling alike, so throttling cannot exhaust it)', async () => {
+  setup({ concurrencyQuota: 1, throttleRate: 0.1, seed: 11 });
+  fake.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: 2 * HOUR });
+  const run = await startRun(4 * HOUR);
+  await sfn!.advanceTo(3 * HOUR);
+  const throttledCreates = times('CreateCompilationJob').length - times('CreateCompilationJob', 'ResourceLimitExceeded').length - 1;
+  // With a separate 10-attempt retrier for throttling, the tenth throttled try ended the wait.
+  expect(throttledCreates).toBeGreaterThan(10);
+  expect(fake.job(NAME)!.createdAt).toBeGreaterThanOrEqual(2 * HOUR);
+  expect(fake.job(NAME)!.createdAt).toBeLessThanOrEqual(2 * HOUR + QUOTA_RETRY_SECONDS + 30);
+  expectSignalledOnce();
+  expect((await sfn!.describeExecution({ executionArn: run })).status).toBe('SUCCEEDED');
+});
+
 test('(d) throttling bursts on Create and Describe are retried with backoff: no failure', async () => {
   setup();
   fake.throttleBurst({ operation: 'CreateCompilationJob', count: 3 });
