@@ -64,6 +64,9 @@ function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
+/** ListExecutions' errors once the state machine (and the handler's permissions on it) leave the stack. */
+const RUNS_GONE: ReadonlySet<string> = new Set(['AccessDeniedException', 'StateMachineDoesNotExist']);
+
 /**
  * Stops the running runs whose names start with one of `jobNames` (each job's runs), so that no run
  * creates a job or signals after its resource is gone. Call before looking for jobs to stop.
@@ -73,9 +76,19 @@ export async function stopRuns(spec: CompilationJobSpec, jobNamePrefixes: string
   const { module, client: sfnClient } = sfn();
   let nextToken: string | undefined;
   do {
-    const page = await sfnClient.send(new module.ListExecutionsCommand({
-      stateMachineArn: spec.longRun.stateMachineArn, statusFilter: 'RUNNING', nextToken,
-    }));
+    let page;
+    try {
+      page = await sfnClient.send(new module.ListExecutionsCommand({
+        stateMachineArn: spec.longRun.stateMachineArn, statusFilter: 'RUNNING', nextToken,
+      }));
+    } catch (error) {
+      if (!RUNS_GONE.has((error as { name?: string }).name ?? '')) throw error;
+      // The stack's last long job was removed or moved to the one-hour path: the update took the
+      // handler's states:* statements away and the cleanup deletes the state machine (which ends
+      // its runs). Its old start resource's cleanup Delete must still stop and delete its job.
+      console.warn('The run state machine is leaving the stack; no run to stop', { error: String(error) });
+      return;
+    }
     for (const run of page.executions ?? []) {
       if (!jobNamePrefixes.some((prefix) => run.name?.startsWith(prefix))) continue;
       await sfnClient.send(new module.StopExecutionCommand({ executionArn: run.executionArn, cause: 'Its CloudFormation resource was deleted or rolled back.' }));

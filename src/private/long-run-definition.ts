@@ -59,7 +59,11 @@ const compilation = {
       Parameters: { 'CompilationJobName.$': '$.request.CompilationJobName' },
       ResultSelector: { 'Status.$': '$.CompilationJobStatus' },
       ResultPath: '$.job',
-      Retry: [SAGEMAKER_TRANSIENT],
+      // Retried for as long as it takes: the deadline branch bounds the wait. Giving up after 10
+      // tries (a few minutes of throttling, likely with a fleet polling every 5 s) would end the
+      // race with the job still running: no stop at the deadline, and a result resource waiting
+      // for the job until its own hour runs out.
+      Retry: [{ ...SAGEMAKER_TRANSIENT, MaxAttempts: 99999999 }],
       Next: 'HasEnded',
     },
     HasEnded: {

@@ -126,6 +126,25 @@ describe('start resource Delete: its runs stop before its jobs', () => {
     expect(stepFunctions).toHaveReceivedCommandTimes(ListExecutionsCommand, 1);
   });
 
+  test('the stack\'s last long job removed (or moved to the one-hour path): its cleanup Delete still stops and deletes the job, though the run permissions are gone', async () => {
+    // The update removed the state machine and, in its update phase, the handler's states:* statements;
+    // the old start resource is deleted in the cleanup that follows, before the state machine.
+    const accessDenied = Object.assign(new Error('User is not authorized to perform: states:ListExecutions'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    stepFunctions.on(ListExecutionsCommand).rejects(accessDenied);
+    sagemaker.on(DescribeCompilationJobCommand).resolvesOnce(inProgressJob(SPEC, NAME)).resolves(stoppedJob(SPEC, NAME));
+    sagemaker.on(StopCompilationJobCommand).resolves({ $metadata: {} });
+    sagemaker.on(DeleteCompilationJobCommand).resolves({ $metadata: {} });
+    const event = withWait(deleteEvent(SPEC, NAME));
+    const started = await onEvent(event) as { OperationStartedAt: number };
+    expect(sagemaker).toHaveReceivedCommandWith(StopCompilationJobCommand, { CompilationJobName: NAME });
+    const done = await isComplete({ ...isCompleteEvent(event, NAME), ...started, OperationStartedAt: started.OperationStartedAt - 11_000 });
+    expect(done).toEqual({ IsComplete: true });
+    expect(sagemaker).toHaveReceivedCommandWith(DeleteCompilationJobCommand, { CompilationJobName: NAME });
+    // The state machine already gone (a Delete retried after the cleanup): the same.
+    stepFunctions.on(ListExecutionsCommand).rejects(Object.assign(new Error('State Machine Does Not Exist'), { name: 'StateMachineDoesNotExist', $metadata: { httpStatusCode: 400 } }));
+    await expect(onEvent(event)).resolves.toMatchObject({ PhysicalResourceId: NAME });
+  });
+
   test('no job found: complete only a poll later, since a stopped run\'s create may still land', async () => {
     stepFunctions.on(ListExecutionsCommand).resolves({ $metadata: {}, executions: [] });
     sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());

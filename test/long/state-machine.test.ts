@@ -159,6 +159,17 @@ test('(d) throttling bursts on Create and Describe are retried with backoff: no 
   expect((await sfn!.describeExecution({ executionArn: run })).status).toBe('SUCCEEDED');
 });
 
+test('(d2) Describe throttled for 10 minutes (a fleet of 100 polling every 5 s): the run keeps polling, signals once the job ends, and never gives up on a running job', async () => {
+  setup({ script: { compileSeconds: 1800 } });
+  fake.throttleWindow({ operation: 'DescribeCompilationJob', from: 60, to: 660 });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(fake.job(NAME)!.status).toBe('COMPLETED');
+  expectSignalledOnce();
+  expect(signals[0].at).toBeGreaterThanOrEqual(1800);
+  expect((await sfn!.describeExecution({ executionArn: run })).status).toBe('SUCCEEDED');
+});
+
 test('(e) the job FAILS: the run signals SUCCESS (the result resource reports the reason) and SUCCEEDS', async () => {
   const script: JobScript = { compileSeconds: 300, outcome: { status: 'FAILED', reason: 'ClientError: InputConfiguration: Unable to load the model.' } };
   setup({ script });
