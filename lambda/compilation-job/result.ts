@@ -5,7 +5,7 @@ import { DeploymentError } from './cloudformation';
 import { runFailure } from './long-run';
 import { attributesOf } from './model-files';
 import { jobFailed, jobStopped, jobTimedOut, notCreated } from './outcome';
-import { describeJob, isRetryable, RUNNING_STATUSES } from './sagemaker';
+import { describeJob, isRetryable, RUNNING_STATUSES, stopJob } from './sagemaker';
 import type { CompilationResultResourceProperties, CompilationResultSpec } from '../../src/private/contract';
 import { RESULT_RESOURCE_TYPE } from '../../src/private/contract';
 
@@ -49,7 +49,11 @@ async function outcomeOf(result: CompilationResultSpec): Promise<IsCompleteRespo
   if (status === 'COMPLETED') return { IsComplete: true, Data: attributesOf(job) };
   if (status === 'FAILED') throw jobFailed(job);
   if (status === 'STOPPING' || status === 'STOPPED') throw deadlinePassed ? jobTimedOut(job, result.timeoutSeconds) : jobStopped(job);
-  // Signalled while it still runs (by hand?): wait for it, as far as this resource may.
-  if (RUNNING_STATUSES.has(status)) return { IsComplete: false };
+  if (RUNNING_STATUSES.has(status)) {
+    // Past the deadline and still running: the run's stop did not get through (throttled): stop it here.
+    if (deadlinePassed && await stopJob(jobName)) throw jobTimedOut(job, result.timeoutSeconds);
+    // Signalled while it still runs (by hand?): wait for it, as far as this resource may.
+    return { IsComplete: false };
+  }
   throw new DeploymentError(`Compilation job ${jobName} has status ${status}.`);
 }

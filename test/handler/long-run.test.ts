@@ -196,6 +196,20 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
       `Compilation job ${NAME} did not finish within its timeout of 14400 seconds`);
   });
 
+  test('still running after the deadline (the run\'s stop was throttled away): the result stops it and says it timed out', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).resolves(inProgressJob(SPEC, NAME));
+    sagemaker.on(StopCompilationJobCommand).resolves({ $metadata: {} });
+    await expect(isComplete(resultEvent({ deadline: passed }) as never)).rejects.toThrow(
+      `Compilation job ${NAME} did not finish within its timeout of 14400 seconds`);
+    expect(sagemaker).toHaveReceivedCommandWith(StopCompilationJobCommand, { CompilationJobName: NAME });
+  });
+
+  test('still running before the deadline: poll again, stop nothing', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).resolves(inProgressJob(SPEC, NAME));
+    await expect(isComplete(resultEvent() as never)).resolves.toEqual({ IsComplete: false });
+    expect(sagemaker).not.toHaveReceivedCommand(StopCompilationJobCommand);
+  });
+
   test('STOPPED before the deadline: someone else stopped it', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(stoppedJob(SPEC, NAME));
     await expect(isComplete(resultEvent() as never)).rejects.toThrow('it was not stopped by this deployment');
