@@ -2,10 +2,9 @@ import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
 import { DeploymentError, resourceStillWaiting } from './cloudformation';
 import { assertSameRequest, createJob, lastRefusal, mayTryCreate, noteSlotFreed } from './create';
 import { handOff, stopRuns } from './long-run';
-import { attributesOf } from './model-files';
-import { jobFailed, jobStopped, jobTimedOut, notCreated } from './outcome';
+import { answerFor, notCreated } from './outcome';
 import { deleteTargetsOf, recentJobsOf, retired, runPrefixesOf } from './retire';
-import { describeJob, isRetryable, JobDescription, RUNNING_STATUSES, stopJob, updateTags } from './sagemaker';
+import { describeJob, isRetryable, RUNNING_STATUSES, updateTags } from './sagemaker';
 import { isJobOfRequest, parseSpec, requestNamePrefix } from './spec';
 import type { CompilationJobSpec, JobTag } from '../../src/private/contract';
 import { IAM_PROPAGATION_SECONDS, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from '../../src/private/contract';
@@ -96,25 +95,7 @@ async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, prev
   if (previousTags) await updateTags(job.CompilationJobArn!, previousTags, spec.tags);
   if (spec.longRun) return handOff(spec, event, startedAt);
   if (!RUNNING_STATUSES.has(job.CompilationJobStatus!)) noteSlotFreed(now);
-  switch (job.CompilationJobStatus) {
-    case 'COMPLETED':
-      return { IsComplete: true, Data: attributesOf(job) };
-    case 'FAILED':
-      throw jobFailed(job);
-    case 'STOPPING':
-    case 'STOPPED':
-      throw jobStopped(job);
-    default:
-      return checkTimeout(spec, job, deadline);
-  }
-}
-
-/** Past its deadline, a job is stopped and the deployment fails (the rollback cleans up). */
-async function checkTimeout(spec: CompilationJobSpec, job: JobDescription, deadline: number): Promise<IsCompleteResponse> {
-  if (Date.now() <= deadline) return NOT_YET;
-  // A job that cannot be stopped has just finished: the next poll reports how.
-  if (!await stopJob(job.CompilationJobName!)) return NOT_YET;
-  throw jobTimedOut(job, spec.timeoutSeconds);
+  return answerFor(job, spec.timeoutSeconds, now > deadline);
 }
 
 /**

@@ -1,8 +1,31 @@
-// What the deployment says when a job did not compile: the same words on the one-hour path
-// (isComplete) and the long path (the result resource).
+// What a job's state means for the deployment, and what it says when the job did not compile:
+// the same answer and words on the one-hour path (isComplete) and the long path (the result resource).
+import type { IsCompleteResponse } from './cloudformation';
 import { DeploymentError, logsLocation } from './cloudformation';
-import type { JobDescription } from './sagemaker';
+import { attributesOf } from './model-files';
+import { JobDescription, stopJob } from './sagemaker';
 import { MAX_LONG_RUN_TIMEOUT_SECONDS } from '../../src/private/contract';
+
+/**
+ * The answer for a job that exists: its attributes once COMPLETED, SageMaker's reason once it
+ * failed or was stopped, else not yet; past its deadline a running job is stopped and the
+ * deployment fails (the rollback cleans up), and a stopped one is reported as timed out.
+ */
+export async function answerFor(job: JobDescription, timeoutSeconds: number, deadlinePassed: boolean): Promise<IsCompleteResponse> {
+  switch (job.CompilationJobStatus) {
+    case 'COMPLETED':
+      return { IsComplete: true, Data: attributesOf(job) };
+    case 'FAILED':
+      throw jobFailed(job);
+    case 'STOPPING':
+    case 'STOPPED':
+      throw deadlinePassed ? jobTimedOut(job, timeoutSeconds) : jobStopped(job);
+    default:
+      // A job that cannot be stopped has just finished: the next poll reports how.
+      if (deadlinePassed && await stopJob(job.CompilationJobName!)) throw jobTimedOut(job, timeoutSeconds);
+      return { IsComplete: false };
+  }
+}
 
 export function jobFailed(job: JobDescription): DeploymentError {
   const jobName = job.CompilationJobName!;

@@ -3,9 +3,8 @@
 import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './cloudformation';
 import { DeploymentError } from './cloudformation';
 import { runFailure } from './long-run';
-import { attributesOf } from './model-files';
-import { jobFailed, jobStopped, jobTimedOut, notCreated } from './outcome';
-import { describeJob, isRetryable, RUNNING_STATUSES, stopJob } from './sagemaker';
+import { answerFor, notCreated } from './outcome';
+import { describeJob, isRetryable } from './sagemaker';
 import type { CompilationResultResourceProperties, CompilationResultSpec } from '../../src/private/contract';
 import { RESULT_RESOURCE_TYPE } from '../../src/private/contract';
 
@@ -45,15 +44,7 @@ async function outcomeOf(result: CompilationResultSpec): Promise<IsCompleteRespo
     if (run.running) return { IsComplete: false };
     throw new DeploymentError(`Compilation job ${jobName} was not created: ${run.error ?? 'the run ended'}: ${(run.cause ?? 'no cause given').slice(0, 1024)}`);
   }
-  const status = job.CompilationJobStatus!;
-  if (status === 'COMPLETED') return { IsComplete: true, Data: attributesOf(job) };
-  if (status === 'FAILED') throw jobFailed(job);
-  if (status === 'STOPPING' || status === 'STOPPED') throw deadlinePassed ? jobTimedOut(job, result.timeoutSeconds) : jobStopped(job);
-  if (RUNNING_STATUSES.has(status)) {
-    // Past the deadline and still running: the run's stop did not get through (throttled): stop it here.
-    if (deadlinePassed && await stopJob(jobName)) throw jobTimedOut(job, result.timeoutSeconds);
-    // Signalled while it still runs (by hand?): wait for it, as far as this resource may.
-    return { IsComplete: false };
-  }
-  throw new DeploymentError(`Compilation job ${jobName} has status ${status}.`);
+  // Past the deadline and still running, the run's stop did not get through (throttled): stopped here.
+  // Signalled while it still runs (by hand?): waited for, as far as this resource may.
+  return answerFor(job, result.timeoutSeconds, deadlinePassed);
 }
