@@ -1,11 +1,11 @@
 // What CloudFormation sends the handler, what it says about the resource, and what it shows
 // the user: event types, the resource's status, and errors that fit its 4096-byte response.
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type {
   CloudFormationCustomResourceCreateEvent,
   CloudFormationCustomResourceDeleteEvent,
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
+import { runtimeClient } from './runtime-sdk';
 import type { CompilationJobAttributes, CompilationJobResourceProperties, LongRunAttributes } from '../../src/private/contract';
 import { COMPILATION_JOB_LOG_GROUP } from '../../src/private/contract';
 
@@ -48,9 +48,11 @@ export type IsCompleteResponse =
   | { readonly IsComplete: false }
   | { readonly IsComplete: true; readonly Data?: CompilationJobAttributes | LongRunAttributes };
 
-type CloudFormationModule = typeof import('@aws-sdk/client-cloudformation');
-let cloudformation: CloudFormationModule | undefined;
-let client: CloudFormationClient | undefined;
+const cloudformationClient = runtimeClient(
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  () => require('@aws-sdk/client-cloudformation') as typeof import('@aws-sdk/client-cloudformation'),
+  (m) => new m.CloudFormationClient({}),
+);
 
 /** Statuses in which CloudFormation waits for a resource to be created or updated. */
 const WAITING = new Set(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS']);
@@ -70,10 +72,7 @@ const CLOCK_TOLERANCE_MS = 1000;
  * client is the one the Lambda runtime ships, loaded on first use.
  */
 export async function resourceStillWaiting(stackId: string, logicalResourceId: string, operationStartedAt: number): Promise<boolean> {
-  // require, not import(): ESM resolution ignores NODE_PATH, where Lambda puts its SDK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  cloudformation ??= require('@aws-sdk/client-cloudformation') as CloudFormationModule;
-  client ??= new cloudformation.CloudFormationClient({});
+  const { module: cloudformation, client } = cloudformationClient();
   try {
     const { StackResourceDetail: detail } = await client.send(new cloudformation.DescribeStackResourceCommand({
       StackName: stackId,

@@ -1,23 +1,14 @@
 // The long path: the start resource hands the wait for its job to a Step Functions run, which
 // signals the WaitCondition that CloudFormation waits on; retiring a job stops its runs.
 import { createHash } from 'crypto';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
+import { runtimeClient } from './runtime-sdk';
 import { createRequestOf } from './spec';
 import type { CompilationJobSpec, LongRunAttributes, LongRunInput } from '../../src/private/contract';
 
-type StepFunctionsModule = typeof import('@aws-sdk/client-sfn');
-let stepFunctions: StepFunctionsModule | undefined;
-let client: SFNClient | undefined;
-
 /** The Step Functions client the Lambda runtime ships, loaded on first use (long path only). */
-function sfn(): { module: StepFunctionsModule; client: SFNClient } {
-  // require, not import(): ESM resolution ignores NODE_PATH, where Lambda puts its SDK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  stepFunctions ??= require('@aws-sdk/client-sfn') as StepFunctionsModule;
-  client ??= new stepFunctions.SFNClient({});
-  return { module: stepFunctions, client };
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sfn = runtimeClient(() => require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn'), (m) => new m.SFNClient({}));
 
 /**
  * One run per job, WaitCondition and CloudFormation operation: `<job name>-<hash of the
@@ -28,9 +19,8 @@ function sfn(): { module: StepFunctionsModule; client: SFNClient } {
  * and a closed run of the same name would make StartExecution fail with ExecutionAlreadyExists,
  * leaving the new WaitCondition without a run to signal it.
  */
-export function runNameOf(jobName: string, waitCondition: string, requestId?: string): string {
-  const key = requestId === undefined ? waitCondition : `${waitCondition}|${requestId}`;
-  return `${jobName}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+export function runNameOf(jobName: string, waitCondition: string, requestId: string): string {
+  return `${jobName}-${createHash('sha256').update(`${waitCondition}|${requestId}`).digest('hex').slice(0, 8)}`;
 }
 
 /**

@@ -1,14 +1,13 @@
 // The model's files in S3: the input copied to the `.tar.gz` key SageMaker reads, and the
 // compiled artifact's location returned as the resource's attributes.
-import type { S3Client } from '@aws-sdk/client-s3';
 import { DeploymentError } from './cloudformation';
+import { runtimeClient } from './runtime-sdk';
 import type { JobDescription } from './sagemaker';
 import { INPUT_COPY_TIMEOUT_SECONDS } from '../../src/private/contract';
 import type { CompilationJobAttributes, InputCopy } from '../../src/private/contract';
 
-type S3Module = typeof import('@aws-sdk/client-s3');
-let s3: S3Module | undefined;
-let client: S3Client | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const s3Client = runtimeClient(() => require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3'), (m) => new m.S3Client({}));
 
 function objectOf(uri: string): { bucket: string; key: string } {
   const location = parseS3Uri(uri);
@@ -25,11 +24,7 @@ function objectOf(uri: string): { bucket: string; key: string } {
  * model pay nothing for it.
  */
 export async function copyInput(copy: InputCopy, timeoutSeconds = INPUT_COPY_TIMEOUT_SECONDS): Promise<void> {
-  // require, not import(): ESM resolution ignores NODE_PATH, where Lambda puts its SDK.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  s3 ??= require('@aws-sdk/client-s3') as S3Module;
-  const { CopyObjectCommand, HeadObjectCommand, S3Client: Client } = s3;
-  client ??= new Client({});
+  const { module: { CopyObjectCommand, HeadObjectCommand }, client } = s3Client();
   const source = objectOf(copy.source);
   const target = objectOf(copy.target);
   try {

@@ -86,7 +86,7 @@ export async function simulateLongRunFleet(options: LongRunSimOptions): Promise<
         deadline: fake.clock.dateAt(43140).toISOString(),
         signal: { StackName: STACK_ID, LogicalResourceId: name },
       };
-      await sfn.startExecution({ stateMachineArn: sfn.stateMachineArn, name: runNameOf(name, name), input: JSON.stringify(input) });
+      await sfn.startExecution({ stateMachineArn: sfn.stateMachineArn, name: runNameOf(name, name, 'bench-request'), input: JSON.stringify(input) });
     }
     // Until every run has ended (12 h at most: the runs' own timeout).
     for (let at = 60; at <= 43200 && (await sfn.listExecutions({ stateMachineArn: sfn.stateMachineArn, statusFilter: 'RUNNING' })).executions.length > 0; at += 60) {

@@ -10,7 +10,7 @@ import { POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, type Lo
 import { LONG_RUN_DEFINITION } from '../../src/private/long-run-definition';
 import { longRunDefinitionFromTemplate, SignalHandler, SignalResourceInput, StepFunctions } from '../driver/step-functions';
 import { FakeOptions, FakeSageMaker, JobScript } from '../fault/fake-sagemaker';
-import { nameOf, specOf, STACK_ID } from '../handler/fixtures';
+import { nameOf, REQUEST_ID, specOf, STACK_ID } from '../handler/fixtures';
 
 jest.setTimeout(60_000);
 
@@ -18,7 +18,7 @@ const DEFINITION = longRunDefinitionFromTemplate();
 const SPEC = specOf({ timeoutSeconds: 3 * 3600, request: { StoppingCondition: { MaxRuntimeInSeconds: 3 * 3600 } } });
 const NAME = nameOf(SPEC);
 const WAIT_CONDITION = 'JobWaitConditionA1B2C3D4';
-const RUN_NAME = runNameOf(NAME, WAIT_CONDITION);
+const RUN_NAME = runNameOf(NAME, WAIT_CONDITION, REQUEST_ID);
 const HOUR = 3600;
 
 let fake: FakeSageMaker;
