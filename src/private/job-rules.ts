@@ -1,5 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS } from './contract';
@@ -8,11 +7,7 @@ import { JobContext, jobContextOf } from './job-context';
 import { API_LIMITS, MAX_BUCKET_NAME_LENGTH, wholeMatch } from './limits';
 import { PropErrors } from './prop-errors';
 import { jobRemovalOf } from './removal-policy';
-import type { CompilerOptions } from '../compiler-options';
-import type { DataInputConfig } from '../data-input-config';
-import type { Framework } from '../framework';
-import type { ModelInput } from '../model-input';
-import type { CompilationTarget } from '../target';
+import type { CompilationJobProps } from '../compilation-job';
 
 /** Targets the documentation ties to one region. */
 const SINGLE_REGION_TARGETS: Record<string, string> = { ml_trn1: 'us-east-1', ml_inf2: 'us-east-2' };
@@ -23,20 +18,10 @@ const OUTPUT_LOCATION_OVERHEAD = 's3://'.length + 1 + 1 + MAX_JOB_NAME_LENGTH;
 /** Core ML's converter takes TensorFlow and PyTorch models only. */
 const COREML_FRAMEWORKS = ['TENSORFLOW', 'PYTORCH'];
 
-/** The props the rules read, as the user gave them (CompilationJobProps has this shape). */
-export interface JobSettings {
-  readonly model: ModelInput;
-  readonly framework?: Framework;
-  readonly frameworkVersion?: string;
-  readonly dataInputConfig?: DataInputConfig;
-  readonly target: CompilationTarget;
-  readonly compilerOptions?: CompilerOptions;
-  readonly outputPrefix?: string;
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
-  readonly removalPolicy?: RemovalPolicy;
-}
+/** The props the rules read, as the user gave them (a type-only import: no construct code here). */
+export type JobSettings = Pick<CompilationJobProps,
+  'model' | 'framework' | 'frameworkVersion' | 'dataInputConfig' | 'target' | 'compilerOptions' |
+  'outputPrefix' | 'vpc' | 'vpcSubnets' | 'securityGroups' | 'removalPolicy'>;
 
 /** What the job resolved from its props before validating them. */
 export interface ResolvedProps {

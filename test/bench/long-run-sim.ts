@@ -16,10 +16,10 @@
 import { median } from './stats';
 import { runNameOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
-import type { LongRunInput } from '../../src/private/contract';
+import { MAX_LONG_RUN_TIMEOUT_SECONDS, type LongRunInput } from '../../src/private/contract';
+import { fleetJobSeconds, fleetJobSpec, fleetSageMaker } from '../driver/long-fleet';
 import { longRunDefinitionFromTemplate, StepFunctions } from '../driver/step-functions';
-import { FakeSageMaker } from '../fault/fake-sagemaker';
-import { nameOf, specOf, STACK_ID } from '../handler/fixtures';
+import { nameOf, STACK_ID } from '../handler/fixtures';
 
 export interface LongRunSimOptions {
   readonly jobs: number;
@@ -47,18 +47,11 @@ export interface LongRunSimRow {
   readonly wallMs: number;
 }
 
-const STARTING_SECONDS = 30;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 export async function simulateLongRunFleet(options: LongRunSimOptions): Promise<LongRunSimRow> {
   const wall = process.hrtime.bigint(); // Date is virtual while the runs are installed
-  const duration = options.minutes * 60 + 0.5;
-  const fake = new FakeSageMaker({
-    concurrencyQuota: options.quota,
-    throttleRate: options.throttleRate ?? 0.05,
-    seed: 7,
-    script: { startingSeconds: STARTING_SECONDS, compileSeconds: duration - STARTING_SECONDS },
-  });
+  const fake = fleetSageMaker({ quota: options.quota, minutes: options.minutes, throttleRate: options.throttleRate ?? 0.05, seed: 7 });
   const signalledAt = new Map<string, number>();
   const sfn = new StepFunctions({
     fake,
@@ -73,17 +66,12 @@ export async function simulateLongRunFleet(options: LongRunSimOptions): Promise<
   try {
     const names: string[] = [];
     for (let i = 0; i < options.jobs; i++) {
-      const spec = specOf({
-        jobNamePrefix: `fleetstack-1a2b3c4d-job${i}`,
-        constructAddress: `c8${i.toString(16).padStart(40, '0')}`,
-        timeoutSeconds: 43140,
-        request: { StoppingCondition: { MaxRuntimeInSeconds: 43140 } },
-      });
+      const spec = fleetJobSpec(i, MAX_LONG_RUN_TIMEOUT_SECONDS);
       const name = nameOf(spec);
       names.push(name);
       const input: LongRunInput = {
         request: createRequestOf(spec, name) as LongRunInput['request'],
-        deadline: fake.clock.dateAt(43140).toISOString(),
+        deadline: fake.clock.dateAt(MAX_LONG_RUN_TIMEOUT_SECONDS).toISOString(),
         signal: { StackName: STACK_ID, LogicalResourceId: name },
       };
       await sfn.startExecution({ stateMachineArn: sfn.stateMachineArn, name: runNameOf(name, name, 'bench-request'), input: JSON.stringify(input) });
@@ -114,7 +102,7 @@ export async function simulateLongRunFleet(options: LongRunSimOptions): Promise<
       .reduce((sum, run) => sum + sfn.transitions(run.executionArn), 0);
     const jobMinutes = waitingMinutes + runningMinutes;
     const makespan = Math.max(...signalledAt.values());
-    const ideal = Math.ceil(options.jobs / options.quota) * duration;
+    const ideal = Math.ceil(options.jobs / options.quota) * fleetJobSeconds(options.minutes);
     return {
       jobs: options.jobs,
       quota: options.quota,

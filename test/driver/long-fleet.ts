@@ -12,6 +12,8 @@
 import { Driver } from './driver';
 import { LongPath, STATE_MACHINE_ARN } from './long-path';
 import { longRunDefinitionFromTemplate, StepFunctions } from './step-functions';
+import type { CompilationJobSpec } from '../../src/private/contract';
+import { MAX_LONG_RUN_TIMEOUT_SECONDS } from '../../src/private/contract';
 import { median } from '../bench/stats';
 import { FakeSageMaker } from '../fault/fake-sagemaker';
 import { specOf } from '../handler/fixtures';
@@ -30,6 +32,32 @@ export interface LongFleetStackRow {
 }
 
 const STARTING_SECONDS = 30;
+
+/** The scripted SageMaker of a fleet: every job STARTING 30 s, ending after `minutes` plus half a second (between two polls). */
+export function fleetSageMaker(options: { quota: number; minutes: number; throttleRate: number; seed: number }): FakeSageMaker {
+  return new FakeSageMaker({
+    concurrencyQuota: options.quota,
+    throttleRate: options.throttleRate,
+    seed: options.seed,
+    script: { startingSeconds: STARTING_SECONDS, compileSeconds: fleetJobSeconds(options.minutes) - STARTING_SECONDS },
+  });
+}
+
+/** A fleet job's whole duration. */
+export function fleetJobSeconds(minutes: number): number {
+  return minutes * 60 + 0.5;
+}
+
+/** Job `index` of a fleet of one stack: its own construct, the long path, a MaxRuntime that fits the timeout. */
+export function fleetJobSpec(index: number, timeoutSeconds: number): CompilationJobSpec {
+  return specOf({
+    jobNamePrefix: `fleetstack-1a2b3c4d-job${index}`,
+    constructAddress: `c8${index.toString(16).padStart(40, '0')}`,
+    timeoutSeconds,
+    longRun: { stateMachineArn: STATE_MACHINE_ARN },
+    request: { StoppingCondition: { MaxRuntimeInSeconds: timeoutSeconds } },
+  });
+}
 
 export async function deployLongFleetStack(jobs: number, quota: number, minutes: number): Promise<LongFleetStackRow> {
   const wall = process.hrtime.bigint();
@@ -50,13 +78,8 @@ export async function deployLongFleetStack(jobs: number, quota: number, minutes:
     const waves = Math.ceil(jobs / quota);
     const fleet = Array.from({ length: jobs }, (_, i) => ({
       logicalId: `Job${i}`,
-      spec: specOf({
-        jobNamePrefix: `fleetstack-1a2b3c4d-job${i}`,
-        constructAddress: `c8${i.toString(16).padStart(40, '0')}`,
-        // As the README advises: a timeout that covers the waves.
-        timeoutSeconds: Math.min(Math.ceil(waves * duration) + 600, 43140),
-        longRun: { stateMachineArn: STATE_MACHINE_ARN },
-      }),
+      // As the README advises: a timeout that covers the waves.
+      spec: fleetJobSpec(i, Math.min(Math.ceil(waves * duration) + 600, MAX_LONG_RUN_TIMEOUT_SECONDS)),
     }));
     const op = await new LongPath(driver).create(fleet);
     const latencies = op.states.map((state) => {

@@ -18,10 +18,11 @@ import {
   completedJob, createEvent, deleteEvent, failedJob, inProgressJob, isCompleteEvent, jobArnOf, nameOf, resourceLimitExceeded,
   REQUEST_ID, resourceNotFound, specOf, STACK_ID, stoppedJob,
 } from './fixtures';
-import type { CompilationResultSpec, IsCompleteRequestLike, LongRunInput } from './long-run-types';
+import type { IsCompleteRequest } from '../../lambda/compilation-job/cloudformation';
 import { isComplete, onEvent } from '../../lambda/compilation-job/index';
 import { runNameOf } from '../../lambda/compilation-job/long-run';
 import { RESULT_RESOURCE_TYPE } from '../../src/private/contract';
+import type { CompilationResultSpec, LongRunInput } from '../../src/private/contract';
 
 const sagemaker = mockClient(SageMakerClient);
 const stepFunctions = mockClient(SFNClient);
@@ -157,7 +158,8 @@ describe('start resource Delete: its runs stop before its jobs', () => {
 });
 
 describe('result resource: the ended job\'s attributes, or why it did not compile', () => {
-  function resultEvent(overrides: Partial<CompilationResultSpec> = {}): IsCompleteRequestLike {
+  /** A result resource's event (its properties are not the job resource's, which the event types name). */
+  function resultEvent(overrides: Partial<CompilationResultSpec> = {}): IsCompleteRequest {
     const result: CompilationResultSpec = {
       compilationJobName: NAME,
       executionArn: RUN_ARN,
@@ -167,18 +169,18 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
       ...overrides,
     };
     const event = { ...createEvent(SPEC), ResourceType: RESULT_RESOURCE_TYPE, ResourceProperties: { ServiceToken: 'x', Result: JSON.stringify(result) } };
-    return { ...event, PhysicalResourceId: NAME } as unknown as IsCompleteRequestLike;
+    return { ...event, PhysicalResourceId: NAME } as unknown as IsCompleteRequest;
   }
   const passed = new Date(Date.now() - 1000).toISOString();
 
   test('onEvent: the job name is its physical id; nothing is called', async () => {
-    await expect(onEvent(resultEvent() as never)).resolves.toEqual({ PhysicalResourceId: NAME });
+    await expect(onEvent(resultEvent())).resolves.toEqual({ PhysicalResourceId: NAME });
     expect(sagemaker.calls()).toHaveLength(0);
   });
 
   test('COMPLETED: the same attributes as the one-hour path', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(completedJob(SPEC, NAME));
-    const response = await isComplete(resultEvent() as never) as unknown as { IsComplete: true; Data: Record<string, string> };
+    const response = await isComplete(resultEvent()) as unknown as { IsComplete: true; Data: Record<string, string> };
     expect(response.IsComplete).toBe(true);
     expect(response.Data.CompilationJobName).toBe(NAME);
     expect(response.Data.ModelArtifactsS3Uri).toMatch(new RegExp(`^s3://.*/${NAME}/`));
@@ -186,38 +188,38 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
 
   test('FAILED: SageMaker\'s reason and the log location', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(failedJob(SPEC, NAME, 'ClientError: InputConfiguration: Unable to load the model'));
-    await expect(isComplete(resultEvent() as never)).rejects.toThrow(
+    await expect(isComplete(resultEvent())).rejects.toThrow(
       `Compilation job ${NAME} failed: ClientError: InputConfiguration: Unable to load the model Logs: CloudWatch log group /aws/sagemaker/CompilationJobs, log stream ${NAME}.`);
   });
 
   test('STOPPED after the deadline: the run stopped it; the timeout message', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(stoppedJob(SPEC, NAME));
-    await expect(isComplete(resultEvent({ deadline: passed }) as never)).rejects.toThrow(
+    await expect(isComplete(resultEvent({ deadline: passed }))).rejects.toThrow(
       `Compilation job ${NAME} did not finish within its timeout of 14400 seconds`);
   });
 
   test('still running after the deadline (the run\'s stop was throttled away): the result stops it and says it timed out', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(inProgressJob(SPEC, NAME));
     sagemaker.on(StopCompilationJobCommand).resolves({ $metadata: {} });
-    await expect(isComplete(resultEvent({ deadline: passed }) as never)).rejects.toThrow(
+    await expect(isComplete(resultEvent({ deadline: passed }))).rejects.toThrow(
       `Compilation job ${NAME} did not finish within its timeout of 14400 seconds`);
     expect(sagemaker).toHaveReceivedCommandWith(StopCompilationJobCommand, { CompilationJobName: NAME });
   });
 
   test('still running before the deadline: poll again, stop nothing', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(inProgressJob(SPEC, NAME));
-    await expect(isComplete(resultEvent() as never)).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(resultEvent())).resolves.toEqual({ IsComplete: false });
     expect(sagemaker).not.toHaveReceivedCommand(StopCompilationJobCommand);
   });
 
   test('STOPPED before the deadline: someone else stopped it', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(stoppedJob(SPEC, NAME));
-    await expect(isComplete(resultEvent() as never)).rejects.toThrow('it was not stopped by this deployment');
+    await expect(isComplete(resultEvent())).rejects.toThrow('it was not stopped by this deployment');
   });
 
   test('never created, deadline passed: the quota\'s advice', async () => {
     sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
-    await expect(isComplete(resultEvent({ deadline: passed }) as never)).rejects.toThrow(
+    await expect(isComplete(resultEvent({ deadline: passed }))).rejects.toThrow(
       `Compilation job ${NAME} was not created within its timeout of 14400 seconds. Every slot of the account's quota`);
   });
 
@@ -232,14 +234,14 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
       error: 'SageMaker.ValidationException',
       cause: 'TargetDevice ml_inf2 does not support framework XGBOOST',
     });
-    await expect(isComplete(resultEvent() as never)).rejects.toThrow(
+    await expect(isComplete(resultEvent())).rejects.toThrow(
       `Compilation job ${NAME} was not created: SageMaker.ValidationException: TargetDevice ml_inf2 does not support framework XGBOOST`);
   });
 
   test('never created and the run still ends: poll again', async () => {
     sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
     stepFunctions.on(DescribeExecutionCommand).resolves({ $metadata: {}, executionArn: RUN_ARN, stateMachineArn: STATE_MACHINE, status: 'RUNNING', startDate: new Date() });
-    await expect(isComplete(resultEvent() as never)).resolves.toEqual({ IsComplete: false });
+    await expect(isComplete(resultEvent())).resolves.toEqual({ IsComplete: false });
   });
 
   test('Delete: nothing to do', async () => {
