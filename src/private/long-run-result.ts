@@ -6,8 +6,11 @@ import {
 } from './contract';
 import { SERVICE_TIMEOUT } from './provider';
 
-/** How much longer than the job's `timeout` the WaitCondition waits (at most 12 hours): the run signals first. */
-const WAIT_CONDITION_MARGIN_SECONDS = 5 * 60;
+
+/** How long a job's WaitCondition waits: 5 minutes beyond its `timeout` (the run signals first), at most 12 hours. */
+export function waitConditionTimeoutSeconds(timeoutSeconds: number): number {
+  return Math.min(timeoutSeconds + 5 * 60, MAX_WAIT_CONDITION_SECONDS);
+}
 
 /**
  * The WaitCondition CloudFormation waits on (up to 12 hours) while a Step Functions run polls the
@@ -24,7 +27,7 @@ export function longRunWaitCondition(scope: Construct, spec: string, timeoutSeco
   const stack = Stack.of(scope);
   const wait = new CfnWaitCondition(scope, 'Compiled');
   wait.cfnOptions.creationPolicy = {
-    resourceSignal: { count: 1, timeout: `PT${Math.min(timeoutSeconds + WAIT_CONDITION_MARGIN_SECONDS, MAX_WAIT_CONDITION_SECONDS)}S` },
+    resourceSignal: { count: 1, timeout: `PT${waitConditionTimeoutSeconds(timeoutSeconds)}S` },
   };
   const baseId = stack.getLogicalId(wait);
   wait.overrideLogicalId(Lazy.uncachedString({

@@ -18,7 +18,8 @@ import { durationSeconds } from './cloudformation';
 import { deleteEventOf, Driver, OperationOutcome, rollbackEventOf } from './driver';
 import type { CreateEvent, OnEventRequest, UpdateEvent } from '../../lambda/compilation-job/cloudformation';
 import type { CompilationJobSpec, CompilationResultSpec, LongRunAttributes } from '../../src/private/contract';
-import { MAX_WAIT_CONDITION_SECONDS, RESOURCE_TYPE, RESULT_RESOURCE_TYPE } from '../../src/private/contract';
+import { RESOURCE_TYPE, RESULT_RESOURCE_TYPE } from '../../src/private/contract';
+import { waitConditionTimeoutSeconds } from '../../src/private/long-run-result';
 
 export const LONG_STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/NeoStack/5f0e8d60-4c1b-11ef-9a3e-0affd3c1b5a7';
 export const LONG_SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:NeoStack-CompilationJobProviderframeworkonEvent-AbC123';
@@ -85,7 +86,7 @@ export function waitConditionIdOf(job: LongJob): string {
 
 /** The WaitCondition's CreationPolicy Timeout, as long-run-result.ts writes it. */
 export function waitConditionTimeoutOf(spec: CompilationJobSpec): string {
-  return `PT${Math.min(spec.timeoutSeconds + 5 * 60, MAX_WAIT_CONDITION_SECONDS)}S`;
+  return `PT${waitConditionTimeoutSeconds(spec.timeoutSeconds)}S`;
 }
 
 function common(job: LongJob, requestId: string) {
