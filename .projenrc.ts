@@ -94,6 +94,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // the README's hosting example with the alpha Model construct is compiled and synthesized by
     // the tests; never a runtime dependency
     '@aws-cdk/aws-sagemaker-alpha@2.159.1-alpha.0',
+    // validates every Greengrass recipe the library emits against the GDK CLI's JSON Schema
+    // (../shared/reference/greengrass/recipe_schema.json, draft-07)
+    'ajv@^8',
   ],
   jestOptions: {
     jestConfig: {

@@ -40,7 +40,7 @@ new sagemaker.CfnModel(stack, 'Model', {
 });
 const edge = new neo.CompilationJob(stack, 'Edge', { ...model, target: neo.CompilationTarget.device(neo.TargetDevice.RASP4B) });
 new neo.EdgeModelComponent(stack, 'Component', {
-  compilationJob: edge, componentName: 'com.example.Model', componentVersion: '1.0.0',
+  compilationJob: edge, platform: { os: 'linux', architecture: 'arm' }, componentName: 'com.example.Model', componentVersion: '1.0.0',
 });
 app.synth();
 `;
