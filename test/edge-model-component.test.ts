@@ -264,6 +264,13 @@ describe('EdgeModelComponent: a mixed fleet in one component', () => {
   });
 });
 
+test('cdk-nag: the mixed-fleet integ app (three jobs, one component, inference component, thing group deployment)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { stack } = require('../integ/integ.greengrass-fleet') as { stack: Stack };
+  const report = new AwsSolutionsChecks(stack).validateScope(stack);
+  expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} @ ${r.constructPath}`))).toEqual([]);
+});
+
 describe('EdgeModelComponent: into an existing deployment', () => {
   function deploymentOf(stack: Stack, components?: greengrassv2.CfnDeploymentProps['components']) {
     return new greengrassv2.CfnDeployment(stack, 'Deployment', {
