@@ -3,7 +3,7 @@ import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CompilationJob } from './compilation-job';
-import { manifestConflicts, orderMostSpecificFirst } from './private/greengrass-manifests';
+import { isRegex, manifestConflicts, orderMostSpecificFirst, regexOf } from './private/greengrass-manifests';
 import { greengrassPlatformOf, RecipePlatform } from './private/greengrass-platforms';
 import { buildRecipe } from './private/greengrass-recipe';
 import { PropErrors } from './private/prop-errors';
@@ -303,9 +303,9 @@ function recipePlatform(platform: GreengrassPlatform, prop: string, errors: Prop
 /** Platform values Greengrass accepts (recipe reference, Platform): exact (starts alphanumeric), `*`, or /regex/. */
 function validPlatformValue(value: string): boolean {
   if (value === '*') return true;
-  if (value.length >= 2 && value.startsWith('/') && value.endsWith('/')) {
+  if (isRegex(value)) {
     try {
-      new RegExp(value.slice(1, -1));
+      regexOf(value);
       return true;
     } catch {
       return false;

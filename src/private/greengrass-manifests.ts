@@ -16,12 +16,20 @@ const KNOWN_VALUES: Record<string, string[]> = {
   architecture: ['amd64', 'arm', 'aarch64', 'x86'],
 };
 
-function isRegex(value: string): boolean {
+/** Whether a Platform value is a regular expression (between slashes). */
+export function isRegex(value: string): boolean {
   return value.length >= 2 && value.startsWith('/') && value.endsWith('/');
 }
 
-function regexOf(value: string): RegExp {
-  return new RegExp(`^(?:${value.slice(1, -1)})$`);
+/**
+ * The JavaScript form of a Platform regular expression. The nucleus matches Java patterns against
+ * the whole value; Java's inline `(?i)` flag, which JavaScript lacks, becomes the `i` flag. Throws
+ * when the pattern does not compile.
+ */
+export function regexOf(value: string): RegExp {
+  const body = value.slice(1, -1);
+  const caseless = body.startsWith('(?i)');
+  return new RegExp(`^(?:${caseless ? body.slice(4) : body})$`, caseless ? 'i' : '');
 }
 
 /** The keys of a platform that constrain a device (`*` matches everything). */
