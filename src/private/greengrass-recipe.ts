@@ -9,16 +9,20 @@ import type { RecipePlatform } from './greengrass-platforms';
  */
 
 /**
- * POSIX shell (Linux, macOS): the nucleus runs lifecycle scripts with `sh -c`.
+ * POSIX shell (Linux, macOS): the nucleus runs lifecycle scripts with `sh -c` (aws-greengrass-nucleus,
+ * util/platforms/unix/UnixPlatform.java, ShDecorator: DEFAULT_SHELL "sh", DEFAULT_ARG "-c").
  * The glob finds the archive whatever SageMaker named it.
  */
 export const POSIX_INSTALL = 'rm -rf {work:path}/model && mkdir -p {work:path}/model && tar -xzf {artifacts:path}/*.tar.gz -C {work:path}/model';
 
 /**
- * Windows: the nucleus runs lifecycle scripts with cmd.exe (aws-greengrass-nucleus,
- * WindowsPlatform.getShellDecorator() returns CmdDecorator), which has no glob, `rm -rf` or
- * `mkdir -p`. PowerShell ships with every Windows the nucleus supports; `tar.exe` (bsdtar) ships
- * with Windows 10 since build 17063 (version 1803) and with Windows Server 2019. The script is in
+ * Windows: the nucleus runs lifecycle scripts as `cmd /C <script>` (aws-greengrass-nucleus,
+ * src/main/java/com/aws/greengrass/util/platforms/windows/WindowsPlatform.java: getShellDecorator()
+ * returns CmdDecorator, "Defaults to cmd"), which has no glob, `rm -rf` or `mkdir -p`. PowerShell
+ * ships with every Windows the nucleus supports; `tar.exe` (bsdtar) ships with Windows 10 since
+ * build 17063 (version 1803) and with Windows Server 2019 ("Tar and Curl Come to Windows!",
+ * https://learn.microsoft.com/en-us/virtualization/community/team-blog/2017/20171219-tar-and-curl-come-to-windows).
+ * The script is in
  * double quotes, so cmd.exe passes `|` and `;` on to PowerShell; it stops at the first error and
  * fails the step when tar fails.
  */
