@@ -187,6 +187,9 @@ export class EdgeModelComponent extends Construct {
    */
   public deploymentEntry(options: EdgeModelDeploymentOptions = {}):
   { [name: string]: greengrassv2.CfnDeployment.ComponentDeploymentSpecificationProperty } {
+    if (Token.isUnresolved(this.givenName)) {
+      throw new Error(`Cannot make a deployment entry for ${this.node.path}: its componentName is known only at deploy time, and a deployment's components are keyed by name`);
+    }
     return {
       [this.givenName]: {
         componentVersion: this.componentVersion,

@@ -321,6 +321,12 @@ describe('EdgeModelComponent: into an existing deployment', () => {
       .toThrow("Cannot add component 'com.example.TinyOnnx' (TestStack/Component) to deployment TestStack/Deployment: its components already have an entry of that name");
   });
 
+  test('a component name known only at deploy time cannot key a deployment entry', () => {
+    const { stack, component } = build({}, { componentName: Lazy.string({ produce: () => 'com.example.Later' }) });
+    expect(() => component.addToDeployment(deploymentOf(stack)))
+      .toThrow("Cannot make a deployment entry for TestStack/Component: its componentName is known only at deploy time, and a deployment's components are keyed by name");
+  });
+
   test('the entry, for a deployment built by hand', () => {
     const { component } = build();
     expect(Object.keys(component.deploymentEntry())).toEqual(['com.example.TinyOnnx']);
