@@ -14,6 +14,9 @@ export type RecipePlatform = Record<string, string>;
  *         pi-armv7l (Rasp3b), jetsontx1/tx2/nano/xavier-aarch64, firefly-aarch64 (RK3399).
  *  [GG-ML] Greengrass DLR components: "32-bit Armv7l: Raspberry Pi running Raspberry Pi OS",
  *         https://docs.aws.amazon.com/greengrass/v2/developerguide/dlr-component.html (requirements).
+ *  [NUC]  What a device reports: aws-greengrass-nucleus config/PlatformResolver.java, getArchInfo()
+ *         maps the JVM's os.arch: x86_64|amd64 -> amd64, i386|x86 -> x86, *arm* -> arm, aarch64 ->
+ *         aarch64. So a 32-bit OS (os.arch 'arm') and a 64-bit one ('aarch64') on the same board differ.
  */
 const DEVICE_PLATFORMS: Record<string, RecipePlatform> = {
   rasp3b: { os: 'linux', architecture: 'arm' }, // [NEO] ARM_EABIHF, [DLR] pi-armv7l, [GG-ML] armv7l
@@ -22,8 +25,8 @@ const DEVICE_PLATFORMS: Record<string, RecipePlatform> = {
   jetson_nano: { os: 'linux', architecture: 'aarch64' }, // [DLR] jetsonnano-aarch64
   jetson_xavier: { os: 'linux', architecture: 'aarch64' }, // [DLR] jetsonxavier-aarch64
   rk3399: { os: 'linux', architecture: 'aarch64' }, // [NEO] ARM64/MALI, [DLR] firefly-aarch64
-  // [NEO] names them 32-bit and 64-bit x86 Windows; Greengrass reports the JVM's os.arch there,
-  // which is 'amd64' on 64-bit and 'x86' on 32-bit Windows (the ModelStore recipes use windows/amd64).
+  // [NEO] names them 32-bit and 64-bit x86 Windows; [NUC] reports 'amd64' and 'x86' there
+  // (AWS's DLR ModelStore recipes carry a windows/amd64 manifest).
   x86_win32: { os: 'windows', architecture: 'x86' },
   x86_win64: { os: 'windows', architecture: 'amd64' },
 };
@@ -33,7 +36,7 @@ const DEVICE_PLATFORMS: Record<string, RecipePlatform> = {
  * guessing. A device whose manifest names the wrong architecture never gets the model.
  */
 const AMBIGUOUS_DEVICES: Record<string, string> = {
-  // Neo lists rasp4b but gives no OS/Arch for it, DLR has no rasp4b build, and Greengrass reports
+  // Neo lists rasp4b but gives no OS/Arch for it, DLR has no rasp4b build, and [NUC] reports
   // 'arm' on the 32-bit Raspberry Pi OS but 'aarch64' on the 64-bit one; both run on a Pi 4.
   rasp4b: "the Raspberry Pi 4 runs a 32-bit OS ('arm') or a 64-bit one ('aarch64'), and neither Neo nor DLR says which rasp4b's artifact needs",
 };
