@@ -13,12 +13,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { renderIntrinsics } from '../docs/example/print-requests';
+import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import { canonicalJson, createRequestOf, jobNameOf } from '../lambda/compilation-job/spec';
 import { CompilationJob, CompilationTarget, ModelInput, TargetDevice } from '../src';
+import { jobSpecs } from './util';
 import { CompilationJobSpec } from '../src/private/contract';
 import { DEPLOY_TIME_JOB_NAME, REQUEST_METADATA_TYPE } from '../src/private/create-request';
-import { tinyOnnxModel } from '../integ/model/tiny-onnx';
-import { jobSpecs } from './util';
 
 const REQUEST_ID = '6b2c1d2e-0f9a-4e57-a1f3-5c7d9e0b1a24';
 
