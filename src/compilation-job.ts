@@ -72,7 +72,8 @@ export interface CompilationJobProps {
 
   /**
    * Key prefix of the compiled model in `outputBucket`. Each job writes under
-   * `<outputPrefix><job name>/`, so a replacement never overwrites an artifact in use.
+   * `<outputPrefix>/<job name>/` (one '/' between them, whether or not the prefix ends with one),
+   * so a replacement never overwrites an artifact in use.
    * @default 'compiled/'
    */
   readonly outputPrefix?: string;
