@@ -97,6 +97,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // validates every Greengrass recipe the library emits against the GDK CLI's JSON Schema
     // (../shared/reference/greengrass/recipe_schema.json, draft-07)
     'ajv@^8',
+    // test/readme.test.ts renders the README (tables, links); 15 is the last release with CommonJS, which jest loads
+    'marked@^15',
   ],
   jestOptions: {
     jestConfig: {
