@@ -7,7 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CompilationJob, CompilationJobProps, CompilationTarget, ModelInput, TargetDevice } from '../src';
+import { CompilationJob, CompilationJobProps, CompilationTarget, EdgeModelComponent, ModelInput, TargetDevice } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import { CompilationJobProvider } from '../src/private/provider';
@@ -148,6 +148,10 @@ const validationsGiveTheTree = CDK_LIB_VERSION.split('.').map(Number)[1] >= 258;
   test.each([
     ['a one-hour job', (stack: Stack) => { new CompilationJob(stack, 'Job', BASE); }],
     ['a long-path job', (stack: Stack) => { new CompilationJob(stack, 'Job', { ...BASE, timeout: Duration.hours(3) }); }],
+    ['an EdgeModelComponent', (stack: Stack) => {
+      const job = new CompilationJob(stack, 'Job', { ...BASE, target: CompilationTarget.device(TargetDevice.RASP4B) });
+      new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.Model', componentVersion: '1.0.0' });
+    }],
   ])('%s: the synth passes with no finding', (_name, build) => {
     const { failed, report } = synthWithNag(build);
     expect(report).not.toMatch(/AwsSolutions-|NagPack/);
