@@ -3,11 +3,16 @@ import { awscdk, javascript } from 'projen';
 // aws-cdk-lib: users see the peer range `^2.257.0`; we develop and test on exactly 2.257.0.
 // - Peer range, not an exact version: a library whose peer is one exact aws-cdk-lib cannot be
 //   installed next to any other aws-cdk-lib without `--legacy-peer-deps`. 2.257.0 is the floor
-//   because cdk-nag 3 (the security checks in every construct test) needs it.
+//   because cdk-nag 3 (the security checks in every construct test) needs it. cdk-nag 3 the way
+//   users enable it, as a `Validations` plugin, needs 2.258.0 (the construct tree on the
+//   validation context); README "cdk-nag" says so, and test/nag.test.ts runs it from there on.
 // - Dev dependency pinned at the floor (projen pins it to the peer's minimum): we test on the
 //   oldest version we claim, and the newest @aws-cdk/integ-runner (2.197.x) reads cloud-assembly
-//   schema <= 53, which aws-cdk-lib 2.258+ no longer writes, so a newer pin breaks `integ-runner`.
-//   `npx projen test:package` installs the packed library next to a newer aws-cdk-lib too.
+//   schema <= 53, which aws-cdk-lib 2.258+ no longer writes, so a newer pin breaks `integ-runner`:
+//   the integ snapshots stay on this pin.
+// - The newest aws-cdk-lib: `npx projen test:newest-cdk` runs the construct-level suite (assertions,
+//   cdk-nag 3 through `Validations`, cfn-lint, deprecations fatal) on it, and `npx projen
+//   test:package` installs the packed library next to it; `.ci/run` runs both.
 // After changing it, delete node_modules and package-lock.json and install again
 // (npm otherwise keeps a stale entry).
 const CDK_VERSION = '2.257.0';
@@ -21,6 +26,15 @@ const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
 // folder that is shipped in the npm package (src/private/provider.ts finds it from src/ and lib/).
 const HANDLER_ENTRY = 'lambda/compilation-job/index.ts';
 const HANDLER_OUTFILE = 'assets/compilation-job/index.js';
+
+// `test:newest-cdk` installs the newest aws-cdk-lib (and the constructs and cdk-nag that go with
+// it) here, outside the folders tsc and eslint read, and points jest's module resolution at it.
+const NEWEST_CDK_DIR = '.newest-cdk';
+/** The construct-level suite: what synthesizes templates, so what depends on the aws-cdk-lib version. */
+const CONSTRUCT_TESTS = [
+  'cfn-lint', 'compilation-job', 'compiler-options', 'data-input-config', 'deprecations', 'downstream',
+  'edge-model-component', 'iam', 'long-run', 'model', 'nag', 'node-runtime', 'validation',
+];
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-sagemaker-neo',
@@ -51,6 +65,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToNuget: { dotNetNamespace: 'CdkSagemakerNeo', packageId: 'CdkSagemakerNeo' },
   publishToGo: { moduleName: 'github.com/cdk-sagemaker-neo/cdk-sagemaker-neo-go' },
   jsiiVersion: '~6.0.0',
+  // The `engines` floor users see: a CDK app with this library runs where aws-cdk-lib runs, and
+  // aws-cdk-lib 2.257 to 2.278 ask for Node >= 20 (Node 20 itself reached end of life on
+  // 2026-04-30; README "Install" says so). Building the library is another matter: see
+  // JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION below.
   minNodeVersion: '20.0.0',
   // CI is `.ci/run` on a clean clone; no hosted workflows.
   github: false,
@@ -112,7 +130,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       globalTeardown: '<rootDir>/test/wire/global-teardown.ts',
     },
   },
-  gitignore: ['/assets/', 'cdk.out/', 'integ/**/*.snapshot/asset.*', '/docs/example/cdk.out/'],
+  gitignore: ['/assets/', `/${NEWEST_CDK_DIR}/`, 'cdk.out/', 'integ/**/*.snapshot/asset.*', '/docs/example/cdk.out/'],
   npmignoreEnabled: true,
 });
 
@@ -121,6 +139,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // the others out of package-lock.json and `npm ci` refuses the lock. Pin it until that changes.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// jsii 6 (jsii, jsii-pacmak, jsii-rosetta, through @jsii/check-node) supports Node 22 and 24 and
+// prints "Node 20 is end-of-life ... since 2026-10-30" on every run on Node 20, which our CI
+// machines still have. Silenced for Node 20 only, and only in this project's own tasks (the
+// toolchain); nothing a user of the package runs reads it. README "Development" asks for Node 22.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
 // typescript-eslint's project service picks the nearest tsconfig.json, which covers src/ only;
 // lint lambda/, test/, integ/ and docs/ with the dev tsconfig instead.
 const eslintrc = project.tryFindObjectFile('.eslintrc.json');
@@ -128,7 +152,7 @@ eslintrc?.addDeletionOverride('parserOptions.projectService');
 eslintrc?.addOverride('parserOptions.project', './tsconfig.dev.json');
 
 // Ship the handler bundle; keep sources of the handler, integ apps and docs out of the package.
-project.npmignore?.addPatterns('/lambda/', '/integ/', '/docs/', '/.ci/', '/coverage/', '/test-reports/', 'tsconfig.dev.json');
+project.npmignore?.addPatterns('/lambda/', '/integ/', '/docs/', '/.ci/', '/coverage/', '/test-reports/', 'tsconfig.dev.json', `/${NEWEST_CDK_DIR}/`);
 project.npmignore?.include('/assets/');
 
 const bundle = project.addTask('bundle', {
@@ -185,6 +209,39 @@ project.addTask('test:package', {
     { spawn: bundle.name },
     { spawn: project.compileTask.name },
     { exec: 'jest --coverage=false --testPathIgnorePatterns /node_modules/ --testMatch "<rootDir>/test/package/**/*.test.ts"' },
+  ],
+});
+
+// The construct-level suite on the newest aws-cdk-lib: the dev pin is the oldest version we claim,
+// users mostly have the newest. jest maps aws-cdk-lib, constructs and cdk-nag (for every module,
+// including the alpha modules' own imports) to the copies installed in NEWEST_CDK_DIR; ts-jest still
+// type-checks against the pin. Deprecated aws-cdk-lib calls throw (JSII_DEPRECATED=fail).
+const newestCdkModules = `<rootDir>/${NEWEST_CDK_DIR}/node_modules`;
+const newestCdkJestConfig = {
+  ...project.jest!.config,
+  rootDir: '.',
+  testMatch: CONSTRUCT_TESTS.map((name) => `<rootDir>/test/${name}.test.ts`),
+  globalSetup: undefined, // moto_server serves only test/wire
+  globalTeardown: undefined,
+  reporters: ['default'],
+  collectCoverage: false,
+  moduleNameMapper: {
+    '^aws-cdk-lib$': `${newestCdkModules}/aws-cdk-lib`,
+    '^aws-cdk-lib/(.*)$': `${newestCdkModules}/aws-cdk-lib/$1`,
+    '^constructs$': `${newestCdkModules}/constructs`,
+    '^cdk-nag$': `${newestCdkModules}/cdk-nag`,
+  },
+};
+project.addTask('test:newest-cdk', {
+  description: 'The construct-level tests (assertions, cdk-nag through Validations, cfn-lint, deprecations fatal) on the newest aws-cdk-lib from the registry',
+  env: { JSII_DEPRECATED: 'fail' },
+  steps: [
+    { spawn: bundle.name },
+    {
+      exec: `rm -rf ${NEWEST_CDK_DIR} && mkdir ${NEWEST_CDK_DIR} && echo '{"private":true}' > ${NEWEST_CDK_DIR}/package.json && ` +
+        `npm install --prefix ${NEWEST_CDK_DIR} --no-package-lock --no-audit --no-fund aws-cdk-lib@latest constructs@^10 cdk-nag@^3`,
+    },
+    { exec: `jest --maxWorkers=1 --config '${JSON.stringify(newestCdkJestConfig)}'` },
   ],
 });
 

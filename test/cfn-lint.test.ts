@@ -28,6 +28,15 @@ import {
 
 const ROOT = path.join(__dirname, '..');
 const IGNORED_CHECKS = ['W3005'];
+/**
+ * Lambda runtimes that Lambda's API model lists (botocore 1.43.107,
+ * botocore/data/lambda/2015-03-31/service-2.json, shape `Runtime`) but that the cfn-lint on this
+ * machine (1.51.0, the newest its Python can install) predates. The library's functions take the
+ * newest Node.js runtime the user's aws-cdk-lib knows (src/private/node-runtime.ts): nodejs26.x on
+ * aws-cdk-lib 2.278.0, which `npx projen test:newest-cdk` lints. cfn-lint's E3030 ("is not one of")
+ * on a function's Runtime with one of these is stale data, not a template error.
+ */
+const RUNTIMES_NEWER_THAN_CFN_LINT = ['nodejs26.x'];
 const CFN_LINT = findExecutable('cfn-lint');
 
 if (!CFN_LINT) {
@@ -175,8 +184,12 @@ function integSnapshots(): string[] {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  const runtimeNewerThanCfnLint = (finding: Finding) => finding.Rule.Id === 'E3030' &&
+    (finding.Location.Path ?? []).slice(-2).join('/') === 'Properties/Runtime' &&
+    RUNTIMES_NEWER_THAN_CFN_LINT.some((runtime) => finding.Message.startsWith(`'${runtime}' is not one of`));
   const errorsIn = (file: string) => findings
     .filter((finding) => finding.Level === 'Error' && path.resolve(ROOT, finding.Filename) === file)
+    .filter((finding) => !runtimeNewerThanCfnLint(finding))
     .map(describeFinding);
 
   test.each(Object.keys(STACKS))('%s: no errors', (name) => {

@@ -1,10 +1,13 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CompilationJob, CompilationJobProps, CompilationTarget, ModelInput, TargetDevice } from '../src';
+import { CompilationJob, CompilationJobProps, CompilationTarget, EdgeModelComponent, ModelInput, TargetDevice } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import { CompilationJobProvider } from '../src/private/provider';
@@ -104,5 +107,65 @@ describe('cdk-nag AwsSolutions: zero unacknowledged findings', () => {
       .filter((st) => st.Action === 'iam:PassRole');
     expect(passRole).toHaveLength(3);
     expect(new Set(passRole.map((st) => JSON.stringify(st.Resource))).size).toBe(1);
+  });
+});
+
+/**
+ * cdk-nag 3 as its README tells users to enable it: a plugin of the app's `Validations`, run by
+ * `app.synth()`. It needs the construct tree on the validation context (`appConstruct`), which
+ * aws-cdk-lib gives plugins from 2.258.0 on; on 2.257.0 cdk-nag fails with "NagPack requires a
+ * construct tree on the validation context", whatever the app holds. `npx projen test:newest-cdk`
+ * runs this on the newest aws-cdk-lib.
+ */
+const CDK_LIB_VERSION: string = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'package.json'), 'utf8')).version;
+const validationsGiveTheTree = CDK_LIB_VERSION.split('.').map(Number)[1] >= 258;
+
+(validationsGiveTheTree ? describe : describe.skip)(`cdk-nag through Validations.of(app).addPlugins (aws-cdk-lib ${CDK_LIB_VERSION})`, () => {
+  /**
+   * Synthesizes the app with the plugin. A failed validation throws `ValidationFailed` (aws-cdk-lib
+   * 2.278) or prints the report and sets the exit code to 1 (earlier releases); either fails `cdk synth`.
+   */
+  function synthWithNag(build: (stack: Stack) => void): { failed: boolean; report: string } {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-'));
+    const app = new App({ outdir });
+    build(new Stack(app, 'Stack', { env: { account: '123456789012', region: 'us-east-1' } }));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const saved = process.exitCode;
+    const printed: string[] = [];
+    const error = jest.spyOn(console, 'error').mockImplementation((...args) => { printed.push(args.join(' ')); });
+    try {
+      app.synth();
+      return { failed: process.exitCode === 1, report: printed.join('\n') };
+    } catch (e) {
+      return { failed: true, report: [...printed, (e as Error).message].join('\n') };
+    } finally {
+      process.exitCode = saved;
+      error.mockRestore();
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  test.each([
+    ['a one-hour job', (stack: Stack) => { new CompilationJob(stack, 'Job', BASE); }],
+    ['a long-path job', (stack: Stack) => { new CompilationJob(stack, 'Job', { ...BASE, timeout: Duration.hours(3) }); }],
+    ['an EdgeModelComponent', (stack: Stack) => {
+      const job = new CompilationJob(stack, 'Job', { ...BASE, target: CompilationTarget.device(TargetDevice.RASP4B) });
+      new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.Model', componentVersion: '1.0.0' });
+    }],
+  ])('%s: the synth passes with no finding', (_name, build) => {
+    const { failed, report } = synthWithNag(build);
+    expect(report).not.toMatch(/AwsSolutions-|NagPack/);
+    expect(failed).toBe(false);
+  });
+
+  test('a finding the library did not cause fails the synth (the check is on)', () => {
+    const { failed, report } = synthWithNag((stack) => {
+      new CompilationJob(stack, 'Job', BASE);
+      new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() })
+        .addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+    });
+    expect(report).toContain('AwsSolutions-IAM5');
+    expect(report).not.toMatch(/SageMakerNeo|AwsSolutions-L1/);
+    expect(failed).toBe(true);
   });
 });
