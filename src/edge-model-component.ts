@@ -1,8 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
-import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
+import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CompilationJob } from './compilation-job';
+import { ComponentVersion } from './private/component-version';
 import { greengrassPlatformOf } from './private/greengrass-platforms';
 import { PropErrors } from './private/prop-errors';
 
@@ -27,10 +27,12 @@ export interface EdgeModelComponentProps {
 
   /**
    * The component's semantic version (major.minor.patch). Greengrass component versions are
-   * immutable: raise it whenever the compiled model changes (any change to the compilation
-   * request), or the deployment fails because the version exists already.
+   * immutable: when this version exists already with other artifacts (another compiled model), the
+   * deployment fails and changes nothing; with the same artifacts, it is reused.
+   * @default - chosen by the deployment: the newest existing version when it carries the same
+   * artifacts, otherwise the next patch after the newest ('1.0.0' for a new component)
    */
-  readonly componentVersion: string;
+  readonly componentVersion?: string;
 
   /**
    * The component's description.
@@ -71,7 +73,6 @@ export interface EdgeModelComponentProps {
  * new EdgeModelComponent(this, 'DetectorComponent', {
  *   compilationJob: job,
  *   componentName: 'com.example.DetectorModel',
- *   componentVersion: '1.0.0',
  *   deviceRole: tokenExchangeRole,
  * });
  */
@@ -87,7 +88,7 @@ export class EdgeModelComponent extends Construct {
    */
   public readonly componentName: string;
   /**
-   * The component's version.
+   * The component's version: the stated one, or the one the deployment chose.
    * @attribute
    */
   public readonly componentVersion: string;
@@ -107,7 +108,6 @@ export class EdgeModelComponent extends Construct {
     const recipe = {
       RecipeFormatVersion: '2020-01-25',
       ComponentName: props.componentName,
-      ComponentVersion: props.componentVersion,
       ComponentDescription: props.description ?? `SageMaker Neo model compiled for ${target}`,
       ComponentPublisher: props.publisher ?? 'cdk-sagemaker-neo',
       Manifests: [{
@@ -122,14 +122,14 @@ export class EdgeModelComponent extends Construct {
         Artifacts: [{ Uri: job.modelArtifactsS3Uri, Unarchive: 'NONE' }],
       }],
     };
-    const component = new greengrassv2.CfnComponentVersion(this, 'Resource', {
-      inlineRecipe: Stack.of(this).toJsonString(recipe),
+    const component = new ComponentVersion(this, 'Resource', {
+      componentName: props.componentName, componentVersion: props.componentVersion, recipe, jobs: [job],
     });
     if (props.deviceRole) job.grantRead(props.deviceRole);
 
-    this.componentArn = component.attrArn;
-    this.componentName = component.attrComponentName;
-    this.componentVersion = component.attrComponentVersion;
+    this.componentArn = component.versionArn;
+    this.componentName = component.componentName;
+    this.componentVersion = component.componentVersion;
   }
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
 import { RESOURCE_TYPE } from '../src/private/contract';
 
 const JOB: CompilationJobProps = {
@@ -14,10 +15,15 @@ const JOB: CompilationJobProps = {
   target: CompilationTarget.device(TargetDevice.RASP4B),
 };
 
-/** The recipe of the stack's only component version, parsed from the template. */
+/** The spec of the stack's only component version, parsed from the template. */
+function specOf(template: Template): ComponentVersionSpec {
+  const [component] = Object.values(template.findResources(COMPONENT_VERSION_RESOURCE_TYPE));
+  return JSON.parse(renderIntrinsics(component.Properties.Spec));
+}
+
+/** The recipe of the stack's only component version (the handler adds ComponentVersion). */
 function recipeOf(template: Template): any {
-  const [component] = Object.values(template.findResources('AWS::GreengrassV2::ComponentVersion'));
-  return JSON.parse(renderIntrinsics(component.Properties.InlineRecipe));
+  return specOf(template).recipe;
 }
 
 function setup(jobProps: Partial<CompilationJobProps> = {}, componentProps: Partial<ConstructorParameters<typeof EdgeModelComponent>[2]> = {}) {
@@ -42,7 +48,6 @@ describe('EdgeModelComponent', () => {
     expect(recipeOf(template)).toEqual({
       RecipeFormatVersion: '2020-01-25',
       ComponentName: 'com.example.TinyOnnx',
-      ComponentVersion: '1.0.0',
       ComponentDescription: 'SageMaker Neo model compiled for rasp4b',
       ComponentPublisher: 'cdk-sagemaker-neo',
       Manifests: [{
@@ -94,8 +99,8 @@ describe('EdgeModelComponent', () => {
 
   test('the component waits for the compilation (it references the artifact)', () => {
     const { template, jobId } = setup();
-    const [component] = Object.values(template.findResources('AWS::GreengrassV2::ComponentVersion'));
-    expect(JSON.stringify(component.Properties.InlineRecipe)).toContain(`{"Fn::GetAtt":["${jobId}","ModelArtifactsS3Uri"]}`);
+    const [component] = Object.values(template.findResources(COMPONENT_VERSION_RESOURCE_TYPE));
+    expect(JSON.stringify(component.Properties.Spec)).toContain(`{"Fn::GetAtt":["${jobId}","ModelArtifactsS3Uri"]}`);
   });
 
   test.each<[string, object, string]>([
