@@ -1,0 +1,90 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { renderIntrinsics } from '../docs/example/print-requests';
+import { CompilationJob, CompilationTarget, EdgeModelComponent, TargetDevice } from '../src';
+import { newStack } from './util';
+import { tinyOnnxModel } from '../integ/model/tiny-onnx';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
+
+function component(stack: Stack, id: string, name: string, version?: string): EdgeModelComponent {
+  const job = new CompilationJob(stack, `${id}Job`, { ...tinyOnnxModel(), target: CompilationTarget.device(TargetDevice.JETSON_NANO) });
+  return new EdgeModelComponent(stack, id, { compilationJob: job, componentName: name, componentVersion: version });
+}
+
+function specs(stack: Stack): Record<string, ComponentVersionSpec> {
+  const resources = Template.fromStack(stack).findResources(COMPONENT_VERSION_RESOURCE_TYPE);
+  return Object.fromEntries(Object.entries(resources).map(([id, r]) => [id, JSON.parse(renderIntrinsics(r.Properties.Spec))]));
+}
+
+/** The handler role's statements that name Greengrass actions. */
+function greengrassStatements(stack: Stack): any[] {
+  const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes('SageMakerNeoComponentVersionProviderHandlerRole'))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement)
+    .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('greengrass:')));
+}
+
+describe('component versions', () => {
+  test('without componentVersion the handler chooses; a stated one is passed on', () => {
+    const stack = newStack();
+    component(stack, 'Chosen', 'com.example.Chosen');
+    component(stack, 'Stated', 'com.example.Stated', '2.1.0');
+    const byName = Object.fromEntries(Object.values(specs(stack)).map((s) => [s.componentName, s]));
+    expect(byName['com.example.Chosen'].componentVersion).toBeUndefined();
+    expect(byName['com.example.Stated'].componentVersion).toBe('2.1.0');
+    expect(byName['com.example.Chosen'].componentArn).toBe('arn:${Ref:AWS::Partition}:greengrass:us-east-1:123456789012:components:com.example.Chosen');
+    // the handler sets the version: the recipe carries none
+    expect(Object.keys(byName['com.example.Stated'].recipe)).not.toContain('ComponentVersion');
+  });
+
+  test('the version, ARN and name are attributes of the resource (tokens until deployed)', () => {
+    const stack = newStack();
+    const c = component(stack, 'Model', 'com.example.Model');
+    const [id] = Object.keys(specs(stack));
+    expect(stack.resolve(c.componentVersion)).toEqual({ 'Fn::GetAtt': [id, 'ComponentVersion'] });
+    expect(stack.resolve(c.componentArn)).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+    expect(stack.resolve(c.componentName)).toEqual({ 'Fn::GetAtt': [id, 'ComponentName'] });
+  });
+
+  test('one provider per stack, whatever the number of components', () => {
+    const stack = newStack();
+    component(stack, 'A', 'com.example.A');
+    component(stack, 'B', 'com.example.B');
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Description: 'Chooses the version of a Greengrass component of a compiled model' },
+    });
+    expect(Object.keys(functions)).toHaveLength(1);
+  });
+
+  test('the handler may act on the versions of its components only, and never delete one', () => {
+    const stack = newStack();
+    component(stack, 'A', 'com.example.A');
+    component(stack, 'B', 'com.example.B');
+    const statements = greengrassStatements(stack);
+    const arn = (name: string) => `arn:\${Ref:AWS::Partition}:greengrass:us-east-1:123456789012:components:${name}`;
+    expect(statements.map((s) => ({ Action: s.Action, Resource: s.Resource.map(renderIntrinsics) }))).toEqual(['A', 'B'].map((n) => ({
+      Action: ['greengrass:ListComponentVersions', 'greengrass:GetComponent', 'greengrass:DescribeComponent', 'greengrass:CreateComponentVersion'],
+      Resource: [arn(`com.example.${n}`), `${arn(`com.example.${n}`)}:versions:*`],
+    })));
+  });
+
+  test('the handler may read the artifact (CreateComponentVersion checks it can be accessed)', () => {
+    const stack = newStack();
+    component(stack, 'A', 'com.example.A');
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('SageMakerNeoComponentVersionProviderHandlerRole'));
+    const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s: any) => s.Action === 's3:GetObject');
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0].Resource)).toContain('ModelArtifactsObjectKey');
+  });
+
+  test('cdk-nag: no unacknowledged finding with two components', () => {
+    const stack = newStack();
+    component(stack, 'A', 'com.example.A');
+    component(stack, 'B', 'com.example.B', '1.0.0');
+    const report = new AwsSolutionsChecks(stack).validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.resourcePath}`)).toEqual([]);
+  });
+});
