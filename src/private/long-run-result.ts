@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { CfnResource, CfnWaitCondition, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnWaitCondition, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
   CompilationResultSpec, LongRunAttributes, MAX_WAIT_CONDITION_SECONDS, RESULT_RESOURCE_TYPE,
@@ -43,8 +43,10 @@ export function longRunWaitCondition(scope: Construct, spec: string, timeoutSeco
 export function longRunResult(
   scope: Construct, wait: CfnWaitCondition, start: CustomResource, serviceToken: string, timeoutSeconds: number,
 ): CustomResource {
-  // The WaitCondition's timeout starts once the job was created or queued.
-  wait.addDependency(start.node.defaultChild as CfnResource);
+  // The WaitCondition's timeout starts once the job was created or queued. The construct-level
+  // dependency: CfnResource#addDependency is deprecated in aws-cdk-lib 2.278, and its successor
+  // addResourceDependency is missing from 2.257.
+  wait.node.addDependency(start);
   const attribute = (name: keyof LongRunAttributes) => start.getAttString(name);
   const result: CompilationResultSpec = {
     compilationJobName: attribute('CompilationJobName'),

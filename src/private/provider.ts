@@ -12,6 +12,7 @@ import { executionRolesArn, isExecutionRoleOf } from './execution-role';
 import { LongRunStateMachine } from './long-run';
 import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
 import { stackJobNamePrefix } from './naming';
+import { newestNodeRuntime } from './node-runtime';
 
 /** The SageMaker Python SDK's poll interval; SageMaker emits no event for compilation jobs. */
 export const POLL_INTERVAL = Duration.seconds(POLL_INTERVAL_SECONDS);
@@ -96,13 +97,14 @@ export class CompilationJobProvider extends Construct {
     }));
 
     const code = lambda.Code.fromAsset(HANDLER_BUNDLE_DIR);
+    const runtime = newestNodeRuntime();
     const handler = (name: string, description: string, timeout: Duration) => new lambda.Function(this, name, {
       // The names the role may act on: a job outside them (an earlier release named jobs without the
       // stack's hash) is left alone, instead of failing the Delete on AccessDenied.
       environment: { [JOB_NAME_SCOPE_ENV]: `${stackJobNamePrefix(scope)}-` },
       code,
       handler: `index.${name[0].toLowerCase()}${name.slice(1)}`,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime, // the newest the user's aws-cdk-lib knows, so cdk-nag's AwsSolutions-L1 stays quiet
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout,
