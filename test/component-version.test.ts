@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import { builtinModules } from 'module';
+import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -6,6 +9,7 @@ import { CompilationJob, CompilationTarget, EdgeModelComponent, TargetDevice } f
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
+import { MIN_NODE_MAJOR } from '../src/private/node-runtime';
 
 function component(stack: Stack, id: string, name: string, version?: string): EdgeModelComponent {
   const job = new CompilationJob(stack, `${id}Job`, { ...tinyOnnxModel(), target: CompilationTarget.device(TargetDevice.JETSON_NANO) });
@@ -85,6 +89,19 @@ describe('component versions', () => {
     component(stack, 'A', 'com.example.A');
     component(stack, 'B', 'com.example.B', '1.0.0');
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
-    expect(report.violations.map((v) => `${v.ruleName} ${v.resourcePath}`)).toEqual([]);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  });
+});
+
+describe('the handler bundle', () => {
+  test('targets the floor of the Lambda runtimes and loads only Node\'s modules and SDK v3 clients the runtime includes', () => {
+    const tasks = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '.projen', 'tasks.json'), 'utf8'));
+    const step: string = tasks.tasks.bundle.steps.map((s: { exec?: string }) => s.exec ?? '').find((e: string) => e.includes('lambda/component-version/'));
+    expect(step).toContain(`--target=node${MIN_NODE_MAJOR} `);
+    // https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html: Node.js runtimes include the AWS SDK for JavaScript v3.
+    const bundle = fs.readFileSync(path.join(__dirname, '..', 'assets', 'component-version', 'index.js'), 'utf8');
+    const loaded = [...new Set([...bundle.matchAll(/\b(?:require|import)\("([^"]+)"\)/g)].map(([, name]) => name))];
+    expect(loaded.filter((name) => !builtinModules.includes(name.replace(/^node:/, ''))).sort())
+      .toEqual(['@aws-sdk/client-cloudformation', '@aws-sdk/client-greengrassv2']);
   });
 });

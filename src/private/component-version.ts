@@ -11,6 +11,7 @@ import {
   ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec, GreengrassRecipe,
 } from './component-contract';
 import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
+import { newestNodeRuntime } from './node-runtime';
 import type { CompilationJob } from '../compilation-job';
 
 /** `<package>/assets/component-version`, from `src/private` and `lib/private` alike. */
@@ -103,7 +104,7 @@ class ComponentVersionProvider extends Construct {
     const handler = (name: string, description: string, timeout: Duration) => new lambda.Function(this, name, {
       code,
       handler: `index.${name[0].toLowerCase()}${name.slice(1)}`,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: newestNodeRuntime(),
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout,
