@@ -21,6 +21,7 @@ export const API_VERSIONS = {
   sagemaker: '2017-07-24',
   s3: '2006-03-01',
   cloudformation: '2010-05-15',
+  greengrassv2: '2020-11-30',
 } as const;
 
 export type ServiceName = keyof typeof API_VERSIONS;
@@ -42,11 +43,14 @@ export interface Shape {
   readonly pattern?: string;
   readonly enum?: readonly string[];
   readonly union?: boolean;
+  /** An error shape: the HTTP status it is sent with. */
+  readonly error?: { readonly httpStatusCode?: number };
 }
 
 interface Operation {
   readonly input?: MemberRef;
   readonly output?: MemberRef;
+  readonly errors?: readonly MemberRef[];
 }
 
 interface ServiceModel {
@@ -166,6 +170,16 @@ export class ApiModel {
     const rest: Record<string, unknown> = { ...(output ?? {}) as Record<string, unknown> };
     delete rest.$metadata;
     return this.validate(operation, 'output', rest, options);
+  }
+
+  /** The errors `operation` declares, each with the HTTP status code it is sent with. */
+  errorsOf(operation: string): Map<string, number> {
+    return new Map((this.operation(operation).errors ?? []).map((e) => [e.shape, this.shape(e.shape).error?.httpStatusCode ?? 400]));
+  }
+
+  /** The values of an enum shape. */
+  enumOf(shapeName: string): readonly string[] {
+    return this.shape(shapeName).enum ?? [];
   }
 
   /** The names of all the model's shapes. */
