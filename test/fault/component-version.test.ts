@@ -150,6 +150,13 @@ describe('a version the user states', () => {
     expect(gg.count('CreateComponentVersion')).toBe(0);
   });
 
+  test('does not exist: created as stated, and kept by an unchanged redeploy', async () => {
+    await start();
+    expectVersion(await deploy(create(spec(MODEL_A, '2.0.0'))), '2.0.0');
+    expectVersion(await deploy(update(spec(MODEL_A, '2.0.0'), arnOf('2.0.0'), spec(MODEL_A, '2.0.0'))), '2.0.0');
+    expect(gg.count('CreateComponentVersion')).toBe(1);
+  });
+
   test('exists with the same artifacts: reused, not refused', async () => {
     await start();
     gg.publish(COMPONENT_ARN, '1.0.0', recipe(MODEL_A));
