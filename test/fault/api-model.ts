@@ -43,8 +43,9 @@ export interface Shape {
   readonly pattern?: string;
   readonly enum?: readonly string[];
   readonly union?: boolean;
-  /** An error shape: the HTTP status it is sent with. */
-  readonly error?: { readonly httpStatusCode?: number };
+  /** An error shape: the service answers with it under `error.code` (the shape's name when absent). */
+  readonly exception?: boolean;
+  readonly error?: { readonly code?: string; readonly httpStatusCode?: number };
 }
 
 interface Operation {
@@ -160,6 +161,11 @@ export class ApiModel {
     return operation in this.model.operations;
   }
 
+  /** The errors `operation` declares, each with the HTTP status code it is sent with. */
+  errorsOf(operation: string): Map<string, number> {
+    return new Map((this.operation(operation).errors ?? []).map((e) => [e.shape, this.shape(e.shape).error?.httpStatusCode ?? 400]));
+  }
+
   /** Every rule of `operation`'s input shape that `input` breaks. */
   validateInput(operation: string, input: unknown, options: ValidateOptions = {}): Violation[] {
     return this.validate(operation, 'input', input, options);
@@ -170,16 +176,6 @@ export class ApiModel {
     const rest: Record<string, unknown> = { ...(output ?? {}) as Record<string, unknown> };
     delete rest.$metadata;
     return this.validate(operation, 'output', rest, options);
-  }
-
-  /** The errors `operation` declares, each with the HTTP status code it is sent with. */
-  errorsOf(operation: string): Map<string, number> {
-    return new Map((this.operation(operation).errors ?? []).map((e) => [e.shape, this.shape(e.shape).error?.httpStatusCode ?? 400]));
-  }
-
-  /** The values of an enum shape. */
-  enumOf(shapeName: string): readonly string[] {
-    return this.shape(shapeName).enum ?? [];
   }
 
   /** The names of all the model's shapes. */
