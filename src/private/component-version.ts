@@ -10,7 +10,7 @@ import {
   COMPONENT_POLL_SECONDS, COMPONENT_VERSION_RESOURCE_TYPE, COMPONENT_WAIT_SECONDS,
   ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec, GreengrassRecipe,
 } from './component-contract';
-import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
+import { acknowledgeProviderFramework, acknowledgeWildcardResources } from './nag';
 import { newestNodeRuntime } from './node-runtime';
 import type { CompilationJob } from '../compilation-job';
 
@@ -131,7 +131,7 @@ class ComponentVersionProvider extends Construct {
       frameworkCompleteAndTimeoutRole: frameworkRole('FrameworkCompleteRole'),
     });
     this.serviceToken = provider.serviceToken;
-    this.acknowledgeFrameworkFindings(provider, [onEvent, isComplete]);
+    acknowledgeProviderFramework(provider, [onEvent, isComplete], ['FrameworkOnEventRole', 'FrameworkCompleteRole'].map((roleId) => this.node.findChild(roleId)));
   }
 
   /** Lets the handler list, read and create the versions of one component (its ARN and `:versions:*`). */
@@ -140,21 +140,5 @@ class ComponentVersionProvider extends Construct {
     this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: GREENGRASS_ACTIONS, resources: [componentArn, versions] }));
     acknowledgeWildcardResources(this.handlerRole, [versions],
       'The version is chosen at deploy time (the next patch after the newest existing one); only versions of this component.');
-  }
-
-  private acknowledgeFrameworkFindings(provider: cr.Provider, handlers: lambda.IFunction[]): void {
-    const anyVersionOf = (fn: lambda.IFunction) => `${fn.functionArn}:*`;
-    const invokeReason = 'The Provider framework may invoke any version of its functions (<function ARN>:*).';
-    for (const id of ['FrameworkOnEventRole', 'FrameworkCompleteRole']) {
-      acknowledgeWildcardResources(this.node.findChild(id), handlers.map(anyVersionOf), invokeReason);
-    }
-    const frameworkFunctions = ['onEvent', 'isComplete', 'onTimeout'].map((name) => provider.node.findChild(`framework-${name}`) as lambda.Function);
-    for (const fn of frameworkFunctions) {
-      acknowledgeNag(fn, 'L1', 'The Provider framework\'s own function; aws-cdk-lib chooses its runtime.');
-    }
-    const waiter = provider.node.findChild('waiter-state-machine');
-    acknowledgeWildcardResources(waiter, frameworkFunctions.slice(1).map(anyVersionOf), invokeReason);
-    acknowledgeNag(waiter, 'SF1', 'The Provider framework\'s waiter polls every 5 seconds; logging ALL events would log each poll. Its failures reach CloudFormation and the handler logs.');
-    acknowledgeNag(waiter, 'SF2', 'The Provider framework\'s waiter has no X-Ray tracing option.');
   }
 }
