@@ -98,6 +98,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // the README's hosting example with the alpha Model construct is compiled and synthesized by
     // the tests; never a runtime dependency
     '@aws-cdk/aws-sagemaker-alpha@2.159.1-alpha.0',
+    // validates every Greengrass recipe the library emits against the GDK CLI's JSON Schema
+    // (../shared/reference/greengrass/recipe_schema.json, draft-07)
+    'ajv@^8',
+    // test/readme.test.ts renders the README (tables, links); 15 is the last release with CommonJS, which jest loads
+    'marked@^15',
   ],
   jestOptions: {
     jestConfig: {

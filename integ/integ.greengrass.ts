@@ -27,6 +27,8 @@ const tokenExchangeRole = new iam.Role(stack, 'TokenExchangeRole', {
 const component = new EdgeModelComponent(stack, 'Component', {
   compilationJob: job,
   componentName: 'com.example.NeoTinyOnnx',
+  // rasp4b runs a 32-bit or a 64-bit OS: say which one the devices run (here 32-bit Raspberry Pi OS).
+  platform: { os: 'linux', architecture: 'arm' },
   deviceRole: tokenExchangeRole,
 });
 

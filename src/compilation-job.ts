@@ -12,6 +12,7 @@ import {
   CompilationJobAttributes, CompilationJobRequest, CompilationJobResourceProperties, CompilationJobSpec, JobTag,
   MAX_JOB_TIMEOUT_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS, RESOURCE_TYPE,
 } from './private/contract';
+import { REQUEST_METADATA_TYPE, shownRequestOf } from './private/create-request';
 import { createExecutionRole, grantJobBasics } from './private/execution-role';
 import { neoFrameworkVersion } from './private/framework-version-rules';
 import { grantObjectRead, grantObjectWrite } from './private/grants';
@@ -71,7 +72,8 @@ export interface CompilationJobProps {
 
   /**
    * Key prefix of the compiled model in `outputBucket`. Each job writes under
-   * `<outputPrefix><job name>/`, so a replacement never overwrites an artifact in use.
+   * `<outputPrefix>/<job name>/` (one '/' between them, whether or not the prefix ends with one),
+   * so a replacement never overwrites an artifact in use.
    * @default 'compiled/'
    */
   readonly outputPrefix?: string;
@@ -242,6 +244,12 @@ export class CompilationJob extends Construct implements ITaggable {
       longRun: longRun ? { stateMachineArn: provider.longRunStateMachine().stateMachineArn } : undefined,
     };
     const specJson = Stack.of(this).toJsonString(spec);
+    // The request as the handler will send it, readable after `cdk synth` in the cloud assembly
+    // (`<stack>.metadata.json`), tokens as CloudFormation intrinsics; not in the template, whose
+    // size limits the jobs per stack. Lazy: tags arrive through aspects.
+    this.node.addMetadata(REQUEST_METADATA_TYPE, Lazy.any({
+      produce: () => shownRequestOf(request, this.tags.renderTags() ?? [], namePrefix, this.node.addr),
+    }));
     const wait = longRun ? longRunWaitCondition(this, specJson, timeoutSeconds) : undefined;
     const properties: Omit<CompilationJobResourceProperties, 'ServiceToken'> = { Spec: specJson, WaitCondition: wait?.logicalId };
 

@@ -1,12 +1,18 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
+import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CompilationJob } from './compilation-job';
 import { ComponentVersion } from './private/component-version';
-import { greengrassPlatformOf } from './private/greengrass-platforms';
+import { isRegex, manifestConflicts, orderMostSpecificFirst, regexOf } from './private/greengrass-manifests';
+import { greengrassPlatformOf, RecipePlatform } from './private/greengrass-platforms';
+import { buildRecipe } from './private/greengrass-recipe';
 import { PropErrors } from './private/prop-errors';
 
-/** A Greengrass v2 platform (`Manifests[].Platform` of a recipe). */
+/**
+ * A Greengrass v2 platform (`Manifests[].Platform` of a recipe). Each value is an exact value,
+ * `*` (any value) or a regular expression between slashes, e.g. `/amd64|x86/`.
+ */
 export interface GreengrassPlatform {
   /** The OS, e.g. 'linux' or 'windows'. */
   readonly os: string;
@@ -15,12 +21,47 @@ export interface GreengrassPlatform {
    * @default - any architecture
    */
   readonly architecture?: string;
+  /**
+   * Custom platform attributes, for devices that share os and architecture (a Jetson Nano and a
+   * Jetson Xavier, say). A device has them when its Greengrass nucleus configuration sets them in
+   * `platformOverride`, e.g. `{ 'com.example.board': 'jetson_xavier' }`.
+   * @default - no custom attribute
+   */
+  readonly attributes?: { [key: string]: string };
+}
+
+/** One compiled model of an {@link EdgeModelComponent}, and the devices it is for. */
+export interface EdgeModel {
+  /** The compilation job whose compiled model the devices get. */
+  readonly compilationJob: CompilationJob;
+  /**
+   * The devices that get this model.
+   * @default - derived from the job's target where the sources agree (see README); otherwise required
+   */
+  readonly platform?: GreengrassPlatform;
 }
 
 /** Properties of an {@link EdgeModelComponent}. */
 export interface EdgeModelComponentProps {
-  /** The compilation job whose compiled model the component ships. */
-  readonly compilationJob: CompilationJob;
+  /**
+   * The compilation job whose compiled model the component ships (a component of one platform).
+   * Give either this or `models`.
+   * @default - none; `models` is required then
+   */
+  readonly compilationJob?: CompilationJob;
+
+  /**
+   * The devices that get `compilationJob`'s model.
+   * @default - derived from the job's target where the sources agree (see README); otherwise required
+   */
+  readonly platform?: GreengrassPlatform;
+
+  /**
+   * The compiled models of a mixed fleet, one manifest each: every device installs the model of
+   * the first manifest its platform matches. Give either this or `compilationJob`.
+   * @default - none; `compilationJob` is required then
+   */
+  readonly models?: EdgeModel[];
 
   /** The component's name, e.g. 'com.example.DetectorModel'. */
   readonly componentName: string;
@@ -36,7 +77,7 @@ export interface EdgeModelComponentProps {
 
   /**
    * The component's description.
-   * @default - names the compilation job and its target
+   * @default - names the compilation jobs' targets
    */
   readonly description?: string;
 
@@ -47,31 +88,44 @@ export interface EdgeModelComponentProps {
   readonly publisher?: string;
 
   /**
-   * The devices the component installs on.
-   * @default - derived from the job's target where the mapping is known (see README);
-   * otherwise any platform
-   */
-  readonly platform?: GreengrassPlatform;
-
-  /**
-   * The devices' token exchange role, which downloads the artifact: it gets read of exactly the
-   * compiled model.
+   * The devices' token exchange role, which downloads the artifacts: it gets read of exactly the
+   * compiled models (each job's object).
    * @default - no grant (grant `job.grantRead(role)` yourself)
    */
   readonly deviceRole?: iam.IGrantable;
 }
 
+/** How the component is deployed, for {@link EdgeModelComponent.addToDeployment}. */
+export interface EdgeModelDeploymentOptions {
+  /**
+   * The configuration update of the component in this deployment.
+   * @default - none: the component's default configuration
+   */
+  readonly configurationUpdate?: greengrassv2.CfnDeployment.ComponentConfigurationUpdateProperty;
+}
+
+/** A model and its platform, in manifest order. */
+interface PlacedModel {
+  readonly job: CompilationJob;
+  readonly platform: RecipePlatform;
+  readonly label: string;
+}
+
 /**
- * A Greengrass v2 component version that installs a compiled model on edge devices.
+ * A Greengrass v2 component version that installs a compiled model on edge devices: one manifest
+ * per compiled model, so one component serves a mixed fleet.
  *
- * Greengrass can unpack only ZIP archives and Neo writes `.tar.gz`, so the artifact is downloaded
+ * Greengrass can unpack only ZIP archives and Neo writes `.tar.gz`, so each artifact is downloaded
  * as is (`Unarchive: NONE`) and the install step extracts it into the component's work folder:
  * `{work:path}/model`. Other components read the model from there
  * (`{<componentName>:work:path}/model`).
  *
  * @example
  * new EdgeModelComponent(this, 'DetectorComponent', {
- *   compilationJob: job,
+ *   models: [
+ *     { compilationJob: jetsonJob },
+ *     { compilationJob: piJob, platform: { os: 'linux', architecture: 'arm' } },
+ *   ],
  *   componentName: 'com.example.DetectorModel',
  *   deviceRole: tokenExchangeRole,
  * });
@@ -93,55 +147,178 @@ export class EdgeModelComponent extends Construct {
    */
   public readonly componentVersion: string;
 
+  /** The component's name as given (a deployment's `components` key). */
+  private readonly givenName: string;
+
   /**
    * @param scope the construct this component belongs to
    * @param id the component's id
-   * @param props the compilation job and the component's name and version
+   * @param props the compiled models and the component's name and version
    */
   constructor(scope: Construct, id: string, props: EdgeModelComponentProps) {
     super(scope, id);
-    validate(this, props);
-    const job = props.compilationJob;
-    const platform = props.platform ?? greengrassPlatformOf(job.target);
-    const target = job.target.targetDevice?.name ?? 'a custom platform';
+    const models = placeModels(this, props);
+    const targets = [...new Set(models.map((m) => m.job.target.targetDevice?.name ?? 'a custom platform'))];
 
-    const recipe = {
-      RecipeFormatVersion: '2020-01-25',
-      ComponentName: props.componentName,
-      ComponentDescription: props.description ?? `SageMaker Neo model compiled for ${target}`,
-      ComponentPublisher: props.publisher ?? 'cdk-sagemaker-neo',
-      Manifests: [{
-        ...(platform ? { Platform: platform } : {}),
-        Lifecycle: {
-          // One artifact per component: the compiled .tar.gz, whatever SageMaker named it.
-          Install: {
-            Script: 'rm -rf {work:path}/model && mkdir -p {work:path}/model && tar -xzf {artifacts:path}/*.tar.gz -C {work:path}/model',
-            RequiresPrivilege: false,
-          },
-        },
-        Artifacts: [{ Uri: job.modelArtifactsS3Uri, Unarchive: 'NONE' }],
-      }],
-    };
-    const component = new ComponentVersion(this, 'Resource', {
-      componentName: props.componentName, componentVersion: props.componentVersion, recipe, jobs: [job],
+    const recipe = buildRecipe({
+      componentName: props.componentName,
+      description: props.description ?? `SageMaker Neo model compiled for ${targets.join(', ')}`,
+      publisher: props.publisher ?? 'cdk-sagemaker-neo',
+      manifests: models.map((m) => ({ platform: m.platform, artifactUri: m.job.modelArtifactsS3Uri })),
     });
-    if (props.deviceRole) job.grantRead(props.deviceRole);
+    // The deployment publishes the version (the stated one, or one it chooses) and fills in the
+    // recipe's ComponentVersion.
+    const component = new ComponentVersion(this, 'Resource', {
+      componentName: props.componentName,
+      componentVersion: props.componentVersion,
+      recipe,
+      jobs: models.map((m) => m.job),
+    });
+    if (props.deviceRole) {
+      for (const m of models) m.job.grantRead(props.deviceRole);
+    }
 
+    this.givenName = props.componentName;
     this.componentArn = component.versionArn;
     this.componentName = component.componentName;
     this.componentVersion = component.componentVersion;
   }
+
+  /**
+   * The component's entry of a deployment's `components` map: `{ [name]: { componentVersion,
+   * configurationUpdate } }`. Its version is this component version's, so the deployment waits
+   * for it.
+   *
+   * @param options the component's configuration in the deployment
+   */
+  public deploymentEntry(options: EdgeModelDeploymentOptions = {}):
+  { [name: string]: greengrassv2.CfnDeployment.ComponentDeploymentSpecificationProperty } {
+    if (Token.isUnresolved(this.givenName)) {
+      throw new Error(`Cannot make a deployment entry for ${this.node.path}: its componentName is known only at deploy time, and a deployment's components are keyed by name`);
+    }
+    return {
+      [this.givenName]: {
+        componentVersion: this.componentVersion,
+        ...(options.configurationUpdate ? { configurationUpdate: options.configurationUpdate } : {}),
+      },
+    };
+  }
+
+  /**
+   * Puts the component into an existing deployment, next to the components it has. A thing group
+   * has one active deployment: a second deployment for the same target replaces the first, so
+   * add the model to the deployment you have.
+   *
+   * @param deployment the deployment (e.g. of the fleet's thing group)
+   * @param options the component's configuration in the deployment
+   */
+  public addToDeployment(deployment: greengrassv2.CfnDeployment, options: EdgeModelDeploymentOptions = {}): void {
+    const entry = this.deploymentEntry(options);
+    const name = this.givenName;
+    const components = deployment.components;
+    if (components === undefined || !Token.isUnresolved(components)) {
+      const existing = (components ?? {}) as Record<string, unknown>;
+      if (name in existing) {
+        throw new Error(`Cannot add component '${name}' (${this.node.path}) to deployment ${deployment.node.path}: its components already have an entry of that name`);
+      }
+      deployment.components = { ...(components as object ?? {}), ...entry };
+      return;
+    }
+    // `components` is a token (e.g. Lazy or a Fn::If): add the entry beside it in the template.
+    // A '.' in the override path separates keys; component names contain dots, so escape them.
+    const spec = entry[name];
+    deployment.addPropertyOverride(`Components.${name.replace(/\./g, '\\.')}`, {
+      ComponentVersion: spec.componentVersion,
+      ...(options.configurationUpdate ? { ConfigurationUpdate: configurationUpdateToCfn(options.configurationUpdate) } : {}),
+    });
+  }
 }
 
-function validate(scope: Construct, props: EdgeModelComponentProps): void {
+/** The CloudFormation casing of a configuration update (property overrides bypass the L1 mapping). */
+function configurationUpdateToCfn(update: greengrassv2.CfnDeployment.ComponentConfigurationUpdateProperty): object {
+  return {
+    ...(update.merge !== undefined ? { Merge: update.merge } : {}),
+    ...(update.reset !== undefined ? { Reset: update.reset } : {}),
+  };
+}
+
+/** Validates the props and gives every model its platform, in manifest order. Throws once. */
+function placeModels(scope: Construct, props: EdgeModelComponentProps): PlacedModel[] {
   const errors = new PropErrors();
   errors.checkValue(props.componentName, 'componentName', (n) => /^[A-Za-z0-9._-]{1,128}$/.test(n),
     (n) => `must be 1 to 128 letters, digits, '.', '_' or '-' (got '${n}')`);
   errors.checkValue(props.componentVersion, 'componentVersion',
     (v) => /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(v),
     (v) => `must be a semantic version major.minor.patch, e.g. '1.0.0' (got '${v}')`);
-  if (props.platform && !Token.isUnresolved(props.platform.os)) {
-    errors.check(props.platform.os.length > 0, 'platform.os', 'must not be empty');
+
+  const given: Array<{ model: EdgeModel; prop: string; jobProp: string }> = [];
+  if (props.compilationJob && props.models) {
+    errors.check(false, 'compilationJob', 'give either compilationJob (one platform) or models (several), not both');
+  } else if (props.compilationJob) {
+    given.push({ model: { compilationJob: props.compilationJob, platform: props.platform }, prop: 'platform', jobProp: 'compilationJob' });
+  } else if (props.models && props.models.length > 0) {
+    props.models.forEach((model, i) => given.push({ model, prop: `models[${i}].platform`, jobProp: `models[${i}].compilationJob` }));
+    errors.check(props.platform === undefined, 'platform', 'applies to compilationJob only; give each of models its own platform');
+  } else {
+    errors.check(false, 'models', 'give compilationJob or at least one of models');
   }
+
+  const region = Stack.of(scope).region;
+  const placed: PlacedModel[] = [];
+  given.forEach(({ model, prop, jobProp }) => {
+    const job = model.compilationJob;
+    const label = `job '${job.node.path}'`;
+    // Artifacts must be in S3 buckets of the component's account and Region (recipe reference, Artifacts;
+    // https://docs.aws.amazon.com/greengrass/v2/developerguide/ml-customization.html#override-public-model-store).
+    const bucketRegion = job.outputBucket.env.region;
+    if (!Token.isUnresolved(bucketRegion) && !Token.isUnresolved(region)) {
+      errors.check(bucketRegion === region, jobProp,
+        `${label} writes to a bucket in ${bucketRegion}, but Greengrass downloads artifacts only from S3 in the component's Region (${region})`);
+    }
+    const platform = model.platform ? recipePlatform(model.platform, prop, errors) : undefined;
+    if (platform) {
+      placed.push({ job, platform, label });
+      return;
+    }
+    const derived = greengrassPlatformOf(job.target);
+    if ('platform' in derived) {
+      placed.push({ job, platform: derived.platform, label });
+    } else {
+      errors.check(false, prop, `required for ${label}: ${derived.reason}`);
+    }
+  });
+
+  const ordered = orderMostSpecificFirst(placed);
+  for (const problem of manifestConflicts(ordered)) errors.check(false, props.models ? 'models' : 'platform', problem);
   errors.throwIfAny('EdgeModelComponent', scope);
+  return ordered;
+}
+
+/** A recipe Platform from the public one; checks the values Greengrass cannot match. */
+function recipePlatform(platform: GreengrassPlatform, prop: string, errors: PropErrors): RecipePlatform {
+  const result: RecipePlatform = { os: platform.os };
+  if (platform.architecture !== undefined) result.architecture = platform.architecture;
+  for (const [key, value] of Object.entries(platform.attributes ?? {})) {
+    errors.check(key !== 'os' && key !== 'architecture', `${prop}.attributes`, `'${key}' is a field of its own, not an attribute`);
+    result[key] = value;
+  }
+  for (const [key, value] of Object.entries(result)) {
+    errors.checkValue(value, `${prop}.${key === 'os' || key === 'architecture' ? key : `attributes.${key}`}`, validPlatformValue,
+      (v) => `must be an exact value that starts with a letter or digit, '*', or a regular expression between slashes (got '${v}')`);
+  }
+  return result;
+}
+
+/** Platform values Greengrass accepts (recipe reference, Platform): exact (starts alphanumeric), `*`, or /regex/. */
+function validPlatformValue(value: string): boolean {
+  if (value === '*') return true;
+  if (isRegex(value)) {
+    try {
+      regexOf(value);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return /^[A-Za-z0-9]/.test(value);
 }

@@ -1,9 +1,13 @@
+import { Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { renderIntrinsics } from '../docs/example/print-requests';
 import {
-  CompilationJob, CompilationJobProps, CompilationTarget, EdgeModelComponent, TargetArch, TargetDevice, TargetOs,
+  CompilationJob, CompilationJobProps, CompilationTarget, EdgeModelComponent, EdgeModelComponentProps, TargetArch, TargetDevice,
+  TargetOs,
 } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
@@ -12,7 +16,7 @@ import { RESOURCE_TYPE } from '../src/private/contract';
 
 const JOB: CompilationJobProps = {
   ...tinyOnnxModel(),
-  target: CompilationTarget.device(TargetDevice.RASP4B),
+  target: CompilationTarget.device(TargetDevice.RASP3B),
 };
 
 /** The spec of the stack's only component version, parsed from the template. */
@@ -26,29 +30,61 @@ function recipeOf(template: Template): any {
   return specOf(template).recipe;
 }
 
-function setup(jobProps: Partial<CompilationJobProps> = {}, componentProps: Partial<ConstructorParameters<typeof EdgeModelComponent>[2]> = {}) {
+/** A stack with one job and its component, not yet synthesized. */
+function build(jobProps: Partial<CompilationJobProps> = {}, componentProps: Partial<EdgeModelComponentProps> = {}) {
   const stack = newStack();
   const job = new CompilationJob(stack, 'Job', { ...JOB, ...jobProps });
   const deviceRole = new iam.Role(stack, 'TokenExchangeRole', { assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com') });
-  new EdgeModelComponent(stack, 'Component', {
+  const component = new EdgeModelComponent(stack, 'Component', {
     compilationJob: job,
     componentName: 'com.example.TinyOnnx',
-    componentVersion: '1.0.0',
     deviceRole,
     ...componentProps,
   });
-  const template = Template.fromStack(stack);
-  const [jobId] = Object.keys(template.findResources(RESOURCE_TYPE));
-  return { stack, template, jobId };
+  return { stack, component };
 }
 
-describe('EdgeModelComponent', () => {
+function setup(jobProps: Partial<CompilationJobProps> = {}, componentProps: Partial<EdgeModelComponentProps> = {}) {
+  const { stack, component } = build(jobProps, componentProps);
+  const template = Template.fromStack(stack);
+  const [jobId] = Object.keys(template.findResources(RESOURCE_TYPE));
+  return { stack, template, jobId, component };
+}
+
+/** A stack with one job per target (ids Jetson, Pi, Gateway by default) and a component of them all. */
+function fleet(models: Array<{ id: string; target: CompilationTarget; platform?: EdgeModelComponentProps['platform'] }>) {
+  const stack = newStack();
+  const deviceRole = new iam.Role(stack, 'TokenExchangeRole', { assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com') });
+  const jobs = models.map((m) => new CompilationJob(stack, m.id, { ...JOB, target: m.target }));
+  const component = new EdgeModelComponent(stack, 'Component', {
+    models: models.map((m, i) => ({ compilationJob: jobs[i], platform: m.platform })),
+    componentName: 'com.example.Fleet',
+    deviceRole,
+  });
+  return { stack, jobs, component };
+}
+
+/** The logical id of a construct's default child (the job's custom resource). */
+function logicalIdOf(stack: Stack, job: CompilationJob): string {
+  const template = Template.fromStack(stack).findResources(RESOURCE_TYPE);
+  const id = Object.keys(template).find((k) => k.startsWith(job.node.id));
+  if (!id) throw new Error(`no resource of ${job.node.path}`);
+  return id;
+}
+
+const MIXED_FLEET = [
+  { id: 'Pi', target: CompilationTarget.device(TargetDevice.RASP4B), platform: { os: 'linux', architecture: 'arm' } },
+  { id: 'Jetson', target: CompilationTarget.device(TargetDevice.JETSON_XAVIER) },
+  { id: 'Gateway', target: CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.X86_64 }) },
+];
+
+describe('EdgeModelComponent: one job', () => {
   test('the recipe ships the compiled .tar.gz unarchived and extracts it on install', () => {
     const { template, jobId } = setup();
     expect(recipeOf(template)).toEqual({
       RecipeFormatVersion: '2020-01-25',
       ComponentName: 'com.example.TinyOnnx',
-      ComponentDescription: 'SageMaker Neo model compiled for rasp4b',
+      ComponentDescription: 'SageMaker Neo model compiled for rasp3b',
       ComponentPublisher: 'cdk-sagemaker-neo',
       Manifests: [{
         Platform: { os: 'linux', architecture: 'arm' },
@@ -63,24 +99,32 @@ describe('EdgeModelComponent', () => {
     });
   });
 
-  test.each<[string, CompilationTarget, object | undefined]>([
+  test.each<[string, CompilationTarget, object]>([
     ['Raspberry Pi 3', CompilationTarget.device(TargetDevice.RASP3B), { os: 'linux', architecture: 'arm' }],
     ['Jetson Nano', CompilationTarget.device(TargetDevice.JETSON_NANO), { os: 'linux', architecture: 'aarch64' }],
     ['Jetson Xavier', CompilationTarget.device(TargetDevice.JETSON_XAVIER), { os: 'linux', architecture: 'aarch64' }],
-    ['i.MX 8M Plus', CompilationTarget.device(TargetDevice.IMX8MPLUS), { os: 'linux', architecture: 'aarch64' }],
+    ['RK3399', CompilationTarget.device(TargetDevice.RK3399), { os: 'linux', architecture: 'aarch64' }],
     ['Windows x64', CompilationTarget.device(TargetDevice.X86_WIN64), { os: 'windows', architecture: 'amd64' }],
     ['a Linux ARM64 platform', CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.ARM64 }), { os: 'linux', architecture: 'aarch64' }],
     ['a Linux ARMv7 hard-float platform', CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.ARM_EABIHF }), { os: 'linux', architecture: 'arm' }],
-    ['an unknown device (any platform)', CompilationTarget.device(TargetDevice.QCS605), undefined],
-    ['Android (not a Greengrass OS: any platform)', CompilationTarget.platform({ os: TargetOs.ANDROID, arch: TargetArch.ARM64 }), undefined],
+    ['a Linux x86_64 platform', CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.X86_64 }), { os: 'linux', architecture: 'amd64' }],
   ])('platform of %s', (_, target, platform) => {
     const { template } = setup({ target });
     expect(recipeOf(template).Manifests[0].Platform).toEqual(platform);
   });
 
-  test('an explicit platform wins', () => {
-    const { template } = setup({}, { platform: { os: 'linux', architecture: 'aarch64' } });
-    expect(recipeOf(template).Manifests[0].Platform).toEqual({ os: 'linux', architecture: 'aarch64' });
+  test.each<[string, CompilationTarget, string]>([
+    ['Raspberry Pi 4 (32-bit or 64-bit OS)', CompilationTarget.device(TargetDevice.RASP4B), "the Raspberry Pi 4 runs a 32-bit OS ('arm') or a 64-bit one ('aarch64')"],
+    ['a device no source maps', CompilationTarget.device(TargetDevice.QCS605), "no source gives the Greengrass os and architecture of target device 'qcs605'"],
+    ['Android (not a Greengrass OS)', CompilationTarget.platform({ os: TargetOs.ANDROID, arch: TargetArch.ARM64 }), 'target platform ANDROID/ARM64 has no Greengrass platform'],
+  ])('platform of %s must be given', (_, target, reason) => {
+    expect(() => setup({ target })).toThrow(`platform: required for job 'TestStack/Job': ${reason}`);
+  });
+
+  test('an explicit platform wins, with its custom attributes', () => {
+    const { template } = setup({ target: CompilationTarget.device(TargetDevice.RASP4B) },
+      { platform: { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'pi4' } } });
+    expect(recipeOf(template).Manifests[0].Platform).toEqual({ 'os': 'linux', 'architecture': 'aarch64', 'com.example.board': 'pi4' });
   });
 
   test('the device role may read exactly the compiled artifact', () => {
@@ -103,16 +147,192 @@ describe('EdgeModelComponent', () => {
     expect(JSON.stringify(component.Properties.Spec)).toContain(`{"Fn::GetAtt":["${jobId}","ModelArtifactsS3Uri"]}`);
   });
 
-  test.each<[string, object, string]>([
+  test.each<[string, Partial<EdgeModelComponentProps>, string]>([
     ['componentVersion is semantic', { componentVersion: '1.0' }, "componentVersion: must be a semantic version major.minor.patch, e.g. '1.0.0' (got '1.0')"],
     ['componentName characters', { componentName: 'com example' }, "componentName: must be 1 to 128 letters, digits, '.', '_' or '-' (got 'com example')"],
+    ['platform values Greengrass can match', { platform: { os: '-linux', attributes: { 'com.example.board': '/[/' } } },
+      "platform.os: must be an exact value that starts with a letter or digit, '*', or a regular expression between slashes (got '-linux')"],
+    ['a custom attribute named like a field', { platform: { os: 'linux', attributes: { architecture: 'arm' } } },
+      "platform.attributes: 'architecture' is a field of its own, not an attribute"],
+    ['neither a job nor models', { compilationJob: undefined }, 'models: give compilationJob or at least one of models'],
   ])('validation: %s', (_, props, message) => {
     expect(() => setup({}, props)).toThrow(message);
+  });
+
+  test('validation: a regular expression that does not compile', () => {
+    expect(() => setup({}, { platform: { os: 'linux', attributes: { 'com.example.board': '/[/' } } }))
+      .toThrow("platform.attributes.com.example.board: must be an exact value that starts with a letter or digit, '*', or a regular expression between slashes (got '/[/')");
+  });
+
+  test('validation: artifacts only from S3 in the component\'s Region', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketAttributes(stack, 'Elsewhere', { bucketName: 'models-eu', region: 'eu-west-1' });
+    const job = new CompilationJob(stack, 'Job', { ...JOB, outputBucket: bucket });
+    expect(() => new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.M' }))
+      .toThrow("compilationJob: job 'TestStack/Job' writes to a bucket in eu-west-1, but Greengrass downloads artifacts only from S3 in the component's Region (us-east-1)");
   });
 
   test('cdk-nag: no unacknowledged finding', () => {
     const { stack } = setup();
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe('EdgeModelComponent: a mixed fleet in one component', () => {
+  test('one manifest per job, each with its own artifact and install step', () => {
+    const { stack, jobs } = fleet(MIXED_FLEET);
+    const recipe = recipeOf(Template.fromStack(stack));
+    expect(recipe.ComponentDescription).toBe('SageMaker Neo model compiled for rasp4b, jetson_xavier, a custom platform');
+    expect(recipe.Manifests.map((m: any) => m.Platform)).toEqual([
+      { os: 'linux', architecture: 'arm' },
+      { os: 'linux', architecture: 'aarch64' },
+      { os: 'linux', architecture: 'amd64' },
+    ]);
+    expect(recipe.Manifests.map((m: any) => m.Artifacts)).toEqual(jobs.map((job) =>
+      [{ Uri: `\${GetAtt:${logicalIdOf(stack, job)}.ModelArtifactsS3Uri}`, Unarchive: 'NONE' }]));
+    for (const m of recipe.Manifests) expect(m.Lifecycle.Install.Script).toContain('tar -xzf {artifacts:path}/*.tar.gz');
+  });
+
+  test('manifests are ordered most specific first (more attributes before fewer), otherwise as given', () => {
+    const { stack } = fleet([
+      { id: 'AnyArm', target: CompilationTarget.device(TargetDevice.RASP3B), platform: { os: 'linux', architecture: '/arm|aarch64/' } },
+      { id: 'Gateway', target: CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.X86_64 }) },
+      { id: 'Xavier', target: CompilationTarget.device(TargetDevice.JETSON_XAVIER), platform: { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'xavier' } } },
+      { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'nano' } } },
+    ]);
+    const recipe = recipeOf(Template.fromStack(stack));
+    expect(recipe.Manifests.map((m: any) => m.Platform['com.example.board'] ?? m.Platform.architecture))
+      .toEqual(['xavier', 'nano', '/arm|aarch64/', 'amd64']);
+  });
+
+  test('two manifests that would match the same device: the error names both jobs', () => {
+    expect(() => fleet([
+      { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO) },
+      { id: 'Xavier', target: CompilationTarget.device(TargetDevice.JETSON_XAVIER) },
+    ])).toThrow("models: the manifests of job 'TestStack/Nano' (os=linux, architecture=aarch64) and job 'TestStack/Xavier' (os=linux, architecture=aarch64) would match the same device");
+  });
+
+  test.each<[string, object, object]>([
+    ['a wider manifest first (a regular expression that covers the exact value after it)', { os: 'linux', architecture: '/arm|aarch64/' }, { os: 'linux', architecture: 'aarch64' }],
+    ['two custom attributes a device may both have', { os: 'linux', attributes: { 'com.example.a': '1' } }, { os: 'linux', attributes: { 'com.example.b': '2' } }],
+    ['any architecture next to one', { os: 'linux', architecture: '*', attributes: { 'com.example.a': '1' } }, { os: 'linux', architecture: 'arm', attributes: { 'com.example.b': '1' } }],
+    ['a case-insensitive Java regular expression ((?i)) that covers the other', { os: '/(?i)LINUX/', architecture: 'arm' }, { os: 'linux', architecture: 'arm' }],
+  ])('conflict: %s', (_, first, second) => {
+    expect(() => fleet([
+      { id: 'First', target: CompilationTarget.device(TargetDevice.RASP3B), platform: first as any },
+      { id: 'Second', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: second as any },
+    ])).toThrow(/the manifests of job 'TestStack\/(First|Second)' .* and job 'TestStack\/(First|Second)' .* would match the same device/);
+  });
+
+  test.each<[string, object, object]>([
+    ['a board-specific model and the aarch64 fallback', { os: 'linux', architecture: 'aarch64' }, { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'xavier' } }],
+    ['a board-specific model and a regular expression fallback', { os: 'linux', architecture: '/arm|aarch64/' }, { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'x' } }],
+    ['different values of one attribute', { os: 'linux', attributes: { 'com.example.board': 'a' } }, { os: 'linux', attributes: { 'com.example.board': 'b' } }],
+    ['regular expressions that share no documented architecture', { os: 'linux', architecture: '/arm|x86/' }, { os: 'linux', architecture: '/aarch64|amd64/' }],
+    ['a case-insensitive Java regular expression ((?i)) and an exact value it does not match', { os: '/(?i)LINUX/', architecture: 'arm' }, { os: 'windows' }],
+  ])('no conflict: %s', (_, first, second) => {
+    expect(() => fleet([
+      { id: 'First', target: CompilationTarget.device(TargetDevice.RASP3B), platform: first as any },
+      { id: 'Second', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: second as any },
+    ])).not.toThrow();
+  });
+
+  test('every missing platform is reported at once, with its index', () => {
+    expect(() => fleet([
+      { id: 'Pi', target: CompilationTarget.device(TargetDevice.RASP4B) },
+      { id: 'Qcs', target: CompilationTarget.device(TargetDevice.QCS605) },
+    ])).toThrow(/models\[0\]\.platform: required for job 'TestStack\/Pi'.*\n.*models\[1\]\.platform: required for job 'TestStack\/Qcs'/);
+  });
+
+  test('compilationJob and models together are refused', () => {
+    const stack = newStack();
+    const job = new CompilationJob(stack, 'Job', JOB);
+    expect(() => new EdgeModelComponent(stack, 'C', { compilationJob: job, models: [{ compilationJob: job }], componentName: 'a' }))
+      .toThrow('compilationJob: give either compilationJob (one platform) or models (several), not both');
+  });
+
+  test('the device role may read exactly each job\'s artifact, nothing else', () => {
+    const { stack, jobs } = fleet(MIXED_FLEET);
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TokenExchangeRole') }] },
+    })).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(new Set(statements.map((st) => st.Action))).toEqual(new Set(['s3:GetObject']));
+    const resources = statements.flatMap((st) => [st.Resource].flat()).map((r: any) => r['Fn::Join'][1][2]['Fn::GetAtt'][0]);
+    expect(resources).toEqual(jobs.map((job) => logicalIdOf(stack, job)));
+  });
+
+  test('cdk-nag: no unacknowledged finding', () => {
+    const { stack } = fleet(MIXED_FLEET);
+    const report = new AwsSolutionsChecks(stack).validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+test('cdk-nag: the mixed-fleet integ app (three jobs, one component, inference component, thing group deployment)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { stack } = require('../integ/integ.greengrass-fleet') as { stack: Stack };
+  const report = new AwsSolutionsChecks(stack).validateScope(stack);
+  expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} @ ${r.constructPath}`))).toEqual([]);
+});
+
+describe('EdgeModelComponent: into an existing deployment', () => {
+  function deploymentOf(stack: Stack, components?: greengrassv2.CfnDeploymentProps['components']) {
+    return new greengrassv2.CfnDeployment(stack, 'Deployment', {
+      targetArn: 'arn:aws:iot:us-east-1:123456789012:thinggroup/Fleet',
+      components,
+    });
+  }
+
+  function componentsOf(stack: Stack): any {
+    const [deployment] = Object.values(Template.fromStack(stack).findResources('AWS::GreengrassV2::Deployment'));
+    return deployment.Properties.Components;
+  }
+
+  const INFERENCE = { 'com.example.Inference': { componentVersion: '1.0.0' } };
+
+  test('next to the components the deployment has, with the component version\'s attribute', () => {
+    const { stack, component } = build();
+    component.addToDeployment(deploymentOf(stack, INFERENCE), { configurationUpdate: { merge: '{"Threshold":0.5}' } });
+    const [componentId] = Object.keys(Template.fromStack(stack).findResources(COMPONENT_VERSION_RESOURCE_TYPE));
+    expect(componentsOf(stack)).toEqual({
+      'com.example.Inference': { ComponentVersion: '1.0.0' },
+      'com.example.TinyOnnx': { ComponentVersion: { 'Fn::GetAtt': [componentId, 'ComponentVersion'] }, ConfigurationUpdate: { Merge: '{"Threshold":0.5}' } },
+    });
+  });
+
+  test('into a deployment without components', () => {
+    const { stack, component } = build();
+    component.addToDeployment(deploymentOf(stack));
+    expect(Object.keys(componentsOf(stack))).toEqual(['com.example.TinyOnnx']);
+  });
+
+  test('into a deployment whose components are a token', () => {
+    const { stack, component } = build();
+    component.addToDeployment(deploymentOf(stack, Lazy.any({ produce: () => ({ 'com.example.Inference': { componentVersion: '2.0.0' } }) })),
+      { configurationUpdate: { reset: ['/Threshold'] } });
+    const [componentId] = Object.keys(Template.fromStack(stack).findResources(COMPONENT_VERSION_RESOURCE_TYPE));
+    expect(componentsOf(stack)).toEqual({
+      'com.example.Inference': { ComponentVersion: '2.0.0' },
+      'com.example.TinyOnnx': { ComponentVersion: { 'Fn::GetAtt': [componentId, 'ComponentVersion'] }, ConfigurationUpdate: { Reset: ['/Threshold'] } },
+    });
+  });
+
+  test('a name the deployment has already is refused', () => {
+    const { stack, component } = build();
+    expect(() => component.addToDeployment(deploymentOf(stack, { 'com.example.TinyOnnx': { componentVersion: '0.9.0' } })))
+      .toThrow("Cannot add component 'com.example.TinyOnnx' (TestStack/Component) to deployment TestStack/Deployment: its components already have an entry of that name");
+  });
+
+  test('a component name known only at deploy time cannot key a deployment entry', () => {
+    const { stack, component } = build({}, { componentName: Lazy.string({ produce: () => 'com.example.Later' }) });
+    expect(() => component.addToDeployment(deploymentOf(stack)))
+      .toThrow("Cannot make a deployment entry for TestStack/Component: its componentName is known only at deploy time, and a deployment's components are keyed by name");
+  });
+
+  test('the entry, for a deployment built by hand', () => {
+    const { component } = build();
+    expect(Object.keys(component.deploymentEntry())).toEqual(['com.example.TinyOnnx']);
+    expect(component.deploymentEntry()['com.example.TinyOnnx'].componentVersion).toBe(component.componentVersion);
   });
 });

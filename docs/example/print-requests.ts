@@ -1,16 +1,19 @@
+import * as path from 'path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { RESOURCE_TYPE } from '../../src/private/contract';
+import { REQUEST_METADATA_TYPE } from '../../src/private/create-request';
 
-/** Prints where the template is and, per compilation job, the request it will send. */
+/**
+ * Prints where the template is and, per compilation job, the request it will send: the entries
+ * every CompilationJob writes into the cloud assembly, which a user of the package reads in
+ * `cdk.out/<stack>.metadata.json` after `cdk synth`.
+ */
 export function printCompilationRequests(stack: cxapi.CloudFormationStackArtifact): void {
   console.log(`Template: ${stack.templateFullPath}`);
-  for (const [logicalId, resource] of Object.entries<any>(stack.template.Resources)) {
-    if (resource.Type !== RESOURCE_TYPE) continue;
-    const spec = JSON.parse(renderIntrinsics(resource.Properties.Spec));
-    console.log(`\nCreateCompilationJob request of ${logicalId} (job name: ${spec.jobNamePrefix}-<hash of the request>):`);
-    console.log(JSON.stringify({ ...spec.request, Tags: spec.tags }, null, 2));
-    if (spec.inputCopy) console.log(`Before the job starts, the model is copied from ${spec.inputCopy.source} (a CDK asset) to that .tar.gz key.`);
-    console.log(`Deployment waits up to ${spec.timeoutSeconds} s; job record on delete: ${spec.removalPolicy}.`);
+  const metadataFile = stack.manifest.additionalMetadataFile;
+  if (metadataFile) console.log(`Requests: ${path.join(stack.assembly.directory, metadataFile)}`);
+  for (const entry of stack.findMetadataByType(REQUEST_METADATA_TYPE)) {
+    console.log(`\nCreateCompilationJob request of ${entry.path}:`);
+    console.log(JSON.stringify(entry.data, null, 2));
   }
 }
 

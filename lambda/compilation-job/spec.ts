@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
 import type { CreateCompilationJobCommandInput } from '@aws-sdk/client-sagemaker';
-import { JOB_NAME_HASH_LENGTH } from '../../src/private/contract';
-import type { CompilationJobCreateRequest, CompilationJobResourceProperties, CompilationJobSpec } from '../../src/private/contract';
+import { JOB_NAME_HASH_LENGTH, OPERATION_TAG_LENGTH, REQUEST_HASH_LENGTH } from '../../src/private/contract';
+import type { CompilationJobResourceProperties, CompilationJobSpec } from '../../src/private/contract';
+import * as requests from '../../src/private/create-request';
 
 export function parseSpec(properties: CompilationJobResourceProperties): CompilationJobSpec {
   return JSON.parse(properties.Spec) as CompilationJobSpec;
@@ -22,10 +23,6 @@ export function canonicalJson(value: unknown): string {
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
-
-/** Hex digits of a job name that identify the request; the rest tell the operation apart. */
-const REQUEST_HASH_LENGTH = 12;
-const OPERATION_TAG_LENGTH = JOB_NAME_HASH_LENGTH - REQUEST_HASH_LENGTH;
 
 /**
  * What every job name of this construct and request starts with: `<prefix>-<hash of the request>`.
@@ -58,21 +55,12 @@ export function isJobOfRequest(spec: CompilationJobSpec, name: string): boolean 
 
 /** Each job writes under its own folder: a replacement never overwrites the artifact in use. */
 export function outputLocationOf(spec: CompilationJobSpec, jobName: string): string {
-  return `${spec.request.OutputConfig.S3OutputLocation.replace(/\/+$/, '')}/${jobName}`;
+  return requests.outputLocationOf(spec.request, jobName);
 }
 
+/** The request sent for this job (the construct shows the same, made by the same function, in the cloud assembly). */
 export function createRequestOf(spec: CompilationJobSpec, jobName: string): CreateCompilationJobCommandInput {
-  const request = spec.request;
-  const input = {
-    ...request,
-    CompilationJobName: jobName,
-    OutputConfig: {
-      ...request.OutputConfig,
-      S3OutputLocation: outputLocationOf(spec, jobName),
-    },
-    Tags: spec.tags.length > 0 ? spec.tags : undefined,
-  } satisfies CompilationJobCreateRequest; // a misspelt or missing field is a compile error
   // Only the enum-like strings narrow here: the construct checked them at synth time, and the
   // SDK types them as the literal unions it knew when it was built.
-  return input as CreateCompilationJobCommandInput;
+  return requests.createRequestOf(spec.request, spec.tags, jobName) as CreateCompilationJobCommandInput;
 }

@@ -7,7 +7,7 @@ import type {
   CloudFormationCustomResourceUpdateEvent,
 } from 'aws-lambda';
 import { createVersion, isConflict, isNotFound, isRetryable, listVersions, recipeOf, statusOf } from './greengrass';
-import { artifactUris, newestOf, nextPatch, sameArtifacts } from './versions';
+import { artifactUris, newestOf, nextPatch, sameArtifacts, withVersion } from './versions';
 import type { ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec } from '../../src/private/component-contract';
 import { FIRST_COMPONENT_VERSION } from '../../src/private/component-contract';
 import { DeploymentError } from '../compilation-job/cloudformation';
@@ -108,7 +108,7 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
     const stored = await recipeOf(arn);
     if (!stored) {
       if (!event.CreateVersion) throw new DeploymentError(`Greengrass component ${spec.componentName} version ${version} was deleted during the deployment. Deploy again.`);
-      await createVersion({ ...spec.recipe, ComponentVersion: version }, clientToken(event, version)).catch((error: Error) => {
+      await createVersion(withVersion(spec.recipe, version), clientToken(event, version)).catch((error: Error) => {
         if (isRetryable(error) || isConflict(error)) throw error;
         // e.g. ValidationException: "... {s3://... = Specified artifact resource cannot be accessed}"
         throw new DeploymentError(`Greengrass refused component ${spec.componentName} version ${version}: ${error.name}: ${error.message}`);

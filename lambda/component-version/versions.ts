@@ -97,3 +97,11 @@ export function sameArtifacts(a: GreengrassRecipe, b: GreengrassRecipe): boolean
 export function artifactUris(recipe: GreengrassRecipe): string[] {
   return artifactsOf(recipe).flat().map((artifact) => artifact.uri);
 }
+
+/**
+ * The recipe as CreateComponentVersion receives it: the construct's recipe with the version this
+ * deployment publishes (a recipe needs one: the GDK CLI's recipe schema lists it as required).
+ */
+export function withVersion(recipe: GreengrassRecipe, version: string): GreengrassRecipe {
+  return { ...recipe, ComponentVersion: version };
+}

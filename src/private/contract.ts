@@ -130,6 +130,9 @@ export interface CompilationJobAttributes {
 export const JOB_NAME_HASH_LENGTH = 16;
 export const MAX_JOB_NAME_LENGTH = API_LIMITS.jobName.max;
 export const MAX_JOB_NAME_PREFIX_LENGTH = MAX_JOB_NAME_LENGTH - 1 - JOB_NAME_HASH_LENGTH;
+/** Hex digits of a job name's hash that identify the request; the rest tell the operation apart. */
+export const REQUEST_HASH_LENGTH = 12;
+export const OPERATION_TAG_LENGTH = JOB_NAME_HASH_LENGTH - REQUEST_HASH_LENGTH;
 
 /**
  * The longest a deployment may wait for one job. The Provider's waiter (shared by every job of

@@ -47,7 +47,8 @@ function synthesize(withComponent = false): Template {
     dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 224, 224] }),
     target: CompilationTarget.device(withComponent ? TargetDevice.RASP4B : TargetDevice.ML_C5),
   });
-  if (withComponent) new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.Model' });
+  // rasp4b runs a 32-bit or a 64-bit OS: its platform must be given.
+  if (withComponent) new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.Model', platform: { os: 'linux', architecture: 'arm' } });
   return Template.fromStack(stack);
 }
 
