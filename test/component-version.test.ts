@@ -9,6 +9,7 @@ import { CompilationJob, CompilationTarget, EdgeModelComponent, TargetDevice } f
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
+import { RESOURCE_TYPE } from '../src/private/contract';
 import { MIN_NODE_MAJOR } from '../src/private/node-runtime';
 
 function component(stack: Stack, id: string, name: string, version?: string): EdgeModelComponent {
@@ -82,6 +83,22 @@ describe('component versions', () => {
     const reads = policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s: any) => s.Action === 's3:GetObject');
     expect(reads).toHaveLength(1);
     expect(JSON.stringify(reads[0].Resource)).toContain('ModelArtifactsObjectKey');
+  });
+
+  test('a mixed fleet: the handler may read each model\'s artifact, and the spec carries one manifest per job', () => {
+    const stack = newStack();
+    const jobs = ([['Xavier', TargetDevice.JETSON_XAVIER], ['Pi', TargetDevice.RASP3B]] as const).map(([id, device]) =>
+      new CompilationJob(stack, id, { ...tinyOnnxModel(), target: CompilationTarget.device(device) }));
+    new EdgeModelComponent(stack, 'Fleet', { models: jobs.map((compilationJob) => ({ compilationJob })), componentName: 'com.example.Fleet' });
+    const reads = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('SageMakerNeoComponentVersionProviderHandlerRole'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s: any) => s.Action === 's3:GetObject');
+    const readJobs = reads.flatMap((s: any) => [s.Resource].flat()).map((r: any) => r['Fn::Join'][1][2]['Fn::GetAtt'][0]);
+    const jobResources = Object.keys(Template.fromStack(stack).findResources(RESOURCE_TYPE));
+    const jobIds = jobs.map((job) => jobResources.find((id) => id.startsWith(job.node.id))!);
+    expect([...readJobs].sort()).toEqual([...jobIds].sort());
+    const [spec] = Object.values(specs(stack));
+    expect((spec.recipe.Manifests as any[]).map((m) => m.Artifacts[0].Uri)).toEqual(jobIds.map((id) => `\${GetAtt:${id}.ModelArtifactsS3Uri}`));
   });
 
   test('cdk-nag: no unacknowledged finding with two components', () => {

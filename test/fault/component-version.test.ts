@@ -36,6 +36,15 @@ function recipe(uri: string) {
     }],
   };
 }
+/** A mixed fleet's recipe: one manifest per job, most specific first, as EdgeModelComponent builds it. */
+function fleetRecipe(...uris: string[]) {
+  const platforms = [{ os: 'linux', architecture: 'aarch64' }, { os: 'linux', architecture: 'arm' }, { os: 'linux', architecture: 'amd64' }];
+  return {
+    ...recipe(uris[0]),
+    Manifests: uris.map((uri, i) => ({ ...recipe(uri).Manifests[0], Platform: platforms[i] })),
+  };
+}
+const fleetSpec = (...uris: string[]): ComponentVersionSpec => ({ componentArn: COMPONENT_ARN, componentName: NAME, recipe: fleetRecipe(...uris) });
 const spec = (uri: string, componentVersion?: string): ComponentVersionSpec =>
   ({ componentArn: COMPONENT_ARN, componentName: NAME, recipe: recipe(uri), ...(componentVersion ? { componentVersion } : {}) });
 
@@ -117,6 +126,17 @@ describe('versions that never collide', () => {
     const cleanup = await deploy(deleteEventOf(changed as unknown as OnEventRequest, arnOf('1.0.0')));
     expect(cleanup.outcome.status).toBe('SUCCESS');
     expect(published()).toEqual({ '1.0.1': [MODEL_B], '1.0.0': [MODEL_A] });
+  });
+
+  test('a mixed fleet: redeployed unchanged, the same version; one job compiled anew, the next patch with every manifest', async () => {
+    const [JETSON, PI, GATEWAY] = ['Jetson-a1', 'Pi-b2', 'Gateway-c3'].map((job) => `s3://out/compiled/NeoStack-${job}/model.tar.gz`);
+    const PI_NEW = 's3://out/compiled/NeoStack-Pi-d4/model.tar.gz';
+    await start();
+    expectVersion(await deploy(create(fleetSpec(JETSON, PI, GATEWAY))), '1.0.0');
+    expectVersion(await deploy(update(fleetSpec(JETSON, PI, GATEWAY), arnOf('1.0.0'), fleetSpec(JETSON, PI, GATEWAY))), '1.0.0');
+    expect(gg.count('CreateComponentVersion')).toBe(1);
+    expectVersion(await deploy(update(fleetSpec(JETSON, PI_NEW, GATEWAY), arnOf('1.0.0'), fleetSpec(JETSON, PI, GATEWAY), 'update-2')), '1.0.1');
+    expect(published()).toEqual({ '1.0.1': [JETSON, PI_NEW, GATEWAY], '1.0.0': [JETSON, PI, GATEWAY] });
   });
 
   test('the next patch comes after the newest version of every page', async () => {

@@ -19,7 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { CreateEvent, DeleteEvent, IsCompleteRequest, OnEventResponse, UpdateEvent } from '../../lambda/component-version';
 import { isComplete, onEvent } from '../../lambda/component-version';
-import { compareVersions, nextPatch, sameArtifacts } from '../../lambda/component-version/versions';
+import { compareVersions, nextPatch, sameArtifacts, withVersion } from '../../lambda/component-version/versions';
 import type { ComponentVersionSpec } from '../../src/private/component-contract';
 import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/component-contract';
 
@@ -228,5 +228,28 @@ describe('versions and artifacts', () => {
     expect(sameArtifacts(recipe(MODEL_A), recipe(MODEL_B))).toBe(false);
     expect(sameArtifacts(recipe(MODEL_A), { manifests: [{ artifacts: [{ uri: MODEL_A }] }] })).toBe(true);
     expect(sameArtifacts(recipe(MODEL_A), { Manifests: [{ Artifacts: [{ Uri: MODEL_A }] }, { Artifacts: [] }] })).toBe(false);
+  });
+
+  test('a mixed fleet (one artifact per manifest): the same URIs manifest by manifest, in the same order', () => {
+    const fleet = (...uris: string[]) => ({
+      Manifests: uris.map((uri, i) => ({ Platform: { os: 'linux', architecture: ['aarch64', 'arm', 'amd64'][i] }, Artifacts: [{ Uri: uri, Unarchive: 'NONE' }] })),
+    });
+    const digested = (r: ReturnType<typeof fleet>) => ({
+      Manifests: r.Manifests.map((m) => ({ ...m, Artifacts: m.Artifacts.map((a) => ({ ...a, Digest: `digest-of-${a.Uri}`, Algorithm: 'SHA-256' })) })),
+    });
+    const MODEL_C = 's3://out/compiled/NeoStack-Gateway-c3/model-x86.tar.gz';
+    expect(sameArtifacts(digested(fleet(MODEL_A, MODEL_B, MODEL_C)), fleet(MODEL_A, MODEL_B, MODEL_C))).toBe(true);
+    // one job compiled anew
+    expect(sameArtifacts(digested(fleet(MODEL_A, MODEL_B, MODEL_C)), fleet(MODEL_A, 's3://out/compiled/NeoStack-Pi-d4/model.tar.gz', MODEL_C))).toBe(false);
+    // the same models on other manifests: devices would install another model (first match wins)
+    expect(sameArtifacts(fleet(MODEL_A, MODEL_B, MODEL_C), fleet(MODEL_B, MODEL_A, MODEL_C))).toBe(false);
+    // a job more or less
+    expect(sameArtifacts(fleet(MODEL_A, MODEL_B), fleet(MODEL_A, MODEL_B, MODEL_C))).toBe(false);
+  });
+
+  test('the recipe sent to Greengrass carries the version; the construct\'s recipe is left as it was', () => {
+    const r = recipe(MODEL_A);
+    expect(withVersion(r, '1.0.3')).toEqual({ ...recipe(MODEL_A), ComponentVersion: '1.0.3' });
+    expect(r).not.toHaveProperty('ComponentVersion');
   });
 });
