@@ -26,6 +26,9 @@ const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
 // folder that is shipped in the npm package (src/private/provider.ts finds it from src/ and lib/).
 const HANDLER_ENTRY = 'lambda/compilation-job/index.ts';
 const HANDLER_OUTFILE = 'assets/compilation-job/index.js';
+// The Greengrass component version handler (src/private/component-version.ts finds it the same way).
+const COMPONENT_HANDLER_ENTRY = 'lambda/component-version/index.ts';
+const COMPONENT_HANDLER_OUTFILE = 'assets/component-version/index.js';
 
 // `test:newest-cdk` installs the newest aws-cdk-lib (and the constructs and cdk-nag that go with
 // it) here, outside the folders tsc and eslint read, and points jest's module resolution at it.
@@ -95,6 +98,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3@^3',
     '@aws-sdk/client-cloudformation@^3',
     '@aws-sdk/client-sfn@^3',
+    '@aws-sdk/client-greengrassv2@^3',
     // runs the long path's state machine definition in tests (needs Promise.withResolvers: Node 22, or test/driver's polyfill)
     'aws-local-stepfunctions@^3',
     '@sinonjs/fake-timers@^15',
@@ -169,6 +173,14 @@ const bundle = project.addTask('bundle', {
     `--outfile=${HANDLER_OUTFILE}`,
   ].join(' '),
 });
+bundle.exec([
+  'esbuild', COMPONENT_HANDLER_ENTRY,
+  '--bundle', '--minify', '--platform=node', '--target=node22', '--legal-comments=none',
+  // The Lambda Node.js runtime ships the whole AWS SDK v3: the handler uses its Greengrass client.
+  '--external:@aws-sdk/client-greengrassv2',
+  '--external:@aws-sdk/client-cloudformation', // loaded by the shared DeploymentError's module, never called here
+  `--outfile=${COMPONENT_HANDLER_OUTFILE}`,
+].join(' '));
 project.preCompileTask.spawn(bundle);
 
 const typecheck = project.addTask('typecheck', {

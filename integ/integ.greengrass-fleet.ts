@@ -1,8 +1,8 @@
 /**
  * Edge, mixed fleet: the tiny ONNX model compiled for a Jetson Xavier (linux/aarch64), a Raspberry
  * Pi 4 on 32-bit Raspberry Pi OS (rasp4b, platform given: linux/arm) and x86_64 Linux gateways, in
- * ONE component version with a manifest each, put into the thing group's one deployment next to
- * an inference component that depends on it. Asserts the jobs are COMPLETED, the component
+ * ONE component version with a manifest each (numbered by the deployment), put into the thing
+ * group's one deployment next to an inference component that depends on it. Asserts the jobs are COMPLETED, the component
  * version DEPLOYABLE and the deployment ACTIVE.
  * Deploys as is in a real account: `npx integ-runner --directory integ --update-on-failed`.
  */
@@ -45,7 +45,8 @@ const component = new EdgeModelComponent(stack, 'Component', {
     { compilationJob: gateway },
   ],
   componentName: 'com.example.NeoTinyOnnxFleet',
-  componentVersion: '1.0.0',
+  // no componentVersion: the deployment numbers it (1.0.0, then the next patch for new models),
+  // which the inference component's '>=1.0.0 <2.0.0' accepts
   deviceRole: tokenExchangeRole,
 });
 

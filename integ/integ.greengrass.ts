@@ -1,6 +1,7 @@
 /**
  * Edge: the tiny ONNX model compiled for a Raspberry Pi 4 (rasp4b) and published as a Greengrass
- * v2 component version; asserts the job is COMPLETED and the component version is DEPLOYABLE.
+ * v2 component version the deployment numbers itself; asserts the job is COMPLETED and the
+ * component version is DEPLOYABLE.
  * Deploys as is in a real account: `npx integ-runner --directory integ --update-on-failed`.
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
@@ -26,7 +27,6 @@ const tokenExchangeRole = new iam.Role(stack, 'TokenExchangeRole', {
 const component = new EdgeModelComponent(stack, 'Component', {
   compilationJob: job,
   componentName: 'com.example.NeoTinyOnnx',
-  componentVersion: '1.0.0',
   // rasp4b runs a 32-bit or a 64-bit OS: say which one the devices run (here 32-bit Raspberry Pi OS).
   platform: { os: 'linux', architecture: 'arm' },
   deviceRole: tokenExchangeRole,

@@ -3,6 +3,7 @@ import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CompilationJob } from './compilation-job';
+import { ComponentVersion } from './private/component-version';
 import { isRegex, manifestConflicts, orderMostSpecificFirst, regexOf } from './private/greengrass-manifests';
 import { greengrassPlatformOf, RecipePlatform } from './private/greengrass-platforms';
 import { buildRecipe } from './private/greengrass-recipe';
@@ -67,10 +68,12 @@ export interface EdgeModelComponentProps {
 
   /**
    * The component's semantic version (major.minor.patch). Greengrass component versions are
-   * immutable: raise it whenever the compiled model changes (any change to the compilation
-   * request), or the deployment fails because the version exists already.
+   * immutable: when this version exists already with other artifacts (another compiled model), the
+   * deployment fails and changes nothing; with the same artifacts, it is reused.
+   * @default - chosen by the deployment: the newest existing version when it carries the same
+   * artifacts, otherwise the next patch after the newest ('1.0.0' for a new component)
    */
-  readonly componentVersion: string;
+  readonly componentVersion?: string;
 
   /**
    * The component's description.
@@ -124,7 +127,6 @@ interface PlacedModel {
  *     { compilationJob: piJob, platform: { os: 'linux', architecture: 'arm' } },
  *   ],
  *   componentName: 'com.example.DetectorModel',
- *   componentVersion: '1.0.0',
  *   deviceRole: tokenExchangeRole,
  * });
  */
@@ -140,7 +142,7 @@ export class EdgeModelComponent extends Construct {
    */
   public readonly componentName: string;
   /**
-   * The component's version.
+   * The component's version: the stated one, or the one the deployment chose.
    * @attribute
    */
   public readonly componentVersion: string;
@@ -160,22 +162,26 @@ export class EdgeModelComponent extends Construct {
 
     const recipe = buildRecipe({
       componentName: props.componentName,
-      componentVersion: props.componentVersion,
       description: props.description ?? `SageMaker Neo model compiled for ${targets.join(', ')}`,
       publisher: props.publisher ?? 'cdk-sagemaker-neo',
       manifests: models.map((m) => ({ platform: m.platform, artifactUri: m.job.modelArtifactsS3Uri })),
     });
-    const component = new greengrassv2.CfnComponentVersion(this, 'Resource', {
-      inlineRecipe: Stack.of(this).toJsonString(recipe),
+    // The deployment publishes the version (the stated one, or one it chooses) and fills in the
+    // recipe's ComponentVersion.
+    const component = new ComponentVersion(this, 'Resource', {
+      componentName: props.componentName,
+      componentVersion: props.componentVersion,
+      recipe,
+      jobs: models.map((m) => m.job),
     });
     if (props.deviceRole) {
       for (const m of models) m.job.grantRead(props.deviceRole);
     }
 
     this.givenName = props.componentName;
-    this.componentArn = component.attrArn;
-    this.componentName = component.attrComponentName;
-    this.componentVersion = component.attrComponentVersion;
+    this.componentArn = component.versionArn;
+    this.componentName = component.componentName;
+    this.componentVersion = component.componentVersion;
   }
 
   /**

@@ -86,8 +86,8 @@ describe(`no deprecated aws-cdk-lib API (aws-cdk-lib ${CDK_LIB_VERSION})`, () =>
     test('an EdgeModelComponent', () => {
       expect(() => synth((stack) => new EdgeModelComponent(stack, 'Component', {
         compilationJob: new CompilationJob(stack, 'Job', { ...tinyOnnxModel(), target: CompilationTarget.device(TargetDevice.RASP4B) }),
+        platform: { os: 'linux', architecture: 'arm' }, // rasp4b: the devices' OS must be given
         componentName: 'com.example.TinyOnnx',
-        componentVersion: '1.0.0',
         deviceRole: new iam.Role(stack, 'DeviceRole', { assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com') }),
       }))).not.toThrow();
     });

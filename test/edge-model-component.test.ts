@@ -11,6 +11,7 @@ import {
 } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
 import { RESOURCE_TYPE } from '../src/private/contract';
 
 const JOB: CompilationJobProps = {
@@ -18,10 +19,15 @@ const JOB: CompilationJobProps = {
   target: CompilationTarget.device(TargetDevice.RASP3B),
 };
 
-/** The recipe of the stack's only component version, parsed from the template. */
+/** The spec of the stack's only component version, parsed from the template. */
+function specOf(template: Template): ComponentVersionSpec {
+  const [component] = Object.values(template.findResources(COMPONENT_VERSION_RESOURCE_TYPE));
+  return JSON.parse(renderIntrinsics(component.Properties.Spec));
+}
+
+/** The recipe of the stack's only component version (the handler adds ComponentVersion). */
 function recipeOf(template: Template): any {
-  const [component] = Object.values(template.findResources('AWS::GreengrassV2::ComponentVersion'));
-  return JSON.parse(renderIntrinsics(component.Properties.InlineRecipe));
+  return specOf(template).recipe;
 }
 
 /** A stack with one job and its component, not yet synthesized. */
@@ -32,7 +38,6 @@ function build(jobProps: Partial<CompilationJobProps> = {}, componentProps: Part
   const component = new EdgeModelComponent(stack, 'Component', {
     compilationJob: job,
     componentName: 'com.example.TinyOnnx',
-    componentVersion: '1.0.0',
     deviceRole,
     ...componentProps,
   });
@@ -54,7 +59,6 @@ function fleet(models: Array<{ id: string; target: CompilationTarget; platform?:
   const component = new EdgeModelComponent(stack, 'Component', {
     models: models.map((m, i) => ({ compilationJob: jobs[i], platform: m.platform })),
     componentName: 'com.example.Fleet',
-    componentVersion: '1.0.0',
     deviceRole,
   });
   return { stack, jobs, component };
@@ -80,7 +84,6 @@ describe('EdgeModelComponent: one job', () => {
     expect(recipeOf(template)).toEqual({
       RecipeFormatVersion: '2020-01-25',
       ComponentName: 'com.example.TinyOnnx',
-      ComponentVersion: '1.0.0',
       ComponentDescription: 'SageMaker Neo model compiled for rasp3b',
       ComponentPublisher: 'cdk-sagemaker-neo',
       Manifests: [{
@@ -140,8 +143,8 @@ describe('EdgeModelComponent: one job', () => {
 
   test('the component waits for the compilation (it references the artifact)', () => {
     const { template, jobId } = setup();
-    const [component] = Object.values(template.findResources('AWS::GreengrassV2::ComponentVersion'));
-    expect(JSON.stringify(component.Properties.InlineRecipe)).toContain(`{"Fn::GetAtt":["${jobId}","ModelArtifactsS3Uri"]}`);
+    const [component] = Object.values(template.findResources(COMPONENT_VERSION_RESOURCE_TYPE));
+    expect(JSON.stringify(component.Properties.Spec)).toContain(`{"Fn::GetAtt":["${jobId}","ModelArtifactsS3Uri"]}`);
   });
 
   test.each<[string, Partial<EdgeModelComponentProps>, string]>([
@@ -165,7 +168,7 @@ describe('EdgeModelComponent: one job', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketAttributes(stack, 'Elsewhere', { bucketName: 'models-eu', region: 'eu-west-1' });
     const job = new CompilationJob(stack, 'Job', { ...JOB, outputBucket: bucket });
-    expect(() => new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.M', componentVersion: '1.0.0' }))
+    expect(() => new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.M' }))
       .toThrow("compilationJob: job 'TestStack/Job' writes to a bucket in eu-west-1, but Greengrass downloads artifacts only from S3 in the component's Region (us-east-1)");
   });
 
@@ -245,7 +248,7 @@ describe('EdgeModelComponent: a mixed fleet in one component', () => {
   test('compilationJob and models together are refused', () => {
     const stack = newStack();
     const job = new CompilationJob(stack, 'Job', JOB);
-    expect(() => new EdgeModelComponent(stack, 'C', { compilationJob: job, models: [{ compilationJob: job }], componentName: 'a', componentVersion: '1.0.0' }))
+    expect(() => new EdgeModelComponent(stack, 'C', { compilationJob: job, models: [{ compilationJob: job }], componentName: 'a' }))
       .toThrow('compilationJob: give either compilationJob (one platform) or models (several), not both');
   });
 
@@ -291,7 +294,7 @@ describe('EdgeModelComponent: into an existing deployment', () => {
   test('next to the components the deployment has, with the component version\'s attribute', () => {
     const { stack, component } = build();
     component.addToDeployment(deploymentOf(stack, INFERENCE), { configurationUpdate: { merge: '{"Threshold":0.5}' } });
-    const [componentId] = Object.keys(Template.fromStack(stack).findResources('AWS::GreengrassV2::ComponentVersion'));
+    const [componentId] = Object.keys(Template.fromStack(stack).findResources(COMPONENT_VERSION_RESOURCE_TYPE));
     expect(componentsOf(stack)).toEqual({
       'com.example.Inference': { ComponentVersion: '1.0.0' },
       'com.example.TinyOnnx': { ComponentVersion: { 'Fn::GetAtt': [componentId, 'ComponentVersion'] }, ConfigurationUpdate: { Merge: '{"Threshold":0.5}' } },
@@ -308,7 +311,7 @@ describe('EdgeModelComponent: into an existing deployment', () => {
     const { stack, component } = build();
     component.addToDeployment(deploymentOf(stack, Lazy.any({ produce: () => ({ 'com.example.Inference': { componentVersion: '2.0.0' } }) })),
       { configurationUpdate: { reset: ['/Threshold'] } });
-    const [componentId] = Object.keys(Template.fromStack(stack).findResources('AWS::GreengrassV2::ComponentVersion'));
+    const [componentId] = Object.keys(Template.fromStack(stack).findResources(COMPONENT_VERSION_RESOURCE_TYPE));
     expect(componentsOf(stack)).toEqual({
       'com.example.Inference': { ComponentVersion: '2.0.0' },
       'com.example.TinyOnnx': { ComponentVersion: { 'Fn::GetAtt': [componentId, 'ComponentVersion'] }, ConfigurationUpdate: { Reset: ['/Threshold'] } },

@@ -22,6 +22,8 @@ import {
 } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel, TINY_ONNX_ARCHIVE } from '../integ/model/tiny-onnx';
+import { withVersion } from '../lambda/component-version/versions';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
 import { RESOURCE_TYPE } from '../src/private/contract';
 import { POSIX_INSTALL, WINDOWS_INSTALL } from '../src/private/greengrass-recipe';
 
@@ -48,10 +50,14 @@ function lowerKeys(value: unknown): unknown {
   return value;
 }
 
-/** The recipes of every component version in the stack, with intrinsics rendered as strings. */
-function recipesOf(stack: Stack): any[] {
-  return Object.values(Template.fromStack(stack).findResources('AWS::GreengrassV2::ComponentVersion'))
-    .map((c) => JSON.parse(renderIntrinsics(c.Properties.InlineRecipe)));
+/**
+ * The recipes of every component version in the stack as the handler sends them to Greengrass:
+ * the custom resource's recipe with the version the handler fills in (its own withVersion), with
+ * intrinsics rendered as strings.
+ */
+function recipesOf(stack: Stack, version = '1.0.0'): any[] {
+  return Object.values(Template.fromStack(stack).findResources(COMPONENT_VERSION_RESOURCE_TYPE))
+    .map((c) => withVersion((JSON.parse(renderIntrinsics(c.Properties.Spec)) as ComponentVersionSpec).recipe, version));
 }
 
 const MODEL = tinyOnnxModel();
@@ -86,7 +92,7 @@ function build(shape: keyof typeof SHAPES) {
     compilationJob: new CompilationJob(stack, `Job${i}`, { ...MODEL, target: m.target }),
     platform: m.platform,
   }));
-  new EdgeModelComponent(stack, 'Component', { models, componentName: 'com.example.Model', componentVersion: '1.0.0' });
+  new EdgeModelComponent(stack, 'Component', { models, componentName: 'com.example.Model' });
   const template = Template.fromStack(stack);
   const jobIds = models.map((m) => Object.keys(template.findResources(RESOURCE_TYPE)).find((id) => id.startsWith(m.compilationJob.node.id))!);
   return { stack, template, recipe: recipesOf(stack)[0], jobIds };
@@ -147,8 +153,10 @@ describe.each(Object.keys(SHAPES))('recipe of %s', (shape) => {
   });
 });
 
-test('the schema check is live: it refuses an Unarchive Greengrass does not take, and a recipe without manifests', () => {
+test('the schema check is live: it refuses an Unarchive Greengrass does not take, a recipe without manifests, and one without the version the handler fills in', () => {
   const { recipe } = build('one Raspberry Pi 3');
+  const { ComponentVersion: __, ...asTheConstructBuildsIt } = recipe;
+  expect(validateRecipe(lowerKeys(asTheConstructBuildsIt))).toBe(false);
   const tar = { ...recipe, Manifests: [{ ...recipe.Manifests[0], Artifacts: [{ Uri: 's3://b/k.tar.gz', Unarchive: 'TAR' }] }] };
   expect(validateRecipe(lowerKeys(tar))).toBe(false);
   const { Manifests: _, ...noManifests } = recipe;

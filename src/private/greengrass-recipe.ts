@@ -49,19 +49,21 @@ export interface ManifestInput {
 /** The recipe's fields. */
 export interface RecipeInput {
   readonly componentName: string;
-  readonly componentVersion: string;
   readonly description: string;
   readonly publisher: string;
   /** In the order Greengrass must try them (most specific first). */
   readonly manifests: ManifestInput[];
 }
 
-/** The recipe, as the object that becomes the component's inline JSON recipe. */
+/**
+ * The recipe without its `ComponentVersion`: the component version handler fills that in with the
+ * version it publishes (lambda/component-version/versions.ts, withVersion), which the deployment
+ * may choose.
+ */
 export function buildRecipe(input: RecipeInput): Record<string, unknown> {
   return {
     RecipeFormatVersion: '2020-01-25',
     ComponentName: input.componentName,
-    ComponentVersion: input.componentVersion,
     ComponentDescription: input.description,
     ComponentPublisher: input.publisher,
     Manifests: input.manifests.map((m) => ({

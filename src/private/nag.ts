@@ -1,4 +1,6 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as cr from 'aws-cdk-lib/custom-resources';
 import { IConstruct } from 'constructs';
 
 /**
@@ -38,4 +40,23 @@ function flatten(value: any): string {
   if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].map(flatten).join('.')}>`;
   if (value.Ref !== undefined) return `<${flatten(value.Ref)}>`;
   return JSON.stringify(value);
+}
+
+/**
+ * Findings on a Provider framework's own resources, which this library cannot configure further:
+ * its functions' runtime, its waiter's logging and tracing, and invoking any version of a function.
+ * `frameworkRoles` are the roles given to the framework's functions.
+ */
+export function acknowledgeProviderFramework(provider: cr.Provider, handlers: lambda.IFunction[], frameworkRoles: IConstruct[]): void {
+  const anyVersionOf = (fn: lambda.IFunction) => `${fn.functionArn}:*`;
+  const invokeReason = 'The Provider framework may invoke any version of its functions (<function ARN>:*).';
+  for (const role of frameworkRoles) acknowledgeWildcardResources(role, handlers.map(anyVersionOf), invokeReason);
+  const frameworkFunctions = ['onEvent', 'isComplete', 'onTimeout'].map((name) => provider.node.findChild(`framework-${name}`) as lambda.Function);
+  for (const fn of frameworkFunctions) {
+    acknowledgeNag(fn, 'L1', 'The Provider framework\'s own function; aws-cdk-lib chooses its runtime.');
+  }
+  const waiter = provider.node.findChild('waiter-state-machine');
+  acknowledgeWildcardResources(waiter, frameworkFunctions.slice(1).map(anyVersionOf), invokeReason);
+  acknowledgeNag(waiter, 'SF1', 'The Provider framework\'s waiter polls every 5 seconds; logging ALL events would log each poll. Its failures reach CloudFormation and the handler logs.');
+  acknowledgeNag(waiter, 'SF2', 'The Provider framework\'s waiter has no X-Ray tracing option.');
 }

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
 import { executionRolesArn, isExecutionRoleOf } from './execution-role';
 import { LongRunStateMachine } from './long-run';
-import { acknowledgeNag, acknowledgeWildcardResources } from './nag';
+import { acknowledgeProviderFramework, acknowledgeWildcardResources } from './nag';
 import { stackJobNamePrefix } from './naming';
 import { newestNodeRuntime } from './node-runtime';
 
@@ -141,19 +141,7 @@ export class CompilationJobProvider extends Construct {
     acknowledgeWildcardResources(this.handlerRole, [sagemakerJobs, '*'],
       'Job names end in a hash of the request computed at deploy time; the prefix, unique to this stack and ended by a separator, limits them to this stack. ' +
       'sagemaker:ListCompilationJobs takes no resource.');
-    const anyVersionOf = (fn: lambda.IFunction) => `${fn.functionArn}:*`;
-    const invokeReason = 'The Provider framework may invoke any version of its functions (<function ARN>:*).';
-    for (const id of ['FrameworkOnEventRole', 'FrameworkCompleteRole']) {
-      acknowledgeWildcardResources(this.node.findChild(id), handlers.map(anyVersionOf), invokeReason);
-    }
-    const frameworkFunctions = ['onEvent', 'isComplete', 'onTimeout'].map((name) => provider.node.findChild(`framework-${name}`) as lambda.Function);
-    for (const fn of frameworkFunctions) {
-      acknowledgeNag(fn, 'L1', 'The Provider framework\'s own function; aws-cdk-lib chooses its runtime.');
-    }
-    const waiter = provider.node.findChild('waiter-state-machine');
-    acknowledgeWildcardResources(waiter, frameworkFunctions.slice(1).map(anyVersionOf), invokeReason);
-    acknowledgeNag(waiter, 'SF1', 'The Provider framework\'s waiter polls every 5 seconds; logging ALL events would log each poll. Its failures reach CloudFormation and the handler logs.');
-    acknowledgeNag(waiter, 'SF2', 'The Provider framework\'s waiter has no X-Ray tracing option.');
+    acknowledgeProviderFramework(provider, handlers, ['FrameworkOnEventRole', 'FrameworkCompleteRole'].map((id) => this.node.findChild(id)));
   }
 
   /** The stack's state machine for jobs whose `timeout` exceeds what a custom resource may wait, created on first use. */

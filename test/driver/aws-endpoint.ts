@@ -7,6 +7,7 @@
  * - Step Functions, awsJson1_0 (`X-Amz-Target: AWSStepFunctions.<Operation>`: StartExecution,
  *   ListExecutions, StopExecution, DescribeExecution), answered by the driver's stand-in (./step-functions.ts);
  * - CloudFormation, awsQuery (`Action=DescribeStackResource`, `Action=SignalResource`), answered by the driver's model;
+ * - Greengrass v2, REST-JSON (`/greengrass/v2/...`, errors named in `x-amzn-errortype`), answered by ./greengrass.ts;
  * - `PUT /cfn-response/...`: what the framework's cfn-response sends CloudFormation.
  * With moto as SageMaker and S3, only CloudFormation and the response URL are served here.
  */
@@ -26,6 +27,8 @@ export interface Backends {
   /** Step Functions (the long path): an error thrown is answered as `{ __type: name, message }`. */
   stepFunctions?(operation: string, input: Record<string, unknown>): Promise<object>;
   cloudformation(operation: string, input: Record<string, string>): Promise<string>;
+  /** Greengrass v2 (REST-JSON): an error thrown is answered with its status code and `x-amzn-errortype`. */
+  greengrass?(method: string, path: string, query: Record<string, string>, body: string): Promise<{ status: number; body: object }>;
   response(path: string, body: string, headers: http.IncomingHttpHeaders): void;
   /** Virtual epoch ms: the Date header the SDK compares its clock with. */
   now(): number;
@@ -62,6 +65,17 @@ async function route(backends: Backends, request: http.IncomingMessage, response
   if (request.method === 'PUT' && url.pathname.startsWith('/cfn-response/')) {
     backends.response(url.pathname, body, request.headers);
     response.writeHead(200).end();
+    return;
+  }
+  if (url.pathname.startsWith('/greengrass/v2/') && backends.greengrass) {
+    try {
+      const output = await backends.greengrass(request.method ?? 'GET', url.pathname, Object.fromEntries(url.searchParams), body);
+      response.writeHead(output.status, { 'content-type': 'application/json' }).end(awsJson(output.body));
+    } catch (e) {
+      const { name, message, $metadata, ...fields } = e as ServiceError & Record<string, unknown>;
+      response.writeHead(statusOf({ name, message, $metadata }), { 'content-type': 'application/json', 'x-amzn-errortype': name })
+        .end(JSON.stringify({ message, ...fields }));
+    }
     return;
   }
   const target = request.headers['x-amz-target'];

@@ -19,12 +19,14 @@
  *   ServiceTimeout (no response in time: FAILED); Delete; duplicate delivery of an event (Lambda
  *   runs asynchronous invocations at least once:
  *   https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
- * SageMaker and S3 are the scripted fake on a virtual clock (test/fault/fake-sagemaker.ts) or moto.
+ * SageMaker and S3 are the scripted fake on a virtual clock (test/fault/fake-sagemaker.ts) or moto;
+ * Greengrass v2 (for the component version handler, assets/component-version) is ./greengrass.ts.
  * Time is virtual: steps run in time order, the clock jumps between them, calls take no time.
  */
 import { startEndpoint } from './aws-endpoint';
 import type { CfnResponseBody, ReceivedResponse, ResourceStatus } from './cloudformation';
 import { CloudFormationModel } from './cloudformation';
+import type { GreengrassStandIn } from './greengrass';
 import { FUNCTION_ARNS, functionNamed, invokeResponse, LambdaService } from './lambda';
 import { providerSettings, ProviderSettings } from './template';
 import type { CreateEvent, DeleteEvent, OnEventRequest, UpdateEvent } from '../../lambda/compilation-job/cloudformation';
@@ -129,6 +131,12 @@ export interface DriverOptions {
   readonly environment?: Record<string, string>;
   /** The long path's Step Functions, made with the driver's services. */
   readonly stepFunctions?: (services: StepFunctionsServices) => StepFunctionsStandIn;
+  /** The clock, when no fake brings one (a Greengrass stand-in shares it). */
+  readonly clock?: VirtualClock;
+  /** Greengrass v2 (./greengrass.ts), for the component version handler. */
+  readonly greengrass?: GreengrassStandIn;
+  /** The provider's settings, when it is not the compilation jobs' (./template.ts). @default providerSettings() */
+  readonly settings?: ProviderSettings;
 }
 
 interface Step {
@@ -181,7 +189,7 @@ export class Driver {
   }
 
   readonly clock: VirtualClock;
-  readonly settings: ProviderSettings = providerSettings();
+  readonly settings: ProviderSettings;
   readonly cloudformation: CloudFormationModel;
   /** Every response CloudFormation received, in order. */
   readonly responses: ReceivedResponse[] = [];
@@ -199,7 +207,8 @@ export class Driver {
   readonly stepFunctions?: StepFunctionsStandIn;
 
   private constructor(private readonly options: DriverOptions) {
-    this.clock = options.fake?.clock ?? new VirtualClock();
+    this.clock = options.fake?.clock ?? options.clock ?? new VirtualClock();
+    this.settings = options.settings ?? providerSettings();
     this.log = options.fake?.log ?? [];
     this.cloudformation = new CloudFormationModel(() => this.clock.ms, () => this.clock.seconds, (text) => this.note(text));
     const fake = options.fake;
@@ -425,6 +434,7 @@ export class Driver {
       s3: fake ? (operation, input) => fake.call('s3', operation, input) : undefined,
       cloudformation: (action, input) => this.cloudformation.handle(action, input),
       stepFunctions: this.stepFunctions ? (operation, input) => this.stepFunctionsCall(operation, input) : undefined,
+      greengrass: this.options.greengrass ? (method, path, query, body) => this.options.greengrass!.handle(method, path, query, body) : undefined,
       response: (path, raw, headers) => this.received(path, raw, Number(headers['content-length'])),
       now: () => this.clock.ms,
     });
@@ -438,6 +448,7 @@ export class Driver {
         AWS_ENDPOINT_URL_S3: services,
         AWS_ENDPOINT_URL_CLOUDFORMATION: this.endpoint.url,
         AWS_ENDPOINT_URL_SFN: this.endpoint.url,
+        AWS_ENDPOINT_URL_GREENGRASSV2: this.endpoint.url,
         AWS_REGION: REGION,
         AWS_DEFAULT_REGION: REGION,
         AWS_ACCESS_KEY_ID: 'testing',

@@ -21,6 +21,7 @@ export const API_VERSIONS = {
   sagemaker: '2017-07-24',
   s3: '2006-03-01',
   cloudformation: '2010-05-15',
+  greengrassv2: '2020-11-30',
 } as const;
 
 export type ServiceName = keyof typeof API_VERSIONS;
@@ -42,11 +43,15 @@ export interface Shape {
   readonly pattern?: string;
   readonly enum?: readonly string[];
   readonly union?: boolean;
+  /** An error shape: the service answers with it under `error.code` (the shape's name when absent). */
+  readonly exception?: boolean;
+  readonly error?: { readonly code?: string; readonly httpStatusCode?: number };
 }
 
 interface Operation {
   readonly input?: MemberRef;
   readonly output?: MemberRef;
+  readonly errors?: readonly MemberRef[];
 }
 
 interface ServiceModel {
@@ -154,6 +159,11 @@ export class ApiModel {
 
   hasOperation(operation: string): boolean {
     return operation in this.model.operations;
+  }
+
+  /** The errors `operation` declares, each with the HTTP status code it is sent with. */
+  errorsOf(operation: string): Map<string, number> {
+    return new Map((this.operation(operation).errors ?? []).map((e) => [e.shape, this.shape(e.shape).error?.httpStatusCode ?? 400]));
   }
 
   /** Every rule of `operation`'s input shape that `input` breaks. */

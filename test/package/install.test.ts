@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TINY_ONNX_ARCHIVE } from '../../integ/model/tiny-onnx';
+import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/component-contract';
 import { RESOURCE_TYPE } from '../../src/private/contract';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -40,7 +41,7 @@ new sagemaker.CfnModel(stack, 'Model', {
 });
 const edge = new neo.CompilationJob(stack, 'Edge', { ...model, target: neo.CompilationTarget.device(neo.TargetDevice.RASP4B) });
 new neo.EdgeModelComponent(stack, 'Component', {
-  compilationJob: edge, platform: { os: 'linux', architecture: 'arm' }, componentName: 'com.example.Model', componentVersion: '1.0.0',
+  compilationJob: edge, platform: { os: 'linux', architecture: 'arm' }, componentName: 'com.example.Model',
 });
 app.synth();
 `;
@@ -129,13 +130,15 @@ test.each([OLDEST_CDK, NEWEST_CDK])('installs with plain `npm install` next to a
   expect(ofType(RESOURCE_TYPE)).toHaveLength(2);
   const [model] = ofType('AWS::SageMaker::Model');
   expect(JSON.stringify(model.Properties.PrimaryContainer)).toMatch(/"Fn::GetAtt":\["Cloud[0-9A-F]+","(InferenceImage|ModelArtifactsS3Uri)"\]/);
-  expect(ofType('AWS::GreengrassV2::ComponentVersion')).toHaveLength(1);
+  expect(ofType(COMPONENT_VERSION_RESOURCE_TYPE)).toHaveLength(1);
 
-  // The handler bundle shipped in the package is the code of the provider's functions.
+  // The handler bundles shipped in the package are the code of the providers' functions.
   const assets = JSON.parse(fs.readFileSync(path.join(outdir, 'Packaged.assets.json'), 'utf8'));
-  const handlerAsset = Object.values<any>(assets.files).find((asset) =>
-    fs.existsSync(path.join(outdir, asset.source.path, 'index.js')) &&
-    fs.readFileSync(path.join(outdir, asset.source.path, 'index.js'), 'utf8') ===
-    fs.readFileSync(path.join(ROOT, 'assets', 'compilation-job', 'index.js'), 'utf8'));
-  expect(handlerAsset).toBeDefined();
+  for (const bundle of ['compilation-job', 'component-version']) {
+    const handlerAsset = Object.values<any>(assets.files).find((asset) =>
+      fs.existsSync(path.join(outdir, asset.source.path, 'index.js')) &&
+      fs.readFileSync(path.join(outdir, asset.source.path, 'index.js'), 'utf8') ===
+      fs.readFileSync(path.join(ROOT, 'assets', bundle, 'index.js'), 'utf8'));
+    expect(handlerAsset).toBeDefined();
+  }
 }, 420_000);

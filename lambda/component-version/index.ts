@@ -1,0 +1,143 @@
+// The component version handler: onEvent chooses the version (or takes the stated one), the first
+// isComplete poll creates it when it is new, and the polls wait until Greengrass can deploy it.
+import { createHash } from 'crypto';
+import type {
+  CloudFormationCustomResourceCreateEvent,
+  CloudFormationCustomResourceDeleteEvent,
+  CloudFormationCustomResourceUpdateEvent,
+} from 'aws-lambda';
+import { createVersion, isConflict, isNotFound, isRetryable, listVersions, recipeOf, statusOf } from './greengrass';
+import { artifactUris, newestOf, nextPatch, sameArtifacts, withVersion } from './versions';
+import type { ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec } from '../../src/private/component-contract';
+import { FIRST_COMPONENT_VERSION } from '../../src/private/component-contract';
+import { DeploymentError } from '../compilation-job/cloudformation';
+
+type WithProps<E> = Omit<E, 'ResourceProperties' | 'OldResourceProperties'> & { ResourceProperties: ComponentVersionResourceProperties };
+export type CreateEvent = WithProps<CloudFormationCustomResourceCreateEvent>;
+export type UpdateEvent = WithProps<CloudFormationCustomResourceUpdateEvent> & { OldResourceProperties: ComponentVersionResourceProperties };
+export type DeleteEvent = WithProps<CloudFormationCustomResourceDeleteEvent>;
+export type OnEventRequest = CreateEvent | UpdateEvent | DeleteEvent;
+
+/** onEvent's answer; the framework hands it to every poll with the event. */
+export interface OnEventResponse {
+  /** The version's ARN. */
+  readonly PhysicalResourceId: string;
+  readonly ComponentVersion?: string;
+  /** The version does not exist yet: the first poll creates it. */
+  readonly CreateVersion?: boolean;
+}
+export type IsCompleteRequest = OnEventRequest & OnEventResponse;
+export type IsCompleteResponse = { readonly IsComplete: false } | { readonly IsComplete: true; readonly Data?: ComponentVersionAttributes };
+
+function specOf(event: OnEventRequest): ComponentVersionSpec {
+  return JSON.parse(event.ResourceProperties.Spec) as ComponentVersionSpec;
+}
+
+const versionArn = (spec: ComponentVersionSpec, version: string) => `${spec.componentArn}:versions:${version}`;
+
+export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
+  // Versions are never deleted (README, "Versions"): a deleted number could be published again with
+  // other artifacts, and devices that installed it would then hold two models under one version.
+  if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
+  const spec = specOf(event);
+  const current = event.RequestType === 'Update' ? await keptVersion(spec, event.PhysicalResourceId) : undefined;
+  return current ?? (spec.componentVersion ? statedVersion(spec, spec.componentVersion) : chosenVersion(spec));
+}
+
+/**
+ * The version the resource has, when it still fits: the same artifacts (and the stated version, if
+ * any). Covers an update that changed nothing the devices get, and the rollback of an update
+ * CloudFormation cancelled (an Update back to the old properties, with the old version's ARN).
+ */
+async function keptVersion(spec: ComponentVersionSpec, physicalId: string): Promise<OnEventResponse | undefined> {
+  const prefix = `${spec.componentArn}:versions:`;
+  if (!physicalId.startsWith(prefix)) return undefined;
+  const version = physicalId.slice(prefix.length);
+  if (spec.componentVersion && spec.componentVersion !== version) return undefined;
+  return await reusable(spec, physicalId) ? { PhysicalResourceId: physicalId, ComponentVersion: version, CreateVersion: false } : undefined;
+}
+
+/**
+ * Whether an existing version can serve this recipe: the same artifacts, and not FAILED (a version
+ * Greengrass refused stays FAILED; reusing it would fail every deployment after it).
+ */
+async function reusable(spec: ComponentVersionSpec, arn: string): Promise<boolean> {
+  const stored = await recipeOf(arn);
+  return stored !== undefined && sameArtifacts(stored, spec.recipe) && (await statusOf(arn))?.componentState !== 'FAILED';
+}
+
+/** The stated version: reused when it carries these artifacts, created when it does not exist, else an error. */
+async function statedVersion(spec: ComponentVersionSpec, version: string): Promise<OnEventResponse> {
+  const arn = versionArn(spec, version);
+  const stored = await recipeOf(arn);
+  if (stored && !sameArtifacts(stored, spec.recipe)) throw new DeploymentError(conflictMessage(spec, version, stored, true));
+  return { PhysicalResourceId: arn, ComponentVersion: version, CreateVersion: !stored };
+}
+
+/** No stated version: the newest when it carries these artifacts, else the next patch after it (GDK's NEXT_PATCH). */
+async function chosenVersion(spec: ComponentVersionSpec): Promise<OnEventResponse> {
+  let versions: string[] = [];
+  try {
+    versions = await listVersions(spec.componentArn);
+  } catch (error) {
+    if (!isNotFound(error)) throw error; // a component without versions does not exist
+  }
+  const newest = newestOf(versions);
+  if (newest && await reusable(spec, versionArn(spec, newest))) {
+    return { PhysicalResourceId: versionArn(spec, newest), ComponentVersion: newest, CreateVersion: false };
+  }
+  const version = newest ? nextPatch(newest) : FIRST_COMPONENT_VERSION;
+  return { PhysicalResourceId: versionArn(spec, version), ComponentVersion: version, CreateVersion: true };
+}
+
+function conflictMessage(spec: ComponentVersionSpec, version: string, stored: ComponentVersionSpec['recipe'], stated: boolean): string {
+  const what = `Greengrass component ${spec.componentName} version ${version} exists already with other artifacts ` +
+    `(${artifactUris(stored).join(', ') || 'none'}; this deployment ships ${artifactUris(spec.recipe).join(', ')}). ` +
+    'Component versions are immutable, so it was left unchanged.';
+  return stated
+    ? `${what} Raise componentVersion, or omit it to let the deployment choose the next patch version.`
+    : `${what} Another deployment published it meanwhile: deploy again to get the next patch version.`;
+}
+
+export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteResponse> {
+  if (event.RequestType === 'Delete') return { IsComplete: true };
+  const spec = specOf(event);
+  const arn = event.PhysicalResourceId;
+  const version = event.ComponentVersion!;
+  try {
+    const stored = await recipeOf(arn);
+    if (!stored) {
+      if (!event.CreateVersion) throw new DeploymentError(`Greengrass component ${spec.componentName} version ${version} was deleted during the deployment. Deploy again.`);
+      await createVersion(withVersion(spec.recipe, version), clientToken(event, version)).catch((error: Error) => {
+        if (isRetryable(error) || isConflict(error)) throw error;
+        // e.g. ValidationException: "... {s3://... = Specified artifact resource cannot be accessed}"
+        throw new DeploymentError(`Greengrass refused component ${spec.componentName} version ${version}: ${error.name}: ${error.message}`);
+      });
+    } else if (!sameArtifacts(stored, spec.recipe)) {
+      // Created by someone else between onEvent and this poll (ConflictException on our create).
+      throw new DeploymentError(conflictMessage(spec, version, stored, spec.componentVersion !== undefined));
+    }
+    const status = await statusOf(arn);
+    switch (status?.componentState) {
+      case 'DEPLOYABLE':
+        return { IsComplete: true, Data: { Arn: arn, ComponentName: spec.componentName, ComponentVersion: version } };
+      case 'FAILED':
+        throw new DeploymentError(`Greengrass could not create component ${spec.componentName} version ${version}: ${status.message ?? 'FAILED'}` +
+          `${status.errors && Object.keys(status.errors).length > 0 ? ` ${JSON.stringify(status.errors)}` : ''}` +
+          (spec.componentVersion ? ' A FAILED version stays: raise componentVersion (or omit it) after fixing the cause.' : ''));
+      case 'DEPRECATED':
+        throw new DeploymentError(`Greengrass component ${spec.componentName} version ${version} is deprecated: state another componentVersion.`);
+      default: // REQUESTED, INITIATED: Greengrass is still checking the recipe and its artifacts
+        return { IsComplete: false };
+    }
+  } catch (error) {
+    // Transient, or a create that lost a race (the next poll compares what was created).
+    if (isRetryable(error) || isConflict(error)) return { IsComplete: false };
+    throw error;
+  }
+}
+
+/** The same for every poll and every delivery of one operation (CreateComponentVersion's clientToken: [a-zA-Z0-9-], at most 64). */
+function clientToken(event: IsCompleteRequest, version: string): string {
+  return createHash('sha256').update(`${event.StackId}|${event.LogicalResourceId}|${event.RequestId}|${version}`).digest('hex');
+}
