@@ -235,6 +235,7 @@ export class StepFunctions {
   private readonly originalRandom = Math.random;
   private readonly executions = new Map<string, Execution>();
   private readonly sdkCallCounts = new Map<string, number>();
+  private readonly sdkErrorCounts = new Map<string, number>();
   /** Service calls in flight: settle() waits for none. */
   private pending = 0;
 
@@ -378,6 +379,11 @@ export class StepFunctions {
     return this.mustGet(executionArn).historyEvents;
   }
 
+  /** Errors the service calls answered (all executions), by the name the definition sees. */
+  sdkErrors(): Record<string, number> {
+    return Object.fromEntries(this.sdkErrorCounts);
+  }
+
   /** SDK integration calls per `<service>:<action>` (all executions), e.g. `sagemaker:createCompilationJob`. */
   sdkCalls(): Record<string, number> {
     return Object.fromEntries(this.sdkCallCounts);
@@ -417,7 +423,9 @@ export class StepFunctions {
           return { StackResourceDetail: { ...(input as DescribeStackResourceInput), ...detail } };
         }
       } catch (error) {
-        throw new SdkIntegrationError(task.service, error);
+        const failure = new SdkIntegrationError(task.service, error);
+        this.sdkErrorCounts.set(failure.name, (this.sdkErrorCounts.get(failure.name) ?? 0) + 1);
+        throw failure;
       }
       throw new Error(`the stand-in serves no ${key}`);
     } finally {

@@ -9,11 +9,11 @@
  */
 import { FakeOptions, FakeSageMaker } from './fake-sagemaker';
 import type { CompilationJobSpec } from '../../src/private/contract';
+import { LONG_RUN_SLOW_POLL_SECONDS, RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
 import { deployLongFleetStack, waitConditionBeginSpread } from '../driver/long-fleet';
 import { LONG_STACK_ID, LongJob, LongOperation, LongPath, STATE_MACHINE_ARN, waitConditionIdOf } from '../driver/long-path';
 import { longRunDefinitionFromTemplate, StepFunctions } from '../driver/step-functions';
-import { LONG_RUN_SLOW_POLL_SECONDS, RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { nameOf, specOf } from '../handler/fixtures';
 
 jest.setTimeout(300_000);
@@ -45,7 +45,13 @@ async function start(options: FakeOptions = {}): Promise<{ fake: FakeSageMaker; 
   driver = await Driver.start({
     fake,
     stepFunctions: (services) => {
-      sfn = new StepFunctions({ fake: services.fake!, definition: DEFINITION, stateMachineArn: STATE_MACHINE_ARN, signal: services.signalResource, describeStackResource: services.describeStackResource });
+      sfn = new StepFunctions({
+        fake: services.fake!,
+        definition: DEFINITION,
+        stateMachineArn: STATE_MACHINE_ARN,
+        signal: services.signalResource,
+        describeStackResource: services.describeStackResource,
+      });
       return sfn;
     },
   });

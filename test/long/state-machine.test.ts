@@ -7,11 +7,14 @@
 import { runNameOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
 import {
-  LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, RUN_NOT_SIGNALLED_ERROR, type LongRunInput,
+  LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS,
+  RUN_DEADLINE_ERROR, RUN_NOT_SIGNALLED_ERROR, type LongRunInput,
   waitConditionTimeoutSeconds,
 } from '../../src/private/contract';
 import { CLOUDFORMATION_GENERIC_ERROR, LONG_RUN_DEFINITION, SAGEMAKER_GENERIC_ERROR } from '../../src/private/long-run-definition';
-import { DescribeStackResourceHandler, longRunDefinitionFromTemplate, sdkErrorName, SignalHandler, SignalResourceInput, StepFunctions } from '../driver/step-functions';
+import {
+  DescribeStackResourceHandler, longRunDefinitionFromTemplate, sdkErrorName, SignalHandler, SignalResourceInput, StepFunctions,
+} from '../driver/step-functions';
 import { loadApiModel } from '../fault/api-model';
 import { FakeOptions, FakeSageMaker, JobScript } from '../fault/fake-sagemaker';
 import { nameOf, REQUEST_ID, specOf, STACK_ID } from '../handler/fixtures';
@@ -79,7 +82,12 @@ test('the deployed definition is LONG_RUN_DEFINITION', () => {
 });
 
 /** Every error name of every Retry and Catch of a definition (Parallel branches included). */
-function errorNames(definition: { States: Record<string, { Retry?: Array<{ ErrorEquals: string[] }>; Catch?: Array<{ ErrorEquals: string[] }>; Branches?: object[] }> }): string[] {
+interface ErrorRoutes {
+  readonly Retry?: Array<{ ErrorEquals: string[] }>;
+  readonly Catch?: Array<{ ErrorEquals: string[] }>;
+  readonly Branches?: object[];
+}
+function errorNames(definition: { States: Record<string, ErrorRoutes> }): string[] {
   return Object.values(definition.States).flatMap((state) => [
     ...[...state.Retry ?? [], ...state.Catch ?? []].flatMap((r) => r.ErrorEquals),
     ...(state.Branches ?? []).flatMap((branch) => errorNames(branch as typeof definition)),
