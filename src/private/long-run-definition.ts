@@ -54,8 +54,9 @@ function transientCause(path: string): object {
 }
 
 /**
- * A random wait of 1 to `seconds` - 1 seconds (States.MathRandom excludes its end) (full jitter, which a Retry's JitterStrategy gives
- * but a Catch loop does not), then `next`: spreads the tries of a fleet that a throttle hit at once.
+ * A random wait of 1 to about `seconds` seconds (States.MathRandom: full jitter, which a Retry's
+ * JitterStrategy gives but a Catch loop does not), then `next`: spreads the tries of a fleet that
+ * a throttle hit at once.
  */
 function backOff(name: string, seconds: number, next: string): Record<string, object> {
   return {

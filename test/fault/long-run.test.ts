@@ -12,7 +12,9 @@ import type { CompilationJobSpec } from '../../src/private/contract';
 import { LONG_RUN_SLOW_POLL_SECONDS, RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
 import { deployLongFleetStack, waitConditionBeginSpread } from '../driver/long-fleet';
-import { LONG_STACK_ID, LongJob, LongOperation, LongPath, STATE_MACHINE_ARN, waitConditionIdOf } from '../driver/long-path';
+import {
+  DEFAULT_WAIT_CONDITION_BEGIN_SECONDS, LONG_STACK_ID, LongJob, LongOperation, LongPath, STATE_MACHINE_ARN, waitConditionIdOf,
+} from '../driver/long-path';
 import { longRunDefinitionFromTemplate, StepFunctions } from '../driver/step-functions';
 import { nameOf, specOf } from '../handler/fixtures';
 
@@ -157,7 +159,8 @@ describe('long path', () => {
     expect({ status: op.status, failed: op.failedResource, reason: op.reason }).toEqual({
       status: 'FAILED', failed: 'waitCondition', reason: 'Failed to receive 1 resource signal(s) within the specified duration',
     });
-    expect(op.waits.map((w) => [w.status, w.at])).toEqual([['FAILED', 2 * HOUR + 300]]);
+    // Its Timeout counts from when CloudFormation began it, a few seconds after the start resource completed.
+    expect(op.waits.map((w) => [w.status, w.at])).toEqual([['FAILED', DEFAULT_WAIT_CONDITION_BEGIN_SECONDS + 2 * HOUR + 300]]);
     expect(summary(op).outcomes).toEqual(['start Create SUCCESS']);
     expect(summary(op).rollback).toEqual(['start Delete SUCCESS']);
     expect(f.job(name)).toBeUndefined();
