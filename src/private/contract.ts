@@ -199,6 +199,11 @@ export interface LongRunInput {
   readonly deadline: string;
   /** The SignalResource request that ends the WaitCondition (Status and UniqueId are added). */
   readonly signal: { readonly StackName: string; readonly LogicalResourceId: string };
+  /**
+   * ISO 8601: the run stops trying to signal at this time, the hand-off plus the WaitCondition's
+   * timeout ({@link waitConditionTimeoutSeconds}): a WaitCondition that has not begun by then never will.
+   */
+  readonly signalBy: string;
 }
 
 /**
@@ -210,6 +215,21 @@ export const MAX_LONG_RUN_TIMEOUT_SECONDS = 12 * 3600 - 60;
 /** The longest CloudFormation waits for a WaitCondition's signal. */
 export const MAX_WAIT_CONDITION_SECONDS = 12 * 3600;
 
+/** How long a job's WaitCondition waits: 5 minutes beyond its `timeout` (the run signals first), at most 12 hours. */
+export function waitConditionTimeoutSeconds(timeoutSeconds: number): number {
+  return Math.min(timeoutSeconds + 5 * 60, MAX_WAIT_CONDITION_SECONDS);
+}
+
+/**
+ * A long-path run polls its job every POLL_INTERVAL_SECONDS for this long after creating it, then
+ * every LONG_RUN_SLOW_POLL_SECONDS: a Standard execution fails once its history reaches 25,000
+ * events (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), and a poll
+ * records about 9 (Wait, Task, Choice), so 5-second polls reach it after about 3 h 45 min.
+ */
+export const LONG_RUN_FAST_POLL_SECONDS = 30 * 60;
+/** The long path's poll interval after the first LONG_RUN_FAST_POLL_SECONDS: about 16,000 events in 12 hours. */
+export const LONG_RUN_SLOW_POLL_SECONDS = 30;
+
 /**
  * Seconds between a run's tries to create a job refused by the concurrent-job quota: Step
  * Functions waits a random time up to this (full jitter), so waiting jobs try every 10 s on average.
@@ -219,3 +239,5 @@ export const QUOTA_RETRY_SECONDS = 20;
 /** The errors by which a long run's race ends (Step Functions error names). */
 export const RUN_ENDED_ERROR = 'Compilation.Ended';
 export const RUN_DEADLINE_ERROR = 'Compilation.DeadlinePassed';
+/** A run's error when CloudFormation never took its signal (the WaitCondition no longer waits, or never began). */
+export const RUN_NOT_SIGNALLED_ERROR = 'Compilation.NotSignalled';

@@ -97,6 +97,8 @@ export class CloudFormationModel {
   readonly calls: Array<{ at: number; operation: string; result: string; status?: string; logicalId?: string }> = [];
   /** Calls of DescribeStackResource still to be answered with Throttling. */
   throttleNext = 0;
+  /** Calls of SignalResource still to be answered with Throttling (before anything else is checked). */
+  throttleSignals = 0;
 
   constructor(private readonly now: () => number, private readonly seconds: () => number, private readonly note: (text: string) => void = () => {}) {}
 
@@ -151,6 +153,11 @@ export class CloudFormationModel {
       this.signals.push({ at: this.seconds(), logicalId: input.LogicalResourceId, status: input.Status, uniqueId: input.UniqueId, result });
       this.note(`  cloudformation.SignalResource(${input.LogicalResourceId.slice(0, 32)}, ${input.Status}) -> ${result}`);
     };
+    if (this.throttleSignals > 0) {
+      this.throttleSignals -= 1;
+      log('Throttling');
+      throw cfnError('Throttling', 'Rate exceeded');
+    }
     if (!waiting) {
       log('ValidationError');
       throw cfnError('ValidationError', record
@@ -175,6 +182,18 @@ export class CloudFormationModel {
     this.set(stackId, logicalId, WAIT_CONDITION_TYPE, status === 'SUCCESS' ? 'CREATE_COMPLETE' : 'CREATE_FAILED', `${name}-${logicalId}`, reason);
     this.note(`WaitCondition ${logicalId} -> ${status === 'SUCCESS' ? 'CREATE_COMPLETE' : `CREATE_FAILED: ${reason}`}`);
     waiting.onEnd({ status, reason, at: this.seconds() });
+  }
+
+  /**
+   * DescribeStackResource's answer: the resource's record, or CloudFormation's ValidationError for
+   * a resource the stack does not have (not begun yet, or deleted) or a stack id it does not know.
+   */
+  describe(input: { StackName: string; LogicalResourceId: string }): ResourceRecord & { readonly type: string } {
+    const record = this.resources.get(`${input.StackName}|${input.LogicalResourceId}`);
+    if (record) return record;
+    throw cfnError('ValidationError', this.stacks.has(input.StackName)
+      ? `Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`
+      : `Stack with id ${input.StackName} does not exist`);
   }
 
   /** The awsQuery API: DescribeStackResource (the handler's one call) and SignalResource (a run's). */
@@ -205,12 +224,12 @@ export class CloudFormationModel {
       throw cfnError('Throttling', 'Rate exceeded');
     }
     const stackId = input.StackName;
-    const record = this.resources.get(`${stackId}|${input.LogicalResourceId}`);
-    if (!record) {
-      this.calls.push({ at, operation: action, result: 'ValidationError' });
-      throw cfnError('ValidationError', this.stacks.has(stackId)
-        ? `Resource ${input.LogicalResourceId} does not exist for stack ${stackId}`
-        : `Stack with id ${stackId} does not exist`);
+    let record: ResourceRecord & { readonly type: string };
+    try {
+      record = this.describe(input as { StackName: string; LogicalResourceId: string });
+    } catch (error) {
+      this.calls.push({ at, operation: action, result: (error as ServiceError).name });
+      throw error;
     }
     this.calls.push({ at, operation: action, result: 'ok', status: record.status });
     const name = /stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;

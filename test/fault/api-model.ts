@@ -178,6 +178,15 @@ export class ApiModel {
     return this.validate(operation, 'output', rest, options);
   }
 
+  /**
+   * The error shape the model declares for an error code (the name the service answers with), or
+   * undefined when the model does not declare it. Declared errors reach an SDK as their own class;
+   * the others only as the service's generic exception with the code inside.
+   */
+  declaredError(code: string): string | undefined {
+    return Object.entries(this.model.shapes).find(([name, shape]) => shape.exception && (shape.error?.code ?? name) === code)?.[0];
+  }
+
   /** The names of all the model's shapes. */
   shapeNames(): string[] {
     return Object.keys(this.model.shapes);

@@ -6,9 +6,16 @@
  */
 import { runNameOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
-import { POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, type LongRunInput } from '../../src/private/contract';
-import { LONG_RUN_DEFINITION } from '../../src/private/long-run-definition';
-import { longRunDefinitionFromTemplate, SignalHandler, SignalResourceInput, StepFunctions } from '../driver/step-functions';
+import {
+  LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS,
+  RUN_DEADLINE_ERROR, RUN_NOT_SIGNALLED_ERROR, type LongRunInput,
+  waitConditionTimeoutSeconds,
+} from '../../src/private/contract';
+import { CLOUDFORMATION_GENERIC_ERROR, LONG_RUN_DEFINITION, SAGEMAKER_GENERIC_ERROR } from '../../src/private/long-run-definition';
+import {
+  DescribeStackResourceHandler, longRunDefinitionFromTemplate, sdkErrorName, SignalHandler, SignalResourceInput, StepFunctions,
+} from '../driver/step-functions';
+import { loadApiModel } from '../fault/api-model';
 import { FakeOptions, FakeSageMaker, JobScript } from '../fault/fake-sagemaker';
 import { nameOf, REQUEST_ID, specOf, STACK_ID } from '../handler/fixtures';
 
@@ -25,7 +32,7 @@ let fake: FakeSageMaker;
 let sfn: StepFunctions | undefined;
 let signals: Array<{ at: number; input: SignalResourceInput }>;
 
-function setup(options: FakeOptions = {}, signal?: SignalHandler): void {
+function setup(options: FakeOptions = {}, signal?: SignalHandler, describeStackResource?: DescribeStackResourceHandler): void {
   fake = new FakeSageMaker(options);
   signals = [];
   sfn = new StepFunctions({
@@ -35,6 +42,7 @@ function setup(options: FakeOptions = {}, signal?: SignalHandler): void {
       signals.push({ at: fake.clock.seconds, input });
       return signal?.(input);
     },
+    describeStackResource,
   });
 }
 
@@ -44,6 +52,7 @@ async function startRun(deadlineSeconds: number): Promise<string> {
     request: createRequestOf(SPEC, NAME) as LongRunInput['request'],
     deadline: fake.clock.dateAt(deadlineSeconds).toISOString(),
     signal: { StackName: STACK_ID, LogicalResourceId: WAIT_CONDITION },
+    signalBy: fake.clock.dateAt(fake.clock.seconds + waitConditionTimeoutSeconds(deadlineSeconds - fake.clock.seconds)).toISOString(),
   };
   const { executionArn } = await sfn!.startExecution({ stateMachineArn: sfn!.stateMachineArn, name: RUN_NAME, input: JSON.stringify(input) });
   return executionArn;
@@ -72,6 +81,45 @@ test('the deployed definition is LONG_RUN_DEFINITION', () => {
   expect(DEFINITION).toEqual(JSON.parse(JSON.stringify(LONG_RUN_DEFINITION)));
 });
 
+/** Every error name of every Retry and Catch of a definition (Parallel branches included). */
+interface ErrorRoutes {
+  readonly Retry?: Array<{ ErrorEquals: string[] }>;
+  readonly Catch?: Array<{ ErrorEquals: string[] }>;
+  readonly Branches?: object[];
+}
+function errorNames(definition: { States: Record<string, ErrorRoutes> }): string[] {
+  return Object.values(definition.States).flatMap((state) => [
+    ...[...state.Retry ?? [], ...state.Catch ?? []].flatMap((r) => r.ErrorEquals),
+    ...(state.Branches ?? []).flatMap((branch) => errorNames(branch as typeof definition)),
+  ]);
+}
+
+test('every Retry and Catch names an error the AWS SDK integration produces: a declared error of the service\'s API model, or the generic name', () => {
+  const names = [...new Set(errorNames(DEFINITION as Parameters<typeof errorNames>[0]))].sort();
+  const services = { SageMaker: 'sagemaker', CloudFormation: 'cloudformation' } as const;
+  const unknown = names.filter((name) => {
+    const [prefix, error] = name.split('.');
+    if (prefix === 'States' || prefix === 'Compilation') return false;
+    const service = services[prefix as keyof typeof services];
+    if (!service) return true;
+    if (error === `${prefix}Exception`) return false;
+    const model = loadApiModel(service)!;
+    return ![error, error.replace(/Exception$/, '')].some((code) => model.declaredError(code) !== undefined);
+  });
+  expect(unknown).toEqual([]);
+  // The generic names are caught (their Cause decides), and no undeclared code is named as if declared.
+  expect(names).toEqual(expect.arrayContaining([SAGEMAKER_GENERIC_ERROR, CLOUDFORMATION_GENERIC_ERROR, 'SageMaker.ResourceLimitExceededException', 'SageMaker.ResourceInUseException']));
+});
+
+test('the stand-in names errors as the AWS SDK integration does, from botocore\'s model: declared ones by name, the rest generic', () => {
+  expect(sdkErrorName('sagemaker', 'ResourceLimitExceeded')).toBe('SageMaker.ResourceLimitExceededException');
+  expect(sdkErrorName('sagemaker', 'ConflictException')).toBe('SageMaker.ConflictException');
+  for (const code of ['ThrottlingException', 'ValidationException', 'InternalFailure', 'ServiceUnavailable', 'AccessDeniedException']) {
+    expect(sdkErrorName('sagemaker', code)).toBe(SAGEMAKER_GENERIC_ERROR);
+  }
+  for (const code of ['ValidationError', 'Throttling']) expect(sdkErrorName('cloudformation', code)).toBe(CLOUDFORMATION_GENERIC_ERROR);
+});
+
 test('(a) the run creates the job, which completes after 15 min: one Create, a Describe every 5 s, SUCCESS within a poll, SUCCEEDED', async () => {
   setup({ script: { startingSeconds: 10, compileSeconds: 890 } });
   const run = await startRun(3 * HOUR);
@@ -87,9 +135,12 @@ test('(a) the run creates the job, which completes after 15 min: one Create, a D
   const description = await sfn!.describeExecution({ executionArn: run });
   expect(description).toMatchObject({ status: 'SUCCEEDED', startDate: fake.clock.dateAt(0), stopDate: fake.clock.dateAt(900) });
   expect(description.error).toBeUndefined();
-  // Race, CreateJob, 180 x (Poll, DescribeJob, HasEnded), Ended, UntilDeadline, Signal, Outcome, Done.
-  expect(sfn!.transitions(run)).toBe(2 + 180 * 3 + 5);
-  expect(sfn!.sdkCalls()).toEqual({ 'sagemaker:createCompilationJob': 1, 'sagemaker:describeCompilationJob': 180, 'cloudformation:signalResource': 1 });
+  // Race, CreateJob, FastPolls, FastPollsFor, 180 x (Poll, DescribeJob, HasEnded), Ended, PollsEnded, UntilDeadline,
+  // Signalling, SignalCheck, IsWaiting, Signal, Signalled, UntilSignalBy, Outcome, Done.
+  expect(sfn!.transitions(run)).toBe(4 + 180 * 3 + 3 + 8);
+  expect(sfn!.sdkCalls()).toEqual({
+    'sagemaker:createCompilationJob': 1, 'sagemaker:describeCompilationJob': 180, 'cloudformation:describeStackResource': 1, 'cloudformation:signalResource': 1,
+  });
   // The deadline's Wait and the run's own timeout ended with it.
   expect(sfn!.nextTimerAt()).toBeUndefined();
 });
@@ -212,7 +263,7 @@ test('(g) the deadline passes while the run waits for the quota: the Stop of no 
   expect(fake.createdCount(NAME)).toBe(0);
 });
 
-test('(h) SageMaker refuses the request (ValidationException) after a quota wait: SUCCESS signalled, FAILED with SageMaker.ValidationException and its message', async () => {
+test('(h) SageMaker refuses the request (ValidationException) after a quota wait: the run ends at once, SUCCESS signalled, FAILED with the generic SageMaker.SageMakerException and SageMaker\'s message', async () => {
   // The fake reads its options on every call: the role's trust is broken while the run waits.
   const options: { concurrencyQuota: number; iamPropagatedAt?: number } = { concurrencyQuota: 1 };
   setup(options);
@@ -229,20 +280,21 @@ test('(h) SageMaker refuses the request (ValidationException) after a quota wait
   const description = await sfn!.describeExecution({ executionArn: run });
   const message = `Could not assume role ${SPEC.request.RoleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`;
   expect(description.status).toBe('FAILED');
-  expect(description.error).toBe('SageMaker.ValidationException');
+  // ValidationException is not in SageMaker's API model: the generic name, the words in the Cause.
+  expect(description.error).toBe(SAGEMAKER_GENERIC_ERROR);
+  // At once: no second try of a refused request.
+  expect(signals[0].at).toBe(refusal[0].at);
   expect(description.cause).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(Service: SageMaker, Status Code: 400, Request ID: [0-9a-f-]+\\)$`));
   expect(fake.createdCount(NAME)).toBe(0);
 });
 
-test('(i) the signal is refused (the WaitCondition is gone): the run still ends, one SignalResource, no retry storm', async () => {
-  setup({}, () => {
-    throw Object.assign(new Error(`Resource ${WAIT_CONDITION} does not exist for stack NeoStack`), { name: 'ValidationError' });
-  });
+test('(i) the WaitCondition no longer waits (rolled back, timed out): the run does not signal it, and ends FAILED with Compilation.NotSignalled, not SUCCEEDED', async () => {
+  setup({}, undefined, () => ({ ResourceStatus: 'CREATE_FAILED' }));
   const run = await startRun(3 * HOUR);
   await sfn!.advanceTo(HOUR);
-  expect(signals).toHaveLength(1);
-  expect(sfn!.sdkCalls()['cloudformation:signalResource']).toBe(1);
-  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED', stopDate: fake.clock.dateAt(70) });
+  expect(signals).toEqual([]);
+  expect(sfn!.sdkCalls()['cloudformation:describeStackResource']).toBe(1);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_NOT_SIGNALLED_ERROR, stopDate: fake.clock.dateAt(70) });
   expect(sfn!.nextTimerAt()).toBeUndefined();
 });
 
@@ -272,4 +324,120 @@ test('StartExecution is idempotent for the same name and input while RUNNING, el
   expect(sfn!.nextTimerAt()).toBe(POLL_INTERVAL_SECONDS);
   await sfn!.advanceTo(HOUR);
   await expect(startRun(3 * HOUR)).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+});
+
+/** DescribeStackResource of a WaitCondition that CloudFormation begins at virtual second `begin`, as its ValidationError says before. */
+function beginsAt(begin: number): DescribeStackResourceHandler {
+  return (input) => {
+    if (fake.clock.seconds < begin) {
+      throw Object.assign(new Error(`Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`), { name: 'ValidationError' });
+    }
+    return { ResourceStatus: signals.length > 0 ? 'CREATE_COMPLETE' : 'CREATE_IN_PROGRESS' };
+  };
+}
+
+/** SignalResource as CloudFormation answers it: refused with ValidationError before the WaitCondition begins. */
+function refusedBefore(begin: number): SignalHandler {
+  return (input) => {
+    if (fake.clock.seconds < begin) throw Object.assign(new Error(`Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`), { name: 'ValidationError' });
+  };
+}
+
+for (const begin of [15, 120]) {
+  test(`(k) the job has ended at the hand-off and CloudFormation begins the WaitCondition ${begin} s later: no signal before, one after, SUCCEEDED`, async () => {
+    setup({}, refusedBefore(begin), beginsAt(begin));
+    fake.seedJob(NAME, { startingSeconds: 0, compileSeconds: 0 }, createRequestOf(SPEC, NAME));
+    const run = await startRun(3 * HOUR);
+    await sfn!.advanceTo(HOUR);
+    expectSignalledOnce();
+    expect(signals[0].at).toBeGreaterThanOrEqual(begin);
+    expect(signals[0].at).toBeLessThanOrEqual(begin + POLL_INTERVAL_SECONDS);
+    expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED' });
+  });
+}
+
+test('(l) CloudFormation throttles the signal three times (Throttling, "Rate exceeded"): the run signals again, SUCCEEDED', async () => {
+  let throttles = 3;
+  setup({}, () => {
+    if (throttles-- > 0) throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+  });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(signals).toHaveLength(4);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED' });
+});
+
+test('(m) the WaitCondition never begins: the run tries until `signalBy` (its timeout after the hand-off), then ends FAILED with Compilation.NotSignalled', async () => {
+  setup({}, refusedBefore(1e9), beginsAt(1e9));
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(4 * HOUR);
+  expect(signals).toEqual([]);
+  const description = await sfn!.describeExecution({ executionArn: run });
+  expect(description).toMatchObject({ status: 'FAILED', error: RUN_NOT_SIGNALLED_ERROR, stopDate: fake.clock.dateAt(waitConditionTimeoutSeconds(3 * HOUR)) });
+  expect(sfn!.nextTimerAt()).toBeUndefined();
+});
+
+test('(n) 50 throttled Describes in a row while the job runs: the run keeps polling (no stop, no early signal), SUCCEEDED', async () => {
+  setup({ script: { compileSeconds: 1800 } });
+  fake.throttleBurst({ operation: 'DescribeCompilationJob', count: 50, afterCalls: 3 });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(times('DescribeCompilationJob', 'ThrottlingException')).toHaveLength(50);
+  expect(times('StopCompilationJob')).toEqual([]);
+  expectSignalledOnce();
+  expect(signals[0].at).toBeGreaterThanOrEqual(1800);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED' });
+});
+
+test('(o) the Stop at the deadline is throttled twice: stopped on the third try, then signalled', async () => {
+  setup({ script: { compileSeconds: 2 * HOUR } });
+  fake.throttleBurst({ operation: 'StopCompilationJob', count: 2 });
+  const run = await startRun(HOUR);
+  await sfn!.advanceTo(2 * HOUR);
+  expect(fake.callsOf('StopCompilationJob').map((c) => c.result)).toEqual(['ThrottlingException', 'ThrottlingException', 'ok']);
+  expect(fake.job(NAME)).toMatchObject({ status: 'STOPPED', stoppedBy: 'handler' });
+  expectSignalledOnce();
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_DEADLINE_ERROR });
+});
+
+test('(r) a job of 3 h: a Describe every 5 s for the first 30 minutes, then every 30 s; signalled within 30 s of its end', async () => {
+  setup({ script: { startingSeconds: 10, compileSeconds: 3 * HOUR - 10 } });
+  const run = await startRun(4 * HOUR);
+  await sfn!.advanceTo(4 * HOUR);
+  const describes = times('DescribeCompilationJob');
+  const fast = describes.filter((t) => t <= LONG_RUN_FAST_POLL_SECONDS);
+  expect(new Set(gaps(fast))).toEqual(new Set([POLL_INTERVAL_SECONDS]));
+  expect(new Set(gaps(describes.filter((t) => t >= LONG_RUN_FAST_POLL_SECONDS)))).toEqual(new Set([LONG_RUN_SLOW_POLL_SECONDS]));
+  expectSignalledOnce();
+  expect(signals[0].at - 3 * HOUR).toBeLessThanOrEqual(LONG_RUN_SLOW_POLL_SECONDS);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED' });
+});
+
+describe('a Standard execution fails once its history reaches 25,000 events: the longest runs stay below', () => {
+  const LIMIT = 25_000;
+  const deadline = MAX_LONG_RUN_TIMEOUT_SECONDS;
+
+  test('(p) a job still compiling at the 11 h 59 min deadline, 5 % of the calls throttled', async () => {
+    setup({ throttleRate: 0.05, seed: 3 });
+    // Created by the start resource, with a MaxRuntime beyond the deadline.
+    fake.seedJob(NAME, { compileSeconds: 13 * HOUR }, { ...createRequestOf(SPEC, NAME), StoppingCondition: { MaxRuntimeInSeconds: 13 * HOUR } });
+    const run = await startRun(deadline);
+    await sfn!.advanceTo(deadline + 600);
+    expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_DEADLINE_ERROR });
+    expectSignalledOnce();
+    const events = sfn!.historyEvents(run);
+    console.info(`(p) ${events} history events over ${deadline} s of polling`);
+    expect(events).toBeLessThan(LIMIT * 0.8);
+  });
+
+  test('(q) the quota full until the deadline, 5 % of the calls throttled', async () => {
+    setup({ concurrencyQuota: 1, throttleRate: 0.05, seed: 3 });
+    fake.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: 13 * HOUR });
+    const run = await startRun(deadline);
+    await sfn!.advanceTo(deadline + 600);
+    expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_DEADLINE_ERROR });
+    const events = sfn!.historyEvents(run);
+    console.info(`(q) ${events} history events over ${deadline} s of quota wait`);
+    expect(events).toBeLessThan(LIMIT * 0.8);
+  });
 });
