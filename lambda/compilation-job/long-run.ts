@@ -5,6 +5,7 @@ import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
 import { runtimeClient } from './runtime-sdk';
 import { createRequestOf } from './spec';
 import type { CompilationJobSpec, LongRunAttributes, LongRunInput } from '../../src/private/contract';
+import { waitConditionTimeoutSeconds } from '../../src/private/contract';
 
 /** The Step Functions client the Lambda runtime ships, loaded on first use (long path only). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,6 +38,8 @@ export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest
     request: createRequestOf(spec, jobName) as LongRunInput['request'],
     deadline,
     signal: { StackName: event.StackId, LogicalResourceId: waitCondition },
+    // The WaitCondition begins after this operation ends, and times out this long after it begins.
+    signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(spec.timeoutSeconds) * 1000).toISOString(),
   };
   const { module, client: sfnClient } = sfn();
   try {

@@ -35,7 +35,9 @@ export async function isResultComplete(event: IsCompleteRequest): Promise<IsComp
 
 async function outcomeOf(result: CompilationResultSpec): Promise<IsCompleteResponse> {
   const jobName = result.compilationJobName;
-  const deadlinePassed = Date.now() >= Date.parse(result.deadline);
+  // The run's Wait until the deadline (TimestampPath) ends at the deadline's whole second, up to
+  // 1 s before it: a job the run stopped then was stopped at its deadline, whenever this reads it.
+  const deadlinePassed = Date.now() >= Math.floor(Date.parse(result.deadline) / 1000) * 1000;
   const job = await describeJob(jobName);
   if (!job) {
     if (deadlinePassed) throw notCreated(jobName, result.timeoutSeconds);

@@ -196,6 +196,11 @@ export interface LongRunInput {
   readonly deadline: string;
   /** The SignalResource request that ends the WaitCondition (Status and UniqueId are added). */
   readonly signal: { readonly StackName: string; readonly LogicalResourceId: string };
+  /**
+   * ISO 8601: the run stops trying to signal at this time, the hand-off plus the WaitCondition's
+   * timeout ({@link waitConditionTimeoutSeconds}): a WaitCondition that has not begun by then never will.
+   */
+  readonly signalBy: string;
 }
 
 /**
@@ -207,6 +212,11 @@ export const MAX_LONG_RUN_TIMEOUT_SECONDS = 12 * 3600 - 60;
 /** The longest CloudFormation waits for a WaitCondition's signal. */
 export const MAX_WAIT_CONDITION_SECONDS = 12 * 3600;
 
+/** How long a job's WaitCondition waits: 5 minutes beyond its `timeout` (the run signals first), at most 12 hours. */
+export function waitConditionTimeoutSeconds(timeoutSeconds: number): number {
+  return Math.min(timeoutSeconds + 5 * 60, MAX_WAIT_CONDITION_SECONDS);
+}
+
 /**
  * Seconds between a run's tries to create a job refused by the concurrent-job quota: Step
  * Functions waits a random time up to this (full jitter), so waiting jobs try every 10 s on average.
@@ -216,3 +226,5 @@ export const QUOTA_RETRY_SECONDS = 20;
 /** The errors by which a long run's race ends (Step Functions error names). */
 export const RUN_ENDED_ERROR = 'Compilation.Ended';
 export const RUN_DEADLINE_ERROR = 'Compilation.DeadlinePassed';
+/** A run's error when CloudFormation never took its signal (the WaitCondition no longer waits, or never began). */
+export const RUN_NOT_SIGNALLED_ERROR = 'Compilation.NotSignalled';

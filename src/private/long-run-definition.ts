@@ -9,22 +9,62 @@
  * the result resource that follows reads the job and fails the deployment with SageMaker's reason,
  * as the one-hour path does. Only SDK service integrations: no Lambda runs while a job runs.
  *
- * Error names: `<Service>.<Error>` with `Exception` appended when the service's own name lacks it
- * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html).
+ * Error names, as the AWS SDK integration produces them
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html):
+ * - an error the service's API model declares is `<Service>.<Name>` with `Exception` appended when
+ *   the name lacks it. SageMaker's model (botocore `sagemaker/2017-07-24/service-2.json`) declares
+ *   only ConflictException, ResourceInUse, ResourceLimitExceeded and ResourceNotFound;
+ * - every other code is the generic `<Service>.<Service>Exception`, here `SageMaker.SageMakerException`
+ *   and `CloudFormation.CloudFormationException` (CloudFormation declares none of the codes its
+ *   DescribeStackResource and SignalResource answer: ValidationError, Throttling). The code is
+ *   not in the error: the Cause is the service's message, then `(Service: <Service>, Status Code:
+ *   <http status>, Request ID: ...)`, as in `Ec2.Ec2Exception: Request limit exceeded. ... (Service:
+ *   Ec2, Status Code: 503, ...` (https://github.com/CloudSnorkel/cdk-github-runners/issues/946).
+ * So a Retry cannot tell SageMaker's throttling or 5xx from a ValidationException: a Catch of the
+ * generic name routes to a Choice on the Cause ({@link transientCause}), which loops back after a
+ * random wait or fails the branch with the service's own words.
  */
-import { POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, RUN_ENDED_ERROR } from './contract';
+import { POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, RUN_ENDED_ERROR, RUN_NOT_SIGNALLED_ERROR } from './contract';
 
 const SDK = 'arn:aws:states:::aws-sdk';
 
-/** Throttling and server faults of SageMaker: retried with backoff, as the SDK would. */
-const SAGEMAKER_TRANSIENT = {
-  ErrorEquals: ['SageMaker.ThrottlingException', 'SageMaker.InternalFailureException', 'SageMaker.ServiceUnavailableException'],
-  IntervalSeconds: 2,
-  BackoffRate: 2,
-  MaxDelaySeconds: 60,
-  MaxAttempts: 10,
-  JitterStrategy: 'FULL',
-};
+/** Every SageMaker error its API model does not declare (throttling, 5xx, ValidationException, AccessDenied). */
+export const SAGEMAKER_GENERIC_ERROR = 'SageMaker.SageMakerException';
+/** Every CloudFormation error of DescribeStackResource and SignalResource (ValidationError, Throttling). */
+export const CLOUDFORMATION_GENERIC_ERROR = 'CloudFormation.CloudFormationException';
+
+/** Ends the signalling race once the WaitCondition took the signal. */
+const SIGNALLED = 'Compilation.Signalled';
+
+/**
+ * A Choice rule: the Cause at `path` is a transient fault. SageMaker's and CloudFormation's
+ * throttling answer HTTP 400 `Rate exceeded` (ThrottlingException, Throttling); their server
+ * faults (InternalFailure, ServiceUnavailable) answer 5xx, which the Cause's `Status Code` shows.
+ */
+function transientCause(path: string): object {
+  return {
+    And: [
+      { Variable: path, IsPresent: true },
+      { Or: [{ Variable: path, StringMatches: '*Rate exceeded*' }, { Variable: path, StringMatches: '*Status Code: 5*' }] },
+    ],
+  };
+}
+
+/**
+ * A random wait of 1 to `seconds` - 1 seconds (full jitter, which a Retry's JitterStrategy gives
+ * but a Catch loop does not), then `next`: spreads the tries of a fleet that a throttle hit at once.
+ */
+function backOff(name: string, seconds: number, next: string): Record<string, object> {
+  return {
+    [name]: { Type: 'Pass', Parameters: { 'Seconds.$': `States.MathRandom(1, ${seconds})` }, ResultPath: '$.backOff', Next: `${name}Wait` },
+    [`${name}Wait`]: { Type: 'Wait', SecondsPath: '$.backOff.Seconds', Next: next },
+  };
+}
+
+/** A Fail state that ends its branch with the caught error, as the service worded it. */
+function failWith(path: string): object {
+  return { Type: 'Fail', ErrorPath: `${path}.Error`, CausePath: `${path}.Cause` };
+}
 
 /** The compilation branch: ends with RUN_ENDED_ERROR once the job has ended, however it ended. */
 const compilation = {
@@ -36,22 +76,27 @@ const compilation = {
       // The start resource built the whole request; it is the call's input as it is.
       InputPath: '$.request',
       ResultPath: null,
-      // Every slot of the concurrent-job quota is taken, or SageMaker throttles or fails: try again
-      // until it takes the job (the deadline branch ends the wait). One retrier for all of them: a
-      // retrier counts its attempts for as long as the state retries, so a separate throttling
-      // retrier of 10 attempts would end an hours-long quota wait at its tenth throttled try. Full
-      // jitter spreads the tries of a waiting fleet.
+      // Every slot of the concurrent-job quota is taken: try again until SageMaker takes the job
+      // (the deadline branch ends the wait). Full jitter spreads the tries of a waiting fleet.
       Retry: [{
-        ErrorEquals: ['SageMaker.ResourceLimitExceededException', ...SAGEMAKER_TRANSIENT.ErrorEquals],
+        ErrorEquals: ['SageMaker.ResourceLimitExceededException'],
         IntervalSeconds: QUOTA_RETRY_SECONDS,
         BackoffRate: 1,
         MaxAttempts: 99999999,
         JitterStrategy: 'FULL',
       }],
-      // The start resource created it already, or adopted a job of this request.
-      Catch: [{ ErrorEquals: ['SageMaker.ResourceInUseException'], ResultPath: null, Next: 'Poll' }],
+      Catch: [
+        // The start resource created it already, or adopted a job of this request.
+        { ErrorEquals: ['SageMaker.ResourceInUseException'], ResultPath: null, Next: 'Poll' },
+        { ErrorEquals: [SAGEMAKER_GENERIC_ERROR], ResultPath: '$.fault', Next: 'CreateFault' },
+      ],
       Next: 'Poll',
     },
+    // Throttled or a server fault: try again (through the quota wait, until the deadline). Any
+    // other undeclared error (ValidationException: SageMaker refuses the request) ends the run now.
+    CreateFault: { Type: 'Choice', Choices: [{ ...transientCause('$.fault.Cause'), Next: 'CreateLater' }], Default: 'CreateRefused' },
+    ...backOff('CreateLater', QUOTA_RETRY_SECONDS, 'CreateJob'),
+    CreateRefused: failWith('$.fault'),
     Poll: { Type: 'Wait', Seconds: POLL_INTERVAL_SECONDS, Next: 'DescribeJob' },
     DescribeJob: {
       Type: 'Task',
@@ -59,13 +104,15 @@ const compilation = {
       Parameters: { 'CompilationJobName.$': '$.request.CompilationJobName' },
       ResultSelector: { 'Status.$': '$.CompilationJobStatus' },
       ResultPath: '$.job',
-      // Retried for as long as it takes: the deadline branch bounds the wait. Giving up after 10
-      // tries (a few minutes of throttling, likely with a fleet polling every 5 s) would end the
-      // race with the job still running: no stop at the deadline, and a result resource waiting
-      // for the job until its own hour runs out.
-      Retry: [{ ...SAGEMAKER_TRANSIENT, MaxAttempts: 99999999 }],
+      Catch: [{ ErrorEquals: [SAGEMAKER_GENERIC_ERROR], ResultPath: '$.fault', Next: 'DescribeFault' }],
       Next: 'HasEnded',
     },
+    // Throttled or a server fault: polled again, through any number of them: the deadline branch
+    // bounds the wait. Giving up would end the race with the job still running: no stop at the
+    // deadline, and a result resource waiting for the job until its own hour runs out.
+    DescribeFault: { Type: 'Choice', Choices: [{ ...transientCause('$.fault.Cause'), Next: 'DescribeLater' }], Default: 'DescribeRefused' },
+    ...backOff('DescribeLater', 12 * POLL_INTERVAL_SECONDS, 'DescribeJob'),
+    DescribeRefused: failWith('$.fault'),
     HasEnded: {
       Type: 'Choice',
       Choices: ['COMPLETED', 'FAILED', 'STOPPING', 'STOPPED'].map((status) => ({ Variable: '$.job.Status', StringEquals: status, Next: 'Ended' })),
@@ -84,35 +131,41 @@ const deadline = {
   },
 };
 
-/** The definition, as a JSON-compatible object. */
-export const LONG_RUN_DEFINITION = {
-  Comment: 'Waits for one SageMaker Neo compilation job (cdk-sagemaker-neo) and signals its WaitCondition.',
-  StartAt: 'Race',
-  // A WaitCondition waits 12 hours at most; no run outlives it.
-  TimeoutSeconds: 12 * 3600,
+/**
+ * The signalling branch: signals the WaitCondition once it waits, and ends with SIGNALLED once
+ * CloudFormation took the signal.
+ *
+ * CloudFormation begins creating the WaitCondition only after the start resource completed, and
+ * schedules it (seconds to minutes later); until then it refuses a signal with a ValidationError,
+ * the same error it answers once the WaitCondition no longer waits. So the run asks first:
+ * DescribeStackResource tells "not begun" (no such resource yet) from "no longer waits" (any status
+ * but CREATE_IN_PROGRESS: signalled, timed out, rolled back, deleted) by its status rather than by
+ * a message, and a deleted stack still answers it by its id (statuses DELETE_*). Every
+ * CloudFormation refusal (not begun yet, throttled, a signal refused between the two calls) is
+ * tried again after 5 s; the signalling deadline branch bounds the loop.
+ */
+const signalling = {
+  StartAt: 'SignalCheck',
   States: {
-    Race: {
-      Type: 'Parallel',
-      Branches: [compilation, deadline],
-      ResultPath: null,
-      Catch: [
-        { ErrorEquals: [RUN_ENDED_ERROR], ResultPath: '$.outcome', Next: 'Signal' },
-        { ErrorEquals: [RUN_DEADLINE_ERROR], ResultPath: '$.outcome', Next: 'StopJob' },
-        // Anything else (a request SageMaker refuses after a quota wait, a missing permission):
-        // signal, then fail with it; the result resource reads it from the execution.
-        { ErrorEquals: ['States.ALL'], ResultPath: '$.outcome', Next: 'Signal' },
-      ],
-      Next: 'Signal',
-    },
-    StopJob: {
+    SignalCheck: {
       Type: 'Task',
-      Resource: `${SDK}:sagemaker:stopCompilationJob`,
-      Parameters: { 'CompilationJobName.$': '$.request.CompilationJobName' },
-      ResultPath: null,
-      Retry: [SAGEMAKER_TRANSIENT],
-      // Never created (the quota stayed full), or it ended meanwhile: nothing to stop.
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Signal' }],
-      Next: 'Signal',
+      Resource: `${SDK}:cloudformation:describeStackResource`,
+      Parameters: { 'StackName.$': '$.signal.StackName', 'LogicalResourceId.$': '$.signal.LogicalResourceId' },
+      ResultSelector: { 'Status.$': '$.StackResourceDetail.ResourceStatus' },
+      ResultPath: '$.waitCondition',
+      Catch: [{ ErrorEquals: [CLOUDFORMATION_GENERIC_ERROR], ResultPath: '$.fault', Next: 'SignalCheckFault' }],
+      Next: 'IsWaiting',
+    },
+    SignalCheckFault: {
+      Type: 'Choice',
+      // A stack id CloudFormation does not know at all: nothing will ever wait.
+      Choices: [{ Variable: '$.fault.Cause', StringMatches: 'Stack with id * does not exist*', Next: 'NoLongerWaits' }],
+      Default: 'SignalLater',
+    },
+    IsWaiting: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.waitCondition.Status', StringEquals: 'CREATE_IN_PROGRESS', Next: 'Signal' }],
+      Default: 'NoLongerWaits',
     },
     Signal: {
       Type: 'Task',
@@ -124,23 +177,83 @@ export const LONG_RUN_DEFINITION = {
         'Status': 'SUCCESS',
       },
       ResultPath: null,
-      Retry: [{
-        ErrorEquals: ['CloudFormation.ThrottlingException'],
-        IntervalSeconds: 1,
-        BackoffRate: 2,
-        MaxAttempts: 10,
-        JitterStrategy: 'FULL',
-      }],
-      // The WaitCondition no longer waits (rolled back or deleted, or an earlier run signalled it).
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.signalError', Next: 'Outcome' }],
+      Catch: [{ ErrorEquals: [CLOUDFORMATION_GENERIC_ERROR], ResultPath: '$.fault', Next: 'SignalLater' }],
+      Next: 'Signalled',
+    },
+    SignalLater: { Type: 'Wait', Seconds: POLL_INTERVAL_SECONDS, Next: 'SignalCheck' },
+    Signalled: { Type: 'Fail', Error: SIGNALLED, Cause: 'CloudFormation took the signal.' },
+    NoLongerWaits: { Type: 'Fail', Error: RUN_NOT_SIGNALLED_ERROR, Cause: 'The WaitCondition no longer waits (signalled, timed out, rolled back or deleted); it was not signalled by this run.' },
+  },
+};
+
+/**
+ * The signalling deadline: `signalBy` is the hand-off plus the WaitCondition's timeout, so a
+ * WaitCondition that has not begun by then never will (one that began would have timed out).
+ */
+const signalDeadline = {
+  StartAt: 'UntilSignalBy',
+  States: {
+    UntilSignalBy: { Type: 'Wait', TimestampPath: '$.signalBy', Next: 'SignalGaveUp' },
+    SignalGaveUp: { Type: 'Fail', Error: RUN_NOT_SIGNALLED_ERROR, Cause: 'The WaitCondition did not take a signal within its timeout.' },
+  },
+};
+
+/** The definition, as a JSON-compatible object. */
+export const LONG_RUN_DEFINITION = {
+  Comment: 'Waits for one SageMaker Neo compilation job (cdk-sagemaker-neo) and signals its WaitCondition.',
+  StartAt: 'Race',
+  // A run signals by `signalBy` at the latest (at most 12 hours after it starts); a little more, so
+  // that the run's own error, not a timeout, says why it gave up.
+  TimeoutSeconds: 12 * 3600 + 300,
+  States: {
+    Race: {
+      Type: 'Parallel',
+      Branches: [compilation, deadline],
+      ResultPath: null,
+      Catch: [
+        { ErrorEquals: [RUN_ENDED_ERROR], ResultPath: '$.outcome', Next: 'Signalling' },
+        { ErrorEquals: [RUN_DEADLINE_ERROR], ResultPath: '$.outcome', Next: 'StopJob' },
+        // Anything else (a request SageMaker refuses, a missing permission): signal, then fail
+        // with it; the result resource reads it from the execution.
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.outcome', Next: 'Signalling' },
+      ],
+      Next: 'Signalling',
+    },
+    StopJob: {
+      Type: 'Task',
+      Resource: `${SDK}:sagemaker:stopCompilationJob`,
+      Parameters: { 'CompilationJobName.$': '$.request.CompilationJobName' },
+      ResultPath: null,
+      Catch: [
+        { ErrorEquals: [SAGEMAKER_GENERIC_ERROR], ResultPath: '$.fault', Next: 'StopFault' },
+        // Never created (the quota stayed full): nothing to stop.
+        { ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'Signalling' },
+      ],
+      Next: 'Signalling',
+    },
+    // Throttled or a server fault: stop again (the WaitCondition waits 5 minutes beyond the
+    // deadline; the result resource stops a job still running too). Else (ValidationException:
+    // the job ended meanwhile) there is nothing to stop.
+    StopFault: { Type: 'Choice', Choices: [{ ...transientCause('$.fault.Cause'), Next: 'StopLater' }], Default: 'Signalling' },
+    ...backOff('StopLater', 2 * POLL_INTERVAL_SECONDS, 'StopJob'),
+    Signalling: {
+      Type: 'Parallel',
+      Branches: [signalling, signalDeadline],
+      ResultPath: null,
+      Catch: [
+        { ErrorEquals: [SIGNALLED], ResultPath: null, Next: 'Outcome' },
+        // Never SUCCEEDED without a signal CloudFormation took.
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.signalError', Next: 'NotSignalled' },
+      ],
       Next: 'Outcome',
     },
+    NotSignalled: failWith('$.signalError'),
     Outcome: {
       Type: 'Choice',
       Choices: [{ Variable: '$.outcome.Error', StringEquals: RUN_ENDED_ERROR, Next: 'Done' }],
       Default: 'RunFailed',
     },
     Done: { Type: 'Succeed' },
-    RunFailed: { Type: 'Fail', ErrorPath: '$.outcome.Error', CausePath: '$.outcome.Cause' },
+    RunFailed: failWith('$.outcome'),
   },
 };

@@ -2,15 +2,12 @@ import { createHash } from 'crypto';
 import { CfnResource, CfnWaitCondition, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  CompilationResultSpec, LongRunAttributes, MAX_WAIT_CONDITION_SECONDS, RESULT_RESOURCE_TYPE,
+  CompilationResultSpec, LongRunAttributes, RESULT_RESOURCE_TYPE, waitConditionTimeoutSeconds,
 } from './contract';
 import { SERVICE_TIMEOUT } from './provider';
 
-
-/** How long a job's WaitCondition waits: 5 minutes beyond its `timeout` (the run signals first), at most 12 hours. */
-export function waitConditionTimeoutSeconds(timeoutSeconds: number): number {
-  return Math.min(timeoutSeconds + 5 * 60, MAX_WAIT_CONDITION_SECONDS);
-}
+// The handler computes the run's signalling deadline with the same function.
+export { waitConditionTimeoutSeconds };
 
 /**
  * The WaitCondition CloudFormation waits on (up to 12 hours) while a Step Functions run polls the

@@ -22,8 +22,8 @@ export interface LongRunStateMachineProps {
 
 /**
  * The stack's state machine for compilations longer than a custom resource may wait: one per stack,
- * created with the first such job. Its role may act on the stack's jobs and signal its own stack's
- * resources, nothing else; PassRole comes from the provider, as the handler's does.
+ * created with the first such job. Its role may act on the stack's jobs and read and signal its own
+ * stack's resources, nothing else; PassRole comes from the provider, as the handler's does.
  */
 export class LongRunStateMachine extends Construct {
   public readonly stateMachine: sfn.StateMachine;
@@ -36,7 +36,9 @@ export class LongRunStateMachine extends Construct {
       description: 'Creates, polls and stops the stack\'s long SageMaker Neo compilation jobs and signals their WaitConditions',
     });
     role.addToPolicy(new iam.PolicyStatement({ actions: RUN_SAGEMAKER_ACTIONS, resources: [props.sagemakerJobs] }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudformation:SignalResource'], resources: [stack.stackId] }));
+    // DescribeStackResource: a run signals its WaitCondition only once CloudFormation has begun it
+    // (long-run-definition.ts); both on its own stack only.
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStackResource', 'cloudformation:SignalResource'], resources: [stack.stackId] }));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(LONG_RUN_DEFINITION)),
       role,

@@ -16,7 +16,7 @@
 import { median } from './stats';
 import { runNameOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
-import { MAX_LONG_RUN_TIMEOUT_SECONDS, type LongRunInput } from '../../src/private/contract';
+import { MAX_LONG_RUN_TIMEOUT_SECONDS, type LongRunInput, waitConditionTimeoutSeconds } from '../../src/private/contract';
 import { fleetJobSeconds, fleetJobSpec, fleetSageMaker } from '../driver/long-fleet';
 import { longRunDefinitionFromTemplate, StepFunctions } from '../driver/step-functions';
 import { nameOf, STACK_ID } from '../handler/fixtures';
@@ -73,6 +73,7 @@ export async function simulateLongRunFleet(options: LongRunSimOptions): Promise<
         request: createRequestOf(spec, name) as LongRunInput['request'],
         deadline: fake.clock.dateAt(MAX_LONG_RUN_TIMEOUT_SECONDS).toISOString(),
         signal: { StackName: STACK_ID, LogicalResourceId: name },
+        signalBy: fake.clock.dateAt(waitConditionTimeoutSeconds(MAX_LONG_RUN_TIMEOUT_SECONDS)).toISOString(),
       };
       await sfn.startExecution({ stateMachineArn: sfn.stateMachineArn, name: runNameOf(name, name, 'bench-request'), input: JSON.stringify(input) });
     }

@@ -177,6 +177,18 @@ export class CloudFormationModel {
     waiting.onEnd({ status, reason, at: this.seconds() });
   }
 
+  /**
+   * DescribeStackResource's answer: the resource's record, or CloudFormation's ValidationError for
+   * a resource the stack does not have (not begun yet, or deleted) or a stack id it does not know.
+   */
+  describe(input: { StackName: string; LogicalResourceId: string }): ResourceRecord & { readonly type: string } {
+    const record = this.resources.get(`${input.StackName}|${input.LogicalResourceId}`);
+    if (record) return record;
+    throw cfnError('ValidationError', this.stacks.has(input.StackName)
+      ? `Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`
+      : `Stack with id ${input.StackName} does not exist`);
+  }
+
   /** The awsQuery API: DescribeStackResource (the handler's one call) and SignalResource (a run's). */
   async handle(action: string, input: Record<string, string>): Promise<string> {
     const at = this.seconds();
@@ -205,12 +217,12 @@ export class CloudFormationModel {
       throw cfnError('Throttling', 'Rate exceeded');
     }
     const stackId = input.StackName;
-    const record = this.resources.get(`${stackId}|${input.LogicalResourceId}`);
-    if (!record) {
-      this.calls.push({ at, operation: action, result: 'ValidationError' });
-      throw cfnError('ValidationError', this.stacks.has(stackId)
-        ? `Resource ${input.LogicalResourceId} does not exist for stack ${stackId}`
-        : `Stack with id ${stackId} does not exist`);
+    let record: ResourceRecord & { readonly type: string };
+    try {
+      record = this.describe(input as { StackName: string; LogicalResourceId: string });
+    } catch (error) {
+      this.calls.push({ at, operation: action, result: (error as ServiceError).name });
+      throw error;
     }
     this.calls.push({ at, operation: action, result: 'ok', status: record.status });
     const name = /stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;

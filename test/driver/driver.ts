@@ -55,6 +55,8 @@ export interface StepFunctionsServices {
   readonly fake?: FakeSageMaker;
   sagemaker(operation: string, input: unknown): Promise<object>;
   signalResource(input: { StackName: string; LogicalResourceId: string; UniqueId: string; Status: string }): Promise<void>;
+  /** A run's DescribeStackResource (the status of its WaitCondition). */
+  describeStackResource(input: { StackName: string; LogicalResourceId: string }): Promise<{ ResourceStatus: string }>;
   note(text: string): void;
 }
 
@@ -211,6 +213,7 @@ export class Driver {
         return fake.call('sagemaker', operation, input);
       },
       signalResource: async (input) => this.cloudformation.signal(input),
+      describeStackResource: async (input) => ({ ResourceStatus: this.cloudformation.describe(input).status }),
       note: (text) => this.note(text),
     });
   }

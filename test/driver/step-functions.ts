@@ -6,9 +6,10 @@
  * interval take no real time and happen at the virtual second they would.
  *
  * Task states whose Resource is `arn:aws:states:::aws-sdk:<service>:<action>` are served by the
- * scripted SageMaker (sagemaker:*) or by a callback of the caller (cloudformation:signalResource),
- * found by their Resource, so a renamed state still works. Errors reach the definition named as
- * Step Functions names them (`<Service>.<Error>`, `Exception` appended when missing).
+ * scripted SageMaker (sagemaker:*) or by callbacks of the caller (cloudformation:describeStackResource,
+ * cloudformation:signalResource), found by their Resource, so a renamed state still works. Errors
+ * reach the definition named as the AWS SDK integration names them, decided by botocore's API
+ * model of the service (see {@link sdkErrorName}).
  *
  * The API is shaped like Step Functions' own (StartExecution, StopExecution, ListExecutions,
  * DescribeExecution), so an HTTP front can route the handler's SDK calls to it.
@@ -20,6 +21,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CompilationJob, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../../src';
+import { loadApiModel, ServiceName } from '../fault/api-model';
 import { ACCOUNT, EPOCH_MS, FakeSageMaker, mulberry32, REGION } from '../fault/fake-sagemaker';
 
 /** What this file uses of aws-local-stepfunctions (its types are ESM-only; its CommonJS build is what jest loads). */
@@ -69,10 +71,22 @@ export interface SignalResourceInput {
 
 /**
  * Serves the run's SignalResource. To refuse it, throw an error whose `name` is CloudFormation's
- * error code (`ValidationError`, `Throttling`), as the SDK names it; the run sees it as
- * `CloudFormation.ValidationErrorException`, `CloudFormation.ThrottlingException`.
+ * error code (`ValidationError`, `Throttling`), as the SDK names it; the run sees it as the AWS SDK
+ * integration names it (`CloudFormation.CloudFormationException`: the model declares neither).
  */
 export type SignalHandler = (input: SignalResourceInput) => void | Promise<void>;
+
+/** `cloudformation:describeStackResource` as the definition calls it. */
+export interface DescribeStackResourceInput {
+  readonly StackName: string;
+  readonly LogicalResourceId: string;
+}
+
+/**
+ * Serves the run's DescribeStackResource: the resource's status, or throw as {@link SignalHandler}
+ * does (`ValidationError` "Resource X does not exist for stack Y" before CloudFormation begins it).
+ */
+export type DescribeStackResourceHandler = (input: DescribeStackResourceInput) => { ResourceStatus: string } | Promise<{ ResourceStatus: string }>;
 
 export interface StepFunctionsOptions {
   /** The scripted SageMaker; its clock is the virtual time of every run. */
@@ -83,6 +97,8 @@ export interface StepFunctionsOptions {
   readonly stateMachineArn?: string;
   /** @default accept every signal */
   readonly signal?: SignalHandler;
+  /** @default CREATE_IN_PROGRESS (the WaitCondition waits) */
+  readonly describeStackResource?: DescribeStackResourceHandler;
   /** Seed of the Math.random behind JitterStrategy FULL while installed. @default 1 */
   readonly seed?: number;
 }
@@ -111,24 +127,35 @@ export class StepFunctionsApiError extends Error {
   }
 }
 
-/** The service names of the Resource ARNs, as Step Functions prefixes their errors (PascalCase). */
-const SERVICE_NAMES: Record<string, string> = { sagemaker: 'SageMaker', cloudformation: 'CloudFormation' };
+/** The services of the Resource ARNs, with the name Step Functions gives them in errors (PascalCase). */
+const SERVICE_NAMES: Partial<Record<ServiceName, string>> = { sagemaker: 'SageMaker', cloudformation: 'CloudFormation' };
 
 /**
- * An AWS SDK integration's error as the definition sees it: `<ServiceName>.<ErrorName>`, both
- * PascalCase, with `Exception` appended where the service's own name lacks it
- * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html), e.g.
- * `SageMaker.ResourceLimitExceededException`, `CloudFormation.ValidationErrorException`. The Cause
- * is the service's message with the request's details, as Step Functions reports it.
+ * An AWS SDK integration's error as the definition sees it
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html):
+ * - a code the service's API model declares (botocore's service-2.json, an `exception` shape): `<Service>.<shape
+ *   name>`, `Exception` appended when the name lacks it: `SageMaker.ResourceLimitExceededException`;
+ * - any other code: the generic `<Service>.<Service>Exception` (`SageMaker.SageMakerException` for
+ *   ThrottlingException and ValidationException, `CloudFormation.CloudFormationException` for
+ *   ValidationError and Throttling), the code nowhere in the error or its Cause, as in
+ *   `Ec2.Ec2Exception: Request limit exceeded. ... (Service: Ec2, Status Code: 503, ...`
+ *   (https://github.com/CloudSnorkel/cdk-github-runners/issues/946).
+ * The model decides, not a list here. Without botocore nothing can decide: it throws.
  */
-export function sdkErrorName(service: string, code: string): string {
-  return `${service}.${code.endsWith('Exception') ? code : `${code}Exception`}`;
+export function sdkErrorName(service: ServiceName, code: string): string {
+  const serviceName = SERVICE_NAMES[service];
+  const model = loadApiModel(service);
+  if (!serviceName || !model) throw new Error(`the Step Functions stand-in names ${service}'s errors from botocore's API model, which is not available: pip install botocore`);
+  const declared = model.declaredError(code);
+  const name = declared ?? serviceName;
+  return `${serviceName}.${name.endsWith('Exception') ? name : `${name}Exception`}`;
 }
 
+/** The Cause: the service's message, then the call's details, as the AWS SDK integration words it. */
 class SdkIntegrationError extends Error {
-  constructor(service: string, error: unknown) {
+  constructor(service: ServiceName, error: unknown) {
     const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
-    const details = [`Service: ${service}`, `Status Code: ${e.$metadata?.httpStatusCode ?? 400}`, `Request ID: ${e.$metadata?.requestId ?? 'none'}`];
+    const details = [`Service: ${SERVICE_NAMES[service]}`, `Status Code: ${e.$metadata?.httpStatusCode ?? 400}`, `Request ID: ${e.$metadata?.requestId ?? 'none'}`];
     super(`${e.message ?? String(error)} (${details.join(', ')})`);
     this.name = sdkErrorName(service, e.name ?? 'Unknown');
   }
@@ -149,7 +176,7 @@ class RunEnded extends Error {
 }
 
 interface TaskResource {
-  readonly service: string;
+  readonly service: ServiceName;
   readonly action: string;
   /** The Parallel states this Task state runs inside, outermost first. */
   readonly parallels: readonly string[];
@@ -182,9 +209,9 @@ function taskResources(definition: Definition, parallels: string[] = [], into = 
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Task') {
       const match = SDK_RESOURCE.exec(state.Resource ?? '');
-      if (!match || !SERVICE_NAMES[match[1]]) throw new Error(`Task state ${name}: the stand-in serves no resource ${state.Resource}`);
+      if (!match || !SERVICE_NAMES[match[1] as ServiceName]) throw new Error(`Task state ${name}: the stand-in serves no resource ${state.Resource}`);
       if (into.has(name)) throw new Error(`two Task states named ${name}: local handlers are keyed by state name`);
-      into.set(name, { service: match[1], action: match[2], parallels });
+      into.set(name, { service: match[1] as ServiceName, action: match[2], parallels });
     }
     for (const branch of state.Branches ?? []) taskResources(branch, [...parallels, name], into);
   }
@@ -201,6 +228,7 @@ export class StepFunctions {
   private readonly definition: object;
   private readonly tasks: Map<string, TaskResource>;
   private readonly signal: SignalHandler;
+  private readonly describeStackResource: DescribeStackResourceHandler;
   private readonly clock: ReturnType<typeof FakeTimers.install>;
   private readonly originalRandom = Math.random;
   private readonly executions = new Map<string, Execution>();
@@ -214,6 +242,7 @@ export class StepFunctions {
     this.tasks = taskResources(options.definition as Definition);
     this.stateMachineArn = options.stateMachineArn ?? `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:LongRun`;
     this.signal = options.signal ?? (() => undefined);
+    this.describeStackResource = options.describeStackResource ?? (() => ({ ResourceStatus: 'CREATE_IN_PROGRESS' }));
     // Validates the definition once (asl-validator), as CreateStateMachine would.
     new StateMachine(this.definition);
     this.clock = FakeTimers.install({ now: this.fake.clock.ms, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
@@ -359,7 +388,6 @@ export class StepFunctions {
       if (execution.status !== 'RUNNING' || task.parallels.some((parallel) => execution.endedParallels.has(parallel))) throw new RunEnded();
       const key = `${task.service}:${task.action}`;
       this.sdkCallCounts.set(key, (this.sdkCallCounts.get(key) ?? 0) + 1);
-      const service = SERVICE_NAMES[task.service];
       try {
         if (task.service === 'sagemaker') {
           const { $metadata: _metadata, ...output } = await this.fake.call('sagemaker', task.action[0].toUpperCase() + task.action.slice(1), input) as Record<string, unknown>;
@@ -370,8 +398,12 @@ export class StepFunctions {
           await this.signal(input as SignalResourceInput);
           return {};
         }
+        if (key === 'cloudformation:describeStackResource') {
+          const detail = await this.describeStackResource(input as DescribeStackResourceInput);
+          return { StackResourceDetail: { ...(input as DescribeStackResourceInput), ...detail } };
+        }
       } catch (error) {
-        throw new SdkIntegrationError(service, error);
+        throw new SdkIntegrationError(task.service, error);
       }
       throw new Error(`the stand-in serves no ${key}`);
     } finally {

@@ -42,6 +42,9 @@ export interface Shape {
   readonly pattern?: string;
   readonly enum?: readonly string[];
   readonly union?: boolean;
+  /** An error shape: the service answers with it under `error.code` (the shape's name when absent). */
+  readonly exception?: boolean;
+  readonly error?: { readonly code?: string; readonly httpStatusCode?: number };
 }
 
 interface Operation {
@@ -166,6 +169,15 @@ export class ApiModel {
     const rest: Record<string, unknown> = { ...(output ?? {}) as Record<string, unknown> };
     delete rest.$metadata;
     return this.validate(operation, 'output', rest, options);
+  }
+
+  /**
+   * The error shape the model declares for an error code (the name the service answers with), or
+   * undefined when the model does not declare it. Declared errors reach an SDK as their own class;
+   * the others only as the service's generic exception with the code inside.
+   */
+  declaredError(code: string): string | undefined {
+    return Object.entries(this.model.shapes).find(([name, shape]) => shape.exception && (shape.error?.code ?? name) === code)?.[0];
   }
 
   /** The names of all the model's shapes. */

@@ -44,7 +44,7 @@ async function start(options: FakeOptions = {}): Promise<{ fake: FakeSageMaker; 
   driver = await Driver.start({
     fake,
     stepFunctions: (services) => {
-      sfn = new StepFunctions({ fake: services.fake!, definition: DEFINITION, stateMachineArn: STATE_MACHINE_ARN, signal: services.signalResource });
+      sfn = new StepFunctions({ fake: services.fake!, definition: DEFINITION, stateMachineArn: STATE_MACHINE_ARN, signal: services.signalResource, describeStackResource: services.describeStackResource });
       return sfn;
     },
   });

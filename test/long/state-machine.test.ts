@@ -6,9 +6,11 @@
  */
 import { runNameOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
-import { POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, type LongRunInput } from '../../src/private/contract';
-import { LONG_RUN_DEFINITION } from '../../src/private/long-run-definition';
-import { longRunDefinitionFromTemplate, SignalHandler, SignalResourceInput, StepFunctions } from '../driver/step-functions';
+import {
+  POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, RUN_NOT_SIGNALLED_ERROR, type LongRunInput, waitConditionTimeoutSeconds,
+} from '../../src/private/contract';
+import { LONG_RUN_DEFINITION, SAGEMAKER_GENERIC_ERROR } from '../../src/private/long-run-definition';
+import { DescribeStackResourceHandler, longRunDefinitionFromTemplate, SignalHandler, SignalResourceInput, StepFunctions } from '../driver/step-functions';
 import { FakeOptions, FakeSageMaker, JobScript } from '../fault/fake-sagemaker';
 import { nameOf, REQUEST_ID, specOf, STACK_ID } from '../handler/fixtures';
 
@@ -25,7 +27,7 @@ let fake: FakeSageMaker;
 let sfn: StepFunctions | undefined;
 let signals: Array<{ at: number; input: SignalResourceInput }>;
 
-function setup(options: FakeOptions = {}, signal?: SignalHandler): void {
+function setup(options: FakeOptions = {}, signal?: SignalHandler, describeStackResource?: DescribeStackResourceHandler): void {
   fake = new FakeSageMaker(options);
   signals = [];
   sfn = new StepFunctions({
@@ -35,6 +37,7 @@ function setup(options: FakeOptions = {}, signal?: SignalHandler): void {
       signals.push({ at: fake.clock.seconds, input });
       return signal?.(input);
     },
+    describeStackResource,
   });
 }
 
@@ -44,6 +47,7 @@ async function startRun(deadlineSeconds: number): Promise<string> {
     request: createRequestOf(SPEC, NAME) as LongRunInput['request'],
     deadline: fake.clock.dateAt(deadlineSeconds).toISOString(),
     signal: { StackName: STACK_ID, LogicalResourceId: WAIT_CONDITION },
+    signalBy: fake.clock.dateAt(fake.clock.seconds + waitConditionTimeoutSeconds(deadlineSeconds - fake.clock.seconds)).toISOString(),
   };
   const { executionArn } = await sfn!.startExecution({ stateMachineArn: sfn!.stateMachineArn, name: RUN_NAME, input: JSON.stringify(input) });
   return executionArn;
@@ -87,9 +91,12 @@ test('(a) the run creates the job, which completes after 15 min: one Create, a D
   const description = await sfn!.describeExecution({ executionArn: run });
   expect(description).toMatchObject({ status: 'SUCCEEDED', startDate: fake.clock.dateAt(0), stopDate: fake.clock.dateAt(900) });
   expect(description.error).toBeUndefined();
-  // Race, CreateJob, 180 x (Poll, DescribeJob, HasEnded), Ended, UntilDeadline, Signal, Outcome, Done.
-  expect(sfn!.transitions(run)).toBe(2 + 180 * 3 + 5);
-  expect(sfn!.sdkCalls()).toEqual({ 'sagemaker:createCompilationJob': 1, 'sagemaker:describeCompilationJob': 180, 'cloudformation:signalResource': 1 });
+  // Race, CreateJob, 180 x (Poll, DescribeJob, HasEnded), Ended, UntilDeadline,
+  // Signalling, SignalCheck, IsWaiting, Signal, Signalled, UntilSignalBy, Outcome, Done.
+  expect(sfn!.transitions(run)).toBe(2 + 180 * 3 + 2 + 8);
+  expect(sfn!.sdkCalls()).toEqual({
+    'sagemaker:createCompilationJob': 1, 'sagemaker:describeCompilationJob': 180, 'cloudformation:describeStackResource': 1, 'cloudformation:signalResource': 1,
+  });
   // The deadline's Wait and the run's own timeout ended with it.
   expect(sfn!.nextTimerAt()).toBeUndefined();
 });
@@ -212,7 +219,7 @@ test('(g) the deadline passes while the run waits for the quota: the Stop of no 
   expect(fake.createdCount(NAME)).toBe(0);
 });
 
-test('(h) SageMaker refuses the request (ValidationException) after a quota wait: SUCCESS signalled, FAILED with SageMaker.ValidationException and its message', async () => {
+test('(h) SageMaker refuses the request (ValidationException) after a quota wait: the run ends at once, SUCCESS signalled, FAILED with the generic SageMaker.SageMakerException and SageMaker\'s message', async () => {
   // The fake reads its options on every call: the role's trust is broken while the run waits.
   const options: { concurrencyQuota: number; iamPropagatedAt?: number } = { concurrencyQuota: 1 };
   setup(options);
@@ -229,20 +236,21 @@ test('(h) SageMaker refuses the request (ValidationException) after a quota wait
   const description = await sfn!.describeExecution({ executionArn: run });
   const message = `Could not assume role ${SPEC.request.RoleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`;
   expect(description.status).toBe('FAILED');
-  expect(description.error).toBe('SageMaker.ValidationException');
+  // ValidationException is not in SageMaker's API model: the generic name, the words in the Cause.
+  expect(description.error).toBe(SAGEMAKER_GENERIC_ERROR);
+  // At once: no second try of a refused request.
+  expect(signals[0].at).toBe(refusal[0].at);
   expect(description.cause).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(Service: SageMaker, Status Code: 400, Request ID: [0-9a-f-]+\\)$`));
   expect(fake.createdCount(NAME)).toBe(0);
 });
 
-test('(i) the signal is refused (the WaitCondition is gone): the run still ends, one SignalResource, no retry storm', async () => {
-  setup({}, () => {
-    throw Object.assign(new Error(`Resource ${WAIT_CONDITION} does not exist for stack NeoStack`), { name: 'ValidationError' });
-  });
+test('(i) the WaitCondition no longer waits (rolled back, timed out): the run does not signal it, and ends FAILED with Compilation.NotSignalled, not SUCCEEDED', async () => {
+  setup({}, undefined, () => ({ ResourceStatus: 'CREATE_FAILED' }));
   const run = await startRun(3 * HOUR);
   await sfn!.advanceTo(HOUR);
-  expect(signals).toHaveLength(1);
-  expect(sfn!.sdkCalls()['cloudformation:signalResource']).toBe(1);
-  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED', stopDate: fake.clock.dateAt(70) });
+  expect(signals).toEqual([]);
+  expect(sfn!.sdkCalls()['cloudformation:describeStackResource']).toBe(1);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_NOT_SIGNALLED_ERROR, stopDate: fake.clock.dateAt(70) });
   expect(sfn!.nextTimerAt()).toBeUndefined();
 });
 
