@@ -100,10 +100,10 @@ describe('the three resources of a long job', () => {
     expect(text).toContain('\\"timeoutSeconds\\":11100');
   });
 
-  test('the deployed definition is LONG_RUN_DEFINITION, with a 12-hour execution timeout', () => {
+  test('the deployed definition is LONG_RUN_DEFINITION, with an execution timeout beyond the 12 hours a run may try to signal', () => {
     const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine', { Properties: { DefinitionString: Match.stringLikeRegexp('WaitCondition') } }));
     expect(JSON.parse(machine.Properties.DefinitionString)).toEqual(LONG_RUN_DEFINITION);
-    expect(LONG_RUN_DEFINITION.TimeoutSeconds).toBe(43200);
+    expect(LONG_RUN_DEFINITION.TimeoutSeconds).toBe(43200 + 300);
   });
 });
 
@@ -142,7 +142,7 @@ describe('permissions of the long path', () => {
     template.resourcePropertiesCountIs('AWS::StepFunctions::StateMachine', { DefinitionString: Match.stringLikeRegexp('WaitCondition') }, 1);
   });
 
-  test('the run\'s role: the stack\'s jobs, PassRole of exactly the jobs\' roles to SageMaker, SignalResource on its own stack', () => {
+  test('the run\'s role: the stack\'s jobs, PassRole of exactly the jobs\' roles to SageMaker, DescribeStackResource and SignalResource on its own stack', () => {
     const statements = statementsOf('SageMakerNeoCompilationJobProviderLongRunRoleDefaultPolicy');
     expect(statements).toEqual([
       {
@@ -150,7 +150,7 @@ describe('permissions of the long path', () => {
         Effect: 'Allow',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, expect.stringMatching(/^:sagemaker:us-east-1:123456789012:compilation-job\/teststack-[0-9a-f]{8}-\*$/)]] },
       },
-      { Action: 'cloudformation:SignalResource', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
+      { Action: ['cloudformation:DescribeStackResource', 'cloudformation:SignalResource'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
       {
         Action: 'iam:PassRole',
         Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },

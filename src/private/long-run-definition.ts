@@ -51,7 +51,7 @@ function transientCause(path: string): object {
 }
 
 /**
- * A random wait of 1 to `seconds` - 1 seconds (full jitter, which a Retry's JitterStrategy gives
+ * A random wait of 1 to `seconds` - 1 seconds (States.MathRandom excludes its end) (full jitter, which a Retry's JitterStrategy gives
  * but a Catch loop does not), then `next`: spreads the tries of a fleet that a throttle hit at once.
  */
 function backOff(name: string, seconds: number, next: string): Record<string, object> {
@@ -111,7 +111,8 @@ const compilation = {
     // bounds the wait. Giving up would end the race with the job still running: no stop at the
     // deadline, and a result resource waiting for the job until its own hour runs out.
     DescribeFault: { Type: 'Choice', Choices: [{ ...transientCause('$.fault.Cause'), Next: 'DescribeLater' }], Default: 'DescribeRefused' },
-    ...backOff('DescribeLater', 12 * POLL_INTERVAL_SECONDS, 'DescribeJob'),
+    // Within a poll interval: a throttled Describe that would have seen the end delays the signal little.
+    ...backOff('DescribeLater', POLL_INTERVAL_SECONDS, 'DescribeJob'),
     DescribeRefused: failWith('$.fault'),
     HasEnded: {
       Type: 'Choice',

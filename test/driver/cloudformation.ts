@@ -97,6 +97,8 @@ export class CloudFormationModel {
   readonly calls: Array<{ at: number; operation: string; result: string; status?: string; logicalId?: string }> = [];
   /** Calls of DescribeStackResource still to be answered with Throttling. */
   throttleNext = 0;
+  /** Calls of SignalResource still to be answered with Throttling (before anything else is checked). */
+  throttleSignals = 0;
 
   constructor(private readonly now: () => number, private readonly seconds: () => number, private readonly note: (text: string) => void = () => {}) {}
 
@@ -151,6 +153,11 @@ export class CloudFormationModel {
       this.signals.push({ at: this.seconds(), logicalId: input.LogicalResourceId, status: input.Status, uniqueId: input.UniqueId, result });
       this.note(`  cloudformation.SignalResource(${input.LogicalResourceId.slice(0, 32)}, ${input.Status}) -> ${result}`);
     };
+    if (this.throttleSignals > 0) {
+      this.throttleSignals -= 1;
+      log('Throttling');
+      throw cfnError('Throttling', 'Rate exceeded');
+    }
     if (!waiting) {
       log('ValidationError');
       throw cfnError('ValidationError', record

@@ -15,7 +15,7 @@ import { longRunDefinitionFromTemplate, StepFunctions } from './step-functions';
 import type { CompilationJobSpec } from '../../src/private/contract';
 import { MAX_LONG_RUN_TIMEOUT_SECONDS } from '../../src/private/contract';
 import { median } from '../bench/stats';
-import { FakeSageMaker } from '../fault/fake-sagemaker';
+import { FakeSageMaker, mulberry32 } from '../fault/fake-sagemaker';
 import { specOf } from '../handler/fixtures';
 
 export interface LongFleetStackRow {
@@ -59,6 +59,16 @@ export function fleetJobSpec(index: number, timeoutSeconds: number): Compilation
   });
 }
 
+/**
+ * How long CloudFormation takes to begin each job's WaitCondition after its start resource
+ * completed, seeded: most within seconds, one in five between 10 s and 2 min (a busy stack
+ * schedules its resources late). A run signals only once its WaitCondition has begun.
+ */
+export function waitConditionBeginSpread(seed: number): () => number {
+  const random = mulberry32(seed);
+  return () => Math.round(random() < 0.8 ? 1 + 9 * random() : 10 + 110 * random());
+}
+
 export async function deployLongFleetStack(jobs: number, quota: number, minutes: number): Promise<LongFleetStackRow> {
   const wall = process.hrtime.bigint();
   const duration = minutes * 60 + 0.5;
@@ -81,7 +91,7 @@ export async function deployLongFleetStack(jobs: number, quota: number, minutes:
       // As the README advises: a timeout that covers the waves.
       spec: fleetJobSpec(i, Math.min(Math.ceil(waves * duration) + 600, MAX_LONG_RUN_TIMEOUT_SECONDS)),
     }));
-    const op = await new LongPath(driver).create(fleet);
+    const op = await new LongPath(driver).create(fleet, { waitConditionBeginSeconds: waitConditionBeginSpread(5) });
     const latencies = op.states.map((state) => {
       const result = op.outcomes.find((o) => o.resource === 'result' && o.outcome.physicalResourceId === state.result.physicalId)!;
       return result.outcome.finishedAt - fake.job(state.start.physicalId)!.endedAt!;

@@ -78,7 +78,17 @@ export interface LongDeployOptions {
   readonly rollbackDelaySeconds?: number;
   /** Return at this virtual second, with runs (and steps) due later still pending. @default when nothing is left */
   readonly returnAt?: number;
+  /**
+   * Seconds CloudFormation takes to begin creating a job's WaitCondition once its start resource
+   * completed (it schedules the next resource; seconds to minutes). Until then the WaitCondition
+   * does not exist: DescribeStackResource and SignalResource answer ValidationError.
+   * @default DEFAULT_WAIT_CONDITION_BEGIN_SECONDS for every job
+   */
+  readonly waitConditionBeginSeconds?: number | ((job: LongJob, index: number) => number);
 }
+
+/** How long CloudFormation takes to begin a WaitCondition when a scenario does not say. */
+export const DEFAULT_WAIT_CONDITION_BEGIN_SECONDS = 3;
 
 export function waitConditionIdOf(job: LongJob): string {
   return `${job.logicalId}Compiled${createHash('sha256').update(JSON.stringify(JSON.stringify(job.spec))).digest('hex').slice(0, 8)}`;
@@ -338,8 +348,10 @@ export class LongPath {
           if (failure) return;
           const data = o.data as unknown as LongRunAttributes;
           if (from && from.waitCondition === waitCondition) return createResult(data, o.physicalResourceId);
-          // The WaitCondition depends on the start resource: it starts creating now, and its Timeout counts from now.
-          d.schedule(d.clock.seconds, async () => {
+          // The WaitCondition depends on the start resource: it begins creating a little later, and its
+          // Timeout counts from then (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-creationpolicy.html).
+          const begin = options.waitConditionBeginSeconds ?? DEFAULT_WAIT_CONDITION_BEGIN_SECONDS;
+          d.schedule(d.clock.seconds + (typeof begin === 'number' ? begin : begin(job, i)), async () => {
             if (failure) return;
             p.waitCondition = waitCondition;
             const timeout = d.schedule(d.clock.seconds + durationSeconds(waitConditionTimeoutOf(job.spec)), async () => {

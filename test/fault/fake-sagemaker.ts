@@ -117,7 +117,14 @@ function metadata(httpStatusCode: number, requestId: string): Metadata {
   return { httpStatusCode, requestId, attempts: 1, totalRetryDelay: 0 };
 }
 
+/**
+ * An error SageMaker's API model does not declare: the SDK builds the generic exception with the
+ * code as its name (and Step Functions names it `SageMaker.SageMakerException`). The model decides:
+ * a declared code here would be a stand-in carrying a wrong name.
+ */
 function unmodeled(name: string, httpStatusCode: number, message: string, requestId: string): SageMakerServiceException {
+  const declared = loadApiModel('sagemaker')?.declaredError(name);
+  if (declared) throw new Error(`the fake answered ${name} as undeclared, but SageMaker's API model declares it (${declared}): use its modeled exception`);
   return new SageMakerServiceException({
     name,
     $fault: httpStatusCode < 500 ? 'client' : 'server',
@@ -258,6 +265,7 @@ export class FakeSageMaker {
   /** Calls per operation so far (a burst counts them; scanning `calls` would be quadratic). */
   private readonly callCounts = new Map<string, number>();
   private requestCount = 0;
+  private createRefusal?: string;
   /** Names of the commands the S3 client received (set by install). */
 
   constructor(private readonly options: FakeOptions = {}) {
@@ -292,6 +300,14 @@ export class FakeSageMaker {
   /** Throttles every call of one operation between two virtual times. */
   throttleWindow(window: ThrottleWindow): void {
     this.windows.push(window);
+  }
+
+  /**
+   * From now on SageMaker refuses every CreateCompilationJob with a ValidationException in these
+   * words (a request it no longer takes, e.g. the role's trust broken while a run waited for the quota).
+   */
+  refuseCreates(message: string): void {
+    this.createRefusal = message;
   }
 
   /** Runs `run` once, right before the next call of `operation` is answered. */
@@ -501,6 +517,7 @@ export class FakeSageMaker {
       const message = `Compilation job ${name} already exists.`;
       throw new ResourceInUse({ message, Message: message, $metadata: metadata(400, requestId) });
     }
+    if (this.createRefusal !== undefined) throw unmodeled('ValidationException', 400, this.createRefusal, requestId);
     const propagatedAt = this.options.iamPropagatedAt ?? -1;
     if (this.clock.seconds < propagatedAt) {
       const half = this.clock.seconds < propagatedAt / 2;

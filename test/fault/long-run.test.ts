@@ -10,9 +10,10 @@
 import { FakeOptions, FakeSageMaker } from './fake-sagemaker';
 import type { CompilationJobSpec } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
-import { deployLongFleetStack } from '../driver/long-fleet';
+import { deployLongFleetStack, waitConditionBeginSpread } from '../driver/long-fleet';
 import { LONG_STACK_ID, LongJob, LongOperation, LongPath, STATE_MACHINE_ARN, waitConditionIdOf } from '../driver/long-path';
 import { longRunDefinitionFromTemplate, StepFunctions } from '../driver/step-functions';
+import { RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { nameOf, specOf } from '../handler/fixtures';
 
 jest.setTimeout(300_000);
@@ -79,6 +80,11 @@ function summary(op: LongOperation) {
     rollback: op.rollback.map((o) => `${o.resource} ${o.outcome.requestType} ${o.outcome.status}`),
     cleanup: op.cleanup.map((o) => `${o.resource} ${o.outcome.requestType} ${o.outcome.status}`),
   };
+}
+
+async function runsOf(status: string): Promise<string[]> {
+  const { executions } = await sfn!.listExecutions({ stateMachineArn: STATE_MACHINE_ARN });
+  return executions.filter((e) => e.status === status).map((e) => e.name);
 }
 
 describe('long path', () => {
@@ -220,11 +226,6 @@ describe('long path', () => {
     };
   }
 
-  async function runsOf(status: string): Promise<string[]> {
-    const { executions } = await sfn!.listExecutions({ stateMachineArn: STATE_MACHINE_ARN });
-    return executions.filter((e) => e.status === status).map((e) => e.name);
-  }
-
   test('tags changed and changed back: the WaitCondition of the first tags comes back under its old logical id and is signalled again by a new run', async () => {
     const { fake: f, long } = await start({ script: { compileSeconds: HOUR } });
     const spec = longSpec();
@@ -321,7 +322,7 @@ describe('long path', () => {
   test('a fleet of 3 jobs of 2 h under a quota of 2 (timeout 6 h): every job compiles once, the third when a slot frees, at most 2 at a time', async () => {
     const { fake: f, long } = await start({ concurrencyQuota: 2, script: { compileSeconds: 2 * HOUR } });
     const jobs = [0, 1, 2].map((i) => job(longSpec({ timeoutSeconds: 6 * HOUR, constructAddress: `c8job${i}`, jobNamePrefix: `NeoStack-job${i}` }), `Job${i}`));
-    const op = await long.create(jobs);
+    const op = await long.create(jobs, { waitConditionBeginSeconds: waitConditionBeginSpread(2) });
     expect(op.status).toBe('SUCCESS');
     expect(op.states.map((s) => s.result.physicalId)).toEqual(op.states.map((s) => s.start.physicalId));
     const created = op.states.map((s) => f.job(s.start.physicalId)!.createdAt).sort((a, b) => a - b);
@@ -340,5 +341,99 @@ describe('long path', () => {
     expect(row.jobsCreatedOnce).toBe(true);
     expect(row.makespanSeconds / row.idealMakespanSeconds).toBeLessThanOrEqual(1.05);
     expect(row.resultLatencyMaxSeconds).toBeLessThanOrEqual(2 * 5); // a poll to see the end, a poll's worth for the result resource
+  });
+});
+
+/** SignalResource calls of the CloudFormation model from the `from`th on: result per call. */
+function signalResults(from = 0): string[] {
+  return driver!.cloudformation.signals.slice(from).map((s) => s.result);
+}
+
+describe('long path on AWS\'s semantics: error names as the AWS SDK integration gives them, a WaitCondition that begins late', () => {
+  for (const begin of [15, 120]) {
+    test(`the job has ended at the hand-off (a tags-only update) and CloudFormation begins the WaitCondition ${begin} s later: the run waits for it and signals once; SUCCESS`, async () => {
+      const { fake: f, long } = await start({ script: { compileSeconds: HOUR } });
+      const spec = longSpec();
+      const first = await long.create([job(spec)]);
+      const name = first.states[0].start.physicalId;
+      const startedAt = driver!.clock.seconds;
+      const signalsBefore = driver!.cloudformation.signals.length;
+      const op = await long.update([{ from: first.states[0], spec: longSpec({ tags: [{ Key: 'team', Value: 'vision' }] }) }], { waitConditionBeginSeconds: begin });
+      expect(summary(op)).toEqual({ status: 'SUCCESS', reason: undefined, outcomes: ['start Update SUCCESS', 'result Update SUCCESS'], rollback: [], cleanup: [] });
+      // Never a signal before the WaitCondition began (the old run signalled at +5 s, was refused, and SUCCEEDED).
+      expect(signalResults(signalsBefore)).toEqual(['ok']);
+      const signalledAfter = op.waits[0].at - startedAt;
+      expect(signalledAfter).toBeGreaterThanOrEqual(begin);
+      expect(signalledAfter).toBeLessThanOrEqual(begin + 5 + 5);
+      expect(f.createdCount(name)).toBe(1);
+      expect(await runsOf('SUCCEEDED')).toHaveLength(2);
+    });
+  }
+
+  test('the WaitCondition never begins (another resource fails first and the rollback is slow): the run gives up at the WaitCondition\'s timeout, FAILED with Compilation.NotSignalled, never SUCCEEDED', async () => {
+    const { long } = await start({ script: { compileSeconds: 60 } });
+    const spec = longSpec({ timeoutSeconds: 2 * HOUR });
+    // Returned while the run still tries; nothing will ever begin the WaitCondition.
+    await long.create([job(spec)], { waitConditionBeginSeconds: 1e9, returnAt: 600 });
+    await sfn!.advanceTo(2 * HOUR + 300 + 60);
+    const [run] = (await sfn!.listExecutions({ stateMachineArn: STATE_MACHINE_ARN })).executions;
+    const description = await sfn!.describeExecution({ executionArn: run.executionArn });
+    expect(description).toMatchObject({ status: 'FAILED', error: RUN_NOT_SIGNALLED_ERROR });
+    expect(description.stopDate!.getTime() - description.startDate.getTime()).toBeGreaterThanOrEqual((2 * HOUR + 300 - 5) * 1000);
+    expect(driver!.cloudformation.signals).toEqual([]);
+  });
+
+  test.each([[3], [50]])('%i throttled Describes while the job runs (SageMaker.SageMakerException, "Rate exceeded"): the run keeps waiting; SUCCESS', async (count) => {
+    const { fake: f, long } = await start({ script: { compileSeconds: 2 * HOUR } });
+    f.throttleBurst({ operation: 'DescribeCompilationJob', count, afterCalls: 10 });
+    const spec = longSpec();
+    const name = firstName(spec);
+    const op = await long.create([job(spec)]);
+    expect(summary(op).outcomes).toEqual(['start Create SUCCESS', 'result Create SUCCESS']);
+    expect(f.callsOf('DescribeCompilationJob').filter((c) => c.result === 'ThrottlingException')).toHaveLength(count);
+    expect(f.job(name)!.status).toBe('COMPLETED');
+    expect(f.callsOf('StopCompilationJob')).toEqual([]);
+    expect(signalResults()).toEqual(['ok']);
+  });
+
+  test('Creates throttled during a quota wait: the run keeps waiting and creates the job once a slot frees; SUCCESS', async () => {
+    const { fake: f, long } = await start({ concurrencyQuota: 1 });
+    f.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: HOUR });
+    f.throttleBurst({ operation: 'CreateCompilationJob', count: 30, afterCalls: 5 });
+    const spec = longSpec();
+    const name = firstName(spec);
+    const op = await long.create([job(spec)]);
+    expect(summary(op).outcomes).toEqual(['start Create SUCCESS', 'result Create SUCCESS']);
+    expect(f.callsOf('CreateCompilationJob').filter((c) => c.result === 'ThrottlingException')).toHaveLength(30);
+    expect(f.job(name)!.createdAt).toBeGreaterThanOrEqual(HOUR);
+    expect(f.createdCount(name)).toBe(1);
+  });
+
+  test('a ValidationException on the run\'s create after a quota wait: the run ends at once, and the result resource fails with SageMaker\'s words', async () => {
+    const { fake: f, long } = await start({ concurrencyQuota: 1 });
+    f.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: 1900 });
+    const spec = longSpec();
+    const name = firstName(spec);
+    const words = `Could not assume role ${spec.request.RoleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`;
+    driver!.schedule(1800, async () => f.refuseCreates(words));
+    const op = await long.create([job(spec)]);
+    expect(op.failedResource).toBe('result');
+    expect(op.reason).toContain(`Compilation job ${name} was not created: SageMaker.SageMakerException: ${words} (Service: SageMaker, Status Code: 400`);
+    const refusals = f.callsOf('CreateCompilationJob').filter((c) => c.result === 'ValidationException');
+    expect(refusals).toHaveLength(1);
+    expect(op.waits.map((w) => w.status)).toEqual(['SUCCESS']);
+    expect(op.waits[0].at - refusals[0].at).toBeLessThanOrEqual(1);
+    expect(f.createdCount(name)).toBe(0);
+    // Someone else's job ends on its own.
+    f.advance(1900 - f.clock.seconds);
+  });
+
+  test('CloudFormation throttles the signal (CloudFormation.CloudFormationException, "Rate exceeded"): the run signals again; SUCCESS', async () => {
+    const { long } = await start({ script: { compileSeconds: HOUR } });
+    driver!.cloudformation.throttleSignals = 4;
+    const op = await long.create([job(longSpec())]);
+    expect(summary(op).outcomes).toEqual(['start Create SUCCESS', 'result Create SUCCESS']);
+    expect(signalResults()).toEqual(['Throttling', 'Throttling', 'Throttling', 'Throttling', 'ok']);
+    expect(await runsOf('SUCCEEDED')).toHaveLength(1);
   });
 });

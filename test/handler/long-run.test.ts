@@ -75,6 +75,11 @@ describe('start resource: creates (or finds the quota full), then hands the wait
     const input = JSON.parse(start.input!) as LongRunInput;
     expect(input.request).toEqual(sagemaker.commandCalls(CreateCompilationJobCommand)[0].args[0].input);
     expect(input).toMatchObject({ deadline, signal: { StackName: STACK_ID, LogicalResourceId: WAIT } });
+    // The run tries to signal until the WaitCondition (which begins after this hand-off) must have
+    // timed out: its timeout (4 h + 5 min) from now.
+    const signalBy = Date.parse(input.signalBy) - Date.now();
+    expect(signalBy).toBeLessThanOrEqual((4 * HOURS + 300) * 1000);
+    expect(signalBy).toBeGreaterThan((4 * HOURS + 290) * 1000);
   });
 
   test('every slot of the quota taken: the run waits for one; the start resource does not', async () => {
@@ -198,6 +203,20 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
       `Compilation job ${NAME} did not finish within its timeout of 14400 seconds`);
   });
 
+  test('STOPPED within the deadline\'s last second: the run\'s Wait (TimestampPath, whole seconds) ended then and stopped it; the timeout message, not "someone else"', async () => {
+    const now = Date.UTC(2026, 11, 5, 22, 0, 0, 300);
+    jest.spyOn(Date, 'now').mockReturnValue(now);
+    try {
+      sagemaker.on(DescribeCompilationJobCommand).resolves(stoppedJob(SPEC, NAME));
+      // The deadline is 0.4 s away; the Wait until it ended at 22:00:00.000 and the run stopped the job.
+      await expect(isComplete(resultEvent({ deadline: new Date(now + 400).toISOString() }))).rejects.toThrow(
+        `Compilation job ${NAME} did not finish within its timeout of 14400 seconds`);
+      await expect(isComplete(resultEvent({ deadline: new Date(now + 1000).toISOString() }))).rejects.toThrow('it was not stopped by this deployment');
+    } finally {
+      jest.spyOn(Date, 'now').mockRestore();
+    }
+  });
+
   test('still running after the deadline (the run\'s stop was throttled away): the result stops it and says it timed out', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(inProgressJob(SPEC, NAME));
     sagemaker.on(StopCompilationJobCommand).resolves({ $metadata: {} });
@@ -231,11 +250,12 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
       stateMachineArn: STATE_MACHINE,
       status: 'FAILED',
       startDate: new Date(),
-      error: 'SageMaker.ValidationException',
-      cause: 'TargetDevice ml_inf2 does not support framework XGBOOST',
+      // As the AWS SDK integration names an error SageMaker's model does not declare.
+      error: 'SageMaker.SageMakerException',
+      cause: 'TargetDevice ml_inf2 does not support framework XGBOOST (Service: SageMaker, Status Code: 400, Request ID: 5d2c6a1e)',
     });
     await expect(isComplete(resultEvent())).rejects.toThrow(
-      `Compilation job ${NAME} was not created: SageMaker.ValidationException: TargetDevice ml_inf2 does not support framework XGBOOST`);
+      `Compilation job ${NAME} was not created: SageMaker.SageMakerException: TargetDevice ml_inf2 does not support framework XGBOOST (Service: SageMaker`);
   });
 
   test('never created and the run still ends: poll again', async () => {

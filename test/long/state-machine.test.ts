@@ -9,8 +9,9 @@ import { createRequestOf } from '../../lambda/compilation-job/spec';
 import {
   POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, RUN_NOT_SIGNALLED_ERROR, type LongRunInput, waitConditionTimeoutSeconds,
 } from '../../src/private/contract';
-import { LONG_RUN_DEFINITION, SAGEMAKER_GENERIC_ERROR } from '../../src/private/long-run-definition';
-import { DescribeStackResourceHandler, longRunDefinitionFromTemplate, SignalHandler, SignalResourceInput, StepFunctions } from '../driver/step-functions';
+import { CLOUDFORMATION_GENERIC_ERROR, LONG_RUN_DEFINITION, SAGEMAKER_GENERIC_ERROR } from '../../src/private/long-run-definition';
+import { DescribeStackResourceHandler, longRunDefinitionFromTemplate, sdkErrorName, SignalHandler, SignalResourceInput, StepFunctions } from '../driver/step-functions';
+import { loadApiModel } from '../fault/api-model';
 import { FakeOptions, FakeSageMaker, JobScript } from '../fault/fake-sagemaker';
 import { nameOf, REQUEST_ID, specOf, STACK_ID } from '../handler/fixtures';
 
@@ -74,6 +75,40 @@ afterEach(() => {
 
 test('the deployed definition is LONG_RUN_DEFINITION', () => {
   expect(DEFINITION).toEqual(JSON.parse(JSON.stringify(LONG_RUN_DEFINITION)));
+});
+
+/** Every error name of every Retry and Catch of a definition (Parallel branches included). */
+function errorNames(definition: { States: Record<string, { Retry?: Array<{ ErrorEquals: string[] }>; Catch?: Array<{ ErrorEquals: string[] }>; Branches?: object[] }> }): string[] {
+  return Object.values(definition.States).flatMap((state) => [
+    ...[...state.Retry ?? [], ...state.Catch ?? []].flatMap((r) => r.ErrorEquals),
+    ...(state.Branches ?? []).flatMap((branch) => errorNames(branch as typeof definition)),
+  ]);
+}
+
+test('every Retry and Catch names an error the AWS SDK integration produces: a declared error of the service\'s API model, or the generic name', () => {
+  const names = [...new Set(errorNames(DEFINITION as Parameters<typeof errorNames>[0]))].sort();
+  const services = { SageMaker: 'sagemaker', CloudFormation: 'cloudformation' } as const;
+  const unknown = names.filter((name) => {
+    const [prefix, error] = name.split('.');
+    if (prefix === 'States' || prefix === 'Compilation') return false;
+    const service = services[prefix as keyof typeof services];
+    if (!service) return true;
+    if (error === `${prefix}Exception`) return false;
+    const model = loadApiModel(service)!;
+    return ![error, error.replace(/Exception$/, '')].some((code) => model.declaredError(code) !== undefined);
+  });
+  expect(unknown).toEqual([]);
+  // The generic names are caught (their Cause decides), and no undeclared code is named as if declared.
+  expect(names).toEqual(expect.arrayContaining([SAGEMAKER_GENERIC_ERROR, CLOUDFORMATION_GENERIC_ERROR, 'SageMaker.ResourceLimitExceededException', 'SageMaker.ResourceInUseException']));
+});
+
+test('the stand-in names errors as the AWS SDK integration does, from botocore\'s model: declared ones by name, the rest generic', () => {
+  expect(sdkErrorName('sagemaker', 'ResourceLimitExceeded')).toBe('SageMaker.ResourceLimitExceededException');
+  expect(sdkErrorName('sagemaker', 'ConflictException')).toBe('SageMaker.ConflictException');
+  for (const code of ['ThrottlingException', 'ValidationException', 'InternalFailure', 'ServiceUnavailable', 'AccessDeniedException']) {
+    expect(sdkErrorName('sagemaker', code)).toBe(SAGEMAKER_GENERIC_ERROR);
+  }
+  for (const code of ['ValidationError', 'Throttling']) expect(sdkErrorName('cloudformation', code)).toBe(CLOUDFORMATION_GENERIC_ERROR);
 });
 
 test('(a) the run creates the job, which completes after 15 min: one Create, a Describe every 5 s, SUCCESS within a poll, SUCCEEDED', async () => {
@@ -280,4 +315,78 @@ test('StartExecution is idempotent for the same name and input while RUNNING, el
   expect(sfn!.nextTimerAt()).toBe(POLL_INTERVAL_SECONDS);
   await sfn!.advanceTo(HOUR);
   await expect(startRun(3 * HOUR)).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+});
+
+/** DescribeStackResource of a WaitCondition that CloudFormation begins at virtual second `begin`, as its ValidationError says before. */
+function beginsAt(begin: number): DescribeStackResourceHandler {
+  return (input) => {
+    if (fake.clock.seconds < begin) {
+      throw Object.assign(new Error(`Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`), { name: 'ValidationError' });
+    }
+    return { ResourceStatus: signals.length > 0 ? 'CREATE_COMPLETE' : 'CREATE_IN_PROGRESS' };
+  };
+}
+
+/** SignalResource as CloudFormation answers it: refused with ValidationError before the WaitCondition begins. */
+function refusedBefore(begin: number): SignalHandler {
+  return (input) => {
+    if (fake.clock.seconds < begin) throw Object.assign(new Error(`Resource ${input.LogicalResourceId} does not exist for stack ${input.StackName}`), { name: 'ValidationError' });
+  };
+}
+
+for (const begin of [15, 120]) {
+  test(`(k) the job has ended at the hand-off and CloudFormation begins the WaitCondition ${begin} s later: no signal before, one after, SUCCEEDED`, async () => {
+    setup({}, refusedBefore(begin), beginsAt(begin));
+    fake.seedJob(NAME, { startingSeconds: 0, compileSeconds: 0 }, createRequestOf(SPEC, NAME));
+    const run = await startRun(3 * HOUR);
+    await sfn!.advanceTo(HOUR);
+    expectSignalledOnce();
+    expect(signals[0].at).toBeGreaterThanOrEqual(begin);
+    expect(signals[0].at).toBeLessThanOrEqual(begin + POLL_INTERVAL_SECONDS);
+    expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED' });
+  });
+}
+
+test('(l) CloudFormation throttles the signal three times (Throttling, "Rate exceeded"): the run signals again, SUCCEEDED', async () => {
+  let throttles = 3;
+  setup({}, () => {
+    if (throttles-- > 0) throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+  });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(signals).toHaveLength(4);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED' });
+});
+
+test('(m) the WaitCondition never begins: the run tries until `signalBy` (its timeout after the hand-off), then ends FAILED with Compilation.NotSignalled', async () => {
+  setup({}, refusedBefore(1e9), beginsAt(1e9));
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(4 * HOUR);
+  expect(signals).toEqual([]);
+  const description = await sfn!.describeExecution({ executionArn: run });
+  expect(description).toMatchObject({ status: 'FAILED', error: RUN_NOT_SIGNALLED_ERROR, stopDate: fake.clock.dateAt(waitConditionTimeoutSeconds(3 * HOUR)) });
+  expect(sfn!.nextTimerAt()).toBeUndefined();
+});
+
+test('(n) 50 throttled Describes in a row while the job runs: the run keeps polling (no stop, no early signal), SUCCEEDED', async () => {
+  setup({ script: { compileSeconds: 1800 } });
+  fake.throttleBurst({ operation: 'DescribeCompilationJob', count: 50, afterCalls: 3 });
+  const run = await startRun(3 * HOUR);
+  await sfn!.advanceTo(HOUR);
+  expect(times('DescribeCompilationJob', 'ThrottlingException')).toHaveLength(50);
+  expect(times('StopCompilationJob')).toEqual([]);
+  expectSignalledOnce();
+  expect(signals[0].at).toBeGreaterThanOrEqual(1800);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED' });
+});
+
+test('(o) the Stop at the deadline is throttled twice: stopped on the third try, then signalled', async () => {
+  setup({ script: { compileSeconds: 2 * HOUR } });
+  fake.throttleBurst({ operation: 'StopCompilationJob', count: 2 });
+  const run = await startRun(HOUR);
+  await sfn!.advanceTo(2 * HOUR);
+  expect(fake.callsOf('StopCompilationJob').map((c) => c.result)).toEqual(['ThrottlingException', 'ThrottlingException', 'ok']);
+  expect(fake.job(NAME)).toMatchObject({ status: 'STOPPED', stoppedBy: 'handler' });
+  expectSignalledOnce();
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_DEADLINE_ERROR });
 });
