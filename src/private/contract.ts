@@ -218,6 +218,16 @@ export function waitConditionTimeoutSeconds(timeoutSeconds: number): number {
 }
 
 /**
+ * A long-path run polls its job every POLL_INTERVAL_SECONDS for this long after creating it, then
+ * every LONG_RUN_SLOW_POLL_SECONDS: a Standard execution fails once its history reaches 25,000
+ * events (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), and a poll
+ * records about 9 (Wait, Task, Choice), so 5-second polls reach it after about 3 h 45 min.
+ */
+export const LONG_RUN_FAST_POLL_SECONDS = 30 * 60;
+/** The long path's poll interval after the first LONG_RUN_FAST_POLL_SECONDS: about 16,000 events in 12 hours. */
+export const LONG_RUN_SLOW_POLL_SECONDS = 30;
+
+/**
  * Seconds between a run's tries to create a job refused by the concurrent-job quota: Step
  * Functions waits a random time up to this (full jitter), so waiting jobs try every 10 s on average.
  */

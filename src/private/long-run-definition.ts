@@ -24,7 +24,10 @@
  * generic name routes to a Choice on the Cause ({@link transientCause}), which loops back after a
  * random wait or fails the branch with the service's own words.
  */
-import { POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, RUN_ENDED_ERROR, RUN_NOT_SIGNALLED_ERROR } from './contract';
+import {
+  LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, RUN_ENDED_ERROR,
+  RUN_NOT_SIGNALLED_ERROR,
+} from './contract';
 
 const SDK = 'arn:aws:states:::aws-sdk';
 
@@ -51,8 +54,9 @@ function transientCause(path: string): object {
 }
 
 /**
- * A random wait of 1 to `seconds` - 1 seconds (States.MathRandom excludes its end) (full jitter, which a Retry's JitterStrategy gives
- * but a Catch loop does not), then `next`: spreads the tries of a fleet that a throttle hit at once.
+ * A random wait of 1 to about `seconds` seconds (States.MathRandom: full jitter, which a Retry's
+ * JitterStrategy gives but a Catch loop does not), then `next`: spreads the tries of a fleet that
+ * a throttle hit at once.
  */
 function backOff(name: string, seconds: number, next: string): Record<string, object> {
   return {
@@ -65,6 +69,47 @@ function backOff(name: string, seconds: number, next: string): Record<string, ob
 function failWith(path: string): object {
   return { Type: 'Fail', ErrorPath: `${path}.Error`, CausePath: `${path}.Cause` };
 }
+
+/**
+ * A poll loop, its states' names prefixed: a Wait of `seconds`, DescribeJob, then Ended
+ * (RUN_ENDED_ERROR) once the job has ended, or round again.
+ */
+function pollLoop(prefix: string, seconds: number): { StartAt: string; States: Record<string, object> } {
+  const name = (state: string) => `${prefix}${state}`;
+  return {
+    StartAt: name('Poll'),
+    States: {
+      [name('Poll')]: { Type: 'Wait', Seconds: seconds, Next: name('DescribeJob') },
+      [name('DescribeJob')]: {
+        Type: 'Task',
+        Resource: `${SDK}:sagemaker:describeCompilationJob`,
+        Parameters: { 'CompilationJobName.$': '$.request.CompilationJobName' },
+        ResultSelector: { 'Status.$': '$.CompilationJobStatus' },
+        ResultPath: '$.job',
+        Catch: [{ ErrorEquals: [SAGEMAKER_GENERIC_ERROR], ResultPath: '$.fault', Next: name('DescribeFault') }],
+        Next: name('HasEnded'),
+      },
+      // Throttled or a server fault: polled again, through any number of them: the deadline branch
+      // bounds the wait. Giving up would end the race with the job still running: no stop at the
+      // deadline, and a result resource waiting for the job until its own hour runs out. A retry
+      // within a poll interval: a throttled Describe that would have seen the end delays the signal little.
+      [name('DescribeFault')]: { Type: 'Choice', Choices: [{ ...transientCause('$.fault.Cause'), Next: name('DescribeLater') }], Default: name('DescribeRefused') },
+      ...backOff(name('DescribeLater'), POLL_INTERVAL_SECONDS, name('DescribeJob')),
+      [name('DescribeRefused')]: failWith('$.fault'),
+      [name('HasEnded')]: {
+        Type: 'Choice',
+        Choices: ['COMPLETED', 'FAILED', 'STOPPING', 'STOPPED'].map((status) => ({ Variable: '$.job.Status', StringEquals: status, Next: name('Ended') })),
+        Default: name('Poll'),
+      },
+      [name('Ended')]: { Type: 'Fail', Error: RUN_ENDED_ERROR, Cause: 'The compilation job has ended.' },
+    },
+  };
+}
+
+/** Ends the first, fast phase of polling. */
+const FAST_POLLS_OVER = 'Compilation.FastPollsOver';
+
+const slowPolls = pollLoop('Slow', LONG_RUN_SLOW_POLL_SECONDS);
 
 /** The compilation branch: ends with RUN_ENDED_ERROR once the job has ended, however it ended. */
 const compilation = {
@@ -87,39 +132,34 @@ const compilation = {
       }],
       Catch: [
         // The start resource created it already, or adopted a job of this request.
-        { ErrorEquals: ['SageMaker.ResourceInUseException'], ResultPath: null, Next: 'Poll' },
+        { ErrorEquals: ['SageMaker.ResourceInUseException'], ResultPath: null, Next: 'FastPolls' },
         { ErrorEquals: [SAGEMAKER_GENERIC_ERROR], ResultPath: '$.fault', Next: 'CreateFault' },
       ],
-      Next: 'Poll',
+      Next: 'FastPolls',
     },
     // Throttled or a server fault: try again (through the quota wait, until the deadline). Any
     // other undeclared error (ValidationException: SageMaker refuses the request) ends the run now.
     CreateFault: { Type: 'Choice', Choices: [{ ...transientCause('$.fault.Cause'), Next: 'CreateLater' }], Default: 'CreateRefused' },
     ...backOff('CreateLater', QUOTA_RETRY_SECONDS, 'CreateJob'),
     CreateRefused: failWith('$.fault'),
-    Poll: { Type: 'Wait', Seconds: POLL_INTERVAL_SECONDS, Next: 'DescribeJob' },
-    DescribeJob: {
-      Type: 'Task',
-      Resource: `${SDK}:sagemaker:describeCompilationJob`,
-      Parameters: { 'CompilationJobName.$': '$.request.CompilationJobName' },
-      ResultSelector: { 'Status.$': '$.CompilationJobStatus' },
-      ResultPath: '$.job',
-      Catch: [{ ErrorEquals: [SAGEMAKER_GENERIC_ERROR], ResultPath: '$.fault', Next: 'DescribeFault' }],
-      Next: 'HasEnded',
+    // Every POLL_INTERVAL_SECONDS for the first LONG_RUN_FAST_POLL_SECONDS, then every
+    // LONG_RUN_SLOW_POLL_SECONDS: a run's history stays below Step Functions' 25,000 events.
+    FastPolls: {
+      Type: 'Parallel',
+      Branches: [
+        pollLoop('', POLL_INTERVAL_SECONDS),
+        { StartAt: 'FastPollsFor', States: { FastPollsFor: { Type: 'Wait', Seconds: LONG_RUN_FAST_POLL_SECONDS, Next: 'FastPollsOver' }, FastPollsOver: { Type: 'Fail', Error: FAST_POLLS_OVER } } },
+      ],
+      ResultPath: null,
+      Catch: [
+        { ErrorEquals: [FAST_POLLS_OVER], ResultPath: null, Next: slowPolls.StartAt },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.fault', Next: 'PollsEnded' },
+      ],
+      Next: slowPolls.StartAt,
     },
-    // Throttled or a server fault: polled again, through any number of them: the deadline branch
-    // bounds the wait. Giving up would end the race with the job still running: no stop at the
-    // deadline, and a result resource waiting for the job until its own hour runs out.
-    DescribeFault: { Type: 'Choice', Choices: [{ ...transientCause('$.fault.Cause'), Next: 'DescribeLater' }], Default: 'DescribeRefused' },
-    // Within a poll interval: a throttled Describe that would have seen the end delays the signal little.
-    ...backOff('DescribeLater', POLL_INTERVAL_SECONDS, 'DescribeJob'),
-    DescribeRefused: failWith('$.fault'),
-    HasEnded: {
-      Type: 'Choice',
-      Choices: ['COMPLETED', 'FAILED', 'STOPPING', 'STOPPED'].map((status) => ({ Variable: '$.job.Status', StringEquals: status, Next: 'Ended' })),
-      Default: 'Poll',
-    },
-    Ended: { Type: 'Fail', Error: RUN_ENDED_ERROR, Cause: 'The compilation job has ended.' },
+    // The job ended (RUN_ENDED_ERROR), or a Describe was refused: the branch ends with it.
+    PollsEnded: failWith('$.fault'),
+    ...slowPolls.States,
   },
 };
 

@@ -8,7 +8,7 @@
  * SageMaker and CloudFormation calls are throttled (seeded).
  *
  * Reported as the one-hour path's figures are: every AWS call the runs make (SageMaker and
- * CloudFormation SignalResource, retries included) per job-minute, split into waiting for the quota
+ * CloudFormation DescribeStackResource and SignalResource, retries included) per job-minute, split into waiting for the quota
  * (run start to its job's creation) and running (to its signal); the makespan (last signal) against
  * ceil(N / quota) × duration; detection latency (signal after the job's end); and the state
  * transitions per job-hour, which Step Functions bills.
@@ -43,6 +43,10 @@ export interface LongRunSimRow {
   readonly detectionLatencyMedianSeconds: number;
   readonly detectionLatencyMaxSeconds: number;
   readonly transitionsPerJobHour: number;
+  /** The most history events of one run (Step Functions fails a run at 25,000). */
+  readonly historyEventsMax: number;
+  /** The errors the runs saw, by the name the AWS SDK integration gives them. */
+  readonly errors: Record<string, number>;
   readonly failures: number;
   readonly wallMs: number;
 }
@@ -99,8 +103,8 @@ export async function simulateLongRunFleet(options: LongRunSimOptions): Promise<
       runningMinutes += (signal - job.createdAt) / 60;
     }
     runningCalls += signalCalls;
-    const transitions = (await sfn.listExecutions({ stateMachineArn: sfn.stateMachineArn })).executions
-      .reduce((sum, run) => sum + sfn.transitions(run.executionArn), 0);
+    const runs = (await sfn.listExecutions({ stateMachineArn: sfn.stateMachineArn })).executions;
+    const transitions = runs.reduce((sum, run) => sum + sfn.transitions(run.executionArn), 0);
     const jobMinutes = waitingMinutes + runningMinutes;
     const makespan = Math.max(...signalledAt.values());
     const ideal = Math.ceil(options.jobs / options.quota) * fleetJobSeconds(options.minutes);
@@ -118,6 +122,8 @@ export async function simulateLongRunFleet(options: LongRunSimOptions): Promise<
       detectionLatencyMedianSeconds: round(median(latencies), 1),
       detectionLatencyMaxSeconds: round(Math.max(...latencies), 1),
       transitionsPerJobHour: round(transitions / (jobMinutes / 60), 0),
+      historyEventsMax: Math.max(...runs.map((run) => sfn.historyEvents(run.executionArn))),
+      errors: sfn.sdkErrors(),
       failures,
       wallMs: Number((process.hrtime.bigint() - wall) / 1_000_000n),
     };

@@ -81,7 +81,11 @@ export async function deployLongFleetStack(jobs: number, quota: number, minutes:
   const driver = await Driver.start({
     fake,
     stepFunctions: (services) => new StepFunctions({
-      fake: services.fake!, definition: longRunDefinitionFromTemplate(), stateMachineArn: STATE_MACHINE_ARN, signal: services.signalResource, describeStackResource: services.describeStackResource,
+      fake: services.fake!,
+      definition: longRunDefinitionFromTemplate(),
+      stateMachineArn: STATE_MACHINE_ARN,
+      signal: services.signalResource,
+      describeStackResource: services.describeStackResource,
     }),
   });
   try {

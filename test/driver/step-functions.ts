@@ -193,6 +193,8 @@ interface Execution {
   error?: string;
   cause?: string;
   transitions: number;
+  /** Execution history events, as AWS would record them (see historyEvents). */
+  historyEvents: number;
   /** Parallel states of this run whose branches have been aborted (one branch failed). */
   readonly endedParallels: Set<string>;
   abort: () => void;
@@ -233,6 +235,7 @@ export class StepFunctions {
   private readonly originalRandom = Math.random;
   private readonly executions = new Map<string, Execution>();
   private readonly sdkCallCounts = new Map<string, number>();
+  private readonly sdkErrorCounts = new Map<string, number>();
   /** Service calls in flight: settle() waits for none. */
   private pending = 0;
 
@@ -280,7 +283,7 @@ export class StepFunctions {
       throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const execution: Execution = {
-      executionArn, name, input, startDate: new Date(), status: 'RUNNING', transitions: 0, endedParallels: new Set(), abort: () => undefined,
+      executionArn, name, input, startDate: new Date(), status: 'RUNNING', transitions: 0, historyEvents: 0, endedParallels: new Set(), abort: () => undefined,
     };
     this.executions.set(executionArn, execution);
     const run = new StateMachine(this.definition, { validationOptions: { noValidate: true } }).run(JSON.parse(input), {
@@ -365,6 +368,22 @@ export class StepFunctions {
     return this.mustGet(executionArn).transitions;
   }
 
+  /**
+   * The execution's history events, counted as Step Functions records them: a state's entry and
+   * exit, a Parallel branch's start and end, the execution's start and end, and per service call
+   * TaskScheduled, TaskStarted and TaskSucceeded or TaskFailed (a retried attempt records those
+   * three and no state entry). A Standard execution fails once its history reaches 25,000 events
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+   */
+  historyEvents(executionArn: string): number {
+    return this.mustGet(executionArn).historyEvents;
+  }
+
+  /** Errors the service calls answered (all executions), by the name the definition sees. */
+  sdkErrors(): Record<string, number> {
+    return Object.fromEntries(this.sdkErrorCounts);
+  }
+
   /** SDK integration calls per `<service>:<action>` (all executions), e.g. `sagemaker:createCompilationJob`. */
   sdkCalls(): Record<string, number> {
     return Object.fromEntries(this.sdkCallCounts);
@@ -387,6 +406,7 @@ export class StepFunctions {
       await immediate();
       if (execution.status !== 'RUNNING' || task.parallels.some((parallel) => execution.endedParallels.has(parallel))) throw new RunEnded();
       const key = `${task.service}:${task.action}`;
+      execution.historyEvents += 3;
       this.sdkCallCounts.set(key, (this.sdkCallCounts.get(key) ?? 0) + 1);
       try {
         if (task.service === 'sagemaker') {
@@ -403,7 +423,9 @@ export class StepFunctions {
           return { StackResourceDetail: { ...(input as DescribeStackResourceInput), ...detail } };
         }
       } catch (error) {
-        throw new SdkIntegrationError(task.service, error);
+        const failure = new SdkIntegrationError(task.service, error);
+        this.sdkErrorCounts.set(failure.name, (this.sdkErrorCounts.get(failure.name) ?? 0) + 1);
+        throw failure;
       }
       throw new Error(`the stand-in serves no ${key}`);
     } finally {
@@ -413,6 +435,7 @@ export class StepFunctions {
 
   private async follow(execution: Execution, events: AsyncGenerator<LocalEvent>): Promise<void> {
     for await (const event of events) {
+      if (!['StateRetried', 'StateCaught', 'StateFailed'].includes(event.type)) execution.historyEvents += 1;
       if (event.type === 'StateEntered') {
         execution.transitions += 1;
         if (event.state?.type === 'Parallel') execution.endedParallels.delete(event.state.name);

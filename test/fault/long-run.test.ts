@@ -9,11 +9,13 @@
  */
 import { FakeOptions, FakeSageMaker } from './fake-sagemaker';
 import type { CompilationJobSpec } from '../../src/private/contract';
+import { LONG_RUN_SLOW_POLL_SECONDS, RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
 import { deployLongFleetStack, waitConditionBeginSpread } from '../driver/long-fleet';
-import { LONG_STACK_ID, LongJob, LongOperation, LongPath, STATE_MACHINE_ARN, waitConditionIdOf } from '../driver/long-path';
+import {
+  DEFAULT_WAIT_CONDITION_BEGIN_SECONDS, LONG_STACK_ID, LongJob, LongOperation, LongPath, STATE_MACHINE_ARN, waitConditionIdOf,
+} from '../driver/long-path';
 import { longRunDefinitionFromTemplate, StepFunctions } from '../driver/step-functions';
-import { RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { nameOf, specOf } from '../handler/fixtures';
 
 jest.setTimeout(300_000);
@@ -45,7 +47,13 @@ async function start(options: FakeOptions = {}): Promise<{ fake: FakeSageMaker; 
   driver = await Driver.start({
     fake,
     stepFunctions: (services) => {
-      sfn = new StepFunctions({ fake: services.fake!, definition: DEFINITION, stateMachineArn: STATE_MACHINE_ARN, signal: services.signalResource, describeStackResource: services.describeStackResource });
+      sfn = new StepFunctions({
+        fake: services.fake!,
+        definition: DEFINITION,
+        stateMachineArn: STATE_MACHINE_ARN,
+        signal: services.signalResource,
+        describeStackResource: services.describeStackResource,
+      });
       return sfn;
     },
   });
@@ -88,7 +96,7 @@ async function runsOf(status: string): Promise<string[]> {
 }
 
 describe('long path', () => {
-  test('compiles in 3 h (timeout 4 h): the WaitCondition is signalled at the first poll after the end, the attributes come from the result', async () => {
+  test('compiles in 3 h (timeout 4 h): the WaitCondition is signalled at the first poll after the end (every 30 s after the first half hour), the attributes come from the result', async () => {
     const { fake: f, long } = await start({ script: { startingSeconds: 10, compileSeconds: 3 * HOUR } });
     const spec = longSpec();
     const name = firstName(spec);
@@ -103,7 +111,7 @@ describe('long path', () => {
     expect(op.waits).toEqual([{ logicalId: waitConditionIdOf(job(spec)), status: 'SUCCESS', reason: undefined, at: expect.any(Number) }]);
     const ended = 10 + 3 * HOUR;
     expect(op.waits[0].at).toBeGreaterThanOrEqual(ended);
-    expect(op.waits[0].at).toBeLessThanOrEqual(ended + 5);
+    expect(op.waits[0].at).toBeLessThanOrEqual(ended + LONG_RUN_SLOW_POLL_SECONDS);
     expect(f.createdCount(name)).toBe(1);
     expect(driver!.cloudformation.signals.map((s) => s.result)).toEqual(['ok']);
   });
@@ -151,7 +159,8 @@ describe('long path', () => {
     expect({ status: op.status, failed: op.failedResource, reason: op.reason }).toEqual({
       status: 'FAILED', failed: 'waitCondition', reason: 'Failed to receive 1 resource signal(s) within the specified duration',
     });
-    expect(op.waits.map((w) => [w.status, w.at])).toEqual([['FAILED', 2 * HOUR + 300]]);
+    // Its Timeout counts from when CloudFormation began it, a few seconds after the start resource completed.
+    expect(op.waits.map((w) => [w.status, w.at])).toEqual([['FAILED', DEFAULT_WAIT_CONDITION_BEGIN_SECONDS + 2 * HOUR + 300]]);
     expect(summary(op).outcomes).toEqual(['start Create SUCCESS']);
     expect(summary(op).rollback).toEqual(['start Delete SUCCESS']);
     expect(f.job(name)).toBeUndefined();

@@ -7,10 +7,14 @@
 import { runNameOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
 import {
-  POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS, RUN_DEADLINE_ERROR, RUN_NOT_SIGNALLED_ERROR, type LongRunInput, waitConditionTimeoutSeconds,
+  LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS,
+  RUN_DEADLINE_ERROR, RUN_NOT_SIGNALLED_ERROR, type LongRunInput,
+  waitConditionTimeoutSeconds,
 } from '../../src/private/contract';
 import { CLOUDFORMATION_GENERIC_ERROR, LONG_RUN_DEFINITION, SAGEMAKER_GENERIC_ERROR } from '../../src/private/long-run-definition';
-import { DescribeStackResourceHandler, longRunDefinitionFromTemplate, sdkErrorName, SignalHandler, SignalResourceInput, StepFunctions } from '../driver/step-functions';
+import {
+  DescribeStackResourceHandler, longRunDefinitionFromTemplate, sdkErrorName, SignalHandler, SignalResourceInput, StepFunctions,
+} from '../driver/step-functions';
 import { loadApiModel } from '../fault/api-model';
 import { FakeOptions, FakeSageMaker, JobScript } from '../fault/fake-sagemaker';
 import { nameOf, REQUEST_ID, specOf, STACK_ID } from '../handler/fixtures';
@@ -78,7 +82,12 @@ test('the deployed definition is LONG_RUN_DEFINITION', () => {
 });
 
 /** Every error name of every Retry and Catch of a definition (Parallel branches included). */
-function errorNames(definition: { States: Record<string, { Retry?: Array<{ ErrorEquals: string[] }>; Catch?: Array<{ ErrorEquals: string[] }>; Branches?: object[] }> }): string[] {
+interface ErrorRoutes {
+  readonly Retry?: Array<{ ErrorEquals: string[] }>;
+  readonly Catch?: Array<{ ErrorEquals: string[] }>;
+  readonly Branches?: object[];
+}
+function errorNames(definition: { States: Record<string, ErrorRoutes> }): string[] {
   return Object.values(definition.States).flatMap((state) => [
     ...[...state.Retry ?? [], ...state.Catch ?? []].flatMap((r) => r.ErrorEquals),
     ...(state.Branches ?? []).flatMap((branch) => errorNames(branch as typeof definition)),
@@ -126,9 +135,9 @@ test('(a) the run creates the job, which completes after 15 min: one Create, a D
   const description = await sfn!.describeExecution({ executionArn: run });
   expect(description).toMatchObject({ status: 'SUCCEEDED', startDate: fake.clock.dateAt(0), stopDate: fake.clock.dateAt(900) });
   expect(description.error).toBeUndefined();
-  // Race, CreateJob, 180 x (Poll, DescribeJob, HasEnded), Ended, UntilDeadline,
+  // Race, CreateJob, FastPolls, FastPollsFor, 180 x (Poll, DescribeJob, HasEnded), Ended, PollsEnded, UntilDeadline,
   // Signalling, SignalCheck, IsWaiting, Signal, Signalled, UntilSignalBy, Outcome, Done.
-  expect(sfn!.transitions(run)).toBe(2 + 180 * 3 + 2 + 8);
+  expect(sfn!.transitions(run)).toBe(4 + 180 * 3 + 3 + 8);
   expect(sfn!.sdkCalls()).toEqual({
     'sagemaker:createCompilationJob': 1, 'sagemaker:describeCompilationJob': 180, 'cloudformation:describeStackResource': 1, 'cloudformation:signalResource': 1,
   });
@@ -389,4 +398,46 @@ test('(o) the Stop at the deadline is throttled twice: stopped on the third try,
   expect(fake.job(NAME)).toMatchObject({ status: 'STOPPED', stoppedBy: 'handler' });
   expectSignalledOnce();
   expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_DEADLINE_ERROR });
+});
+
+test('(r) a job of 3 h: a Describe every 5 s for the first 30 minutes, then every 30 s; signalled within 30 s of its end', async () => {
+  setup({ script: { startingSeconds: 10, compileSeconds: 3 * HOUR - 10 } });
+  const run = await startRun(4 * HOUR);
+  await sfn!.advanceTo(4 * HOUR);
+  const describes = times('DescribeCompilationJob');
+  const fast = describes.filter((t) => t <= LONG_RUN_FAST_POLL_SECONDS);
+  expect(new Set(gaps(fast))).toEqual(new Set([POLL_INTERVAL_SECONDS]));
+  expect(new Set(gaps(describes.filter((t) => t >= LONG_RUN_FAST_POLL_SECONDS)))).toEqual(new Set([LONG_RUN_SLOW_POLL_SECONDS]));
+  expectSignalledOnce();
+  expect(signals[0].at - 3 * HOUR).toBeLessThanOrEqual(LONG_RUN_SLOW_POLL_SECONDS);
+  expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'SUCCEEDED' });
+});
+
+describe('a Standard execution fails once its history reaches 25,000 events: the longest runs stay below', () => {
+  const LIMIT = 25_000;
+  const deadline = MAX_LONG_RUN_TIMEOUT_SECONDS;
+
+  test('(p) a job still compiling at the 11 h 59 min deadline, 5 % of the calls throttled', async () => {
+    setup({ throttleRate: 0.05, seed: 3 });
+    // Created by the start resource, with a MaxRuntime beyond the deadline.
+    fake.seedJob(NAME, { compileSeconds: 13 * HOUR }, { ...createRequestOf(SPEC, NAME), StoppingCondition: { MaxRuntimeInSeconds: 13 * HOUR } });
+    const run = await startRun(deadline);
+    await sfn!.advanceTo(deadline + 600);
+    expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_DEADLINE_ERROR });
+    expectSignalledOnce();
+    const events = sfn!.historyEvents(run);
+    console.info(`(p) ${events} history events over ${deadline} s of polling`);
+    expect(events).toBeLessThan(LIMIT * 0.8);
+  });
+
+  test('(q) the quota full until the deadline, 5 % of the calls throttled', async () => {
+    setup({ concurrencyQuota: 1, throttleRate: 0.05, seed: 3 });
+    fake.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: 13 * HOUR });
+    const run = await startRun(deadline);
+    await sfn!.advanceTo(deadline + 600);
+    expect(await sfn!.describeExecution({ executionArn: run })).toMatchObject({ status: 'FAILED', error: RUN_DEADLINE_ERROR });
+    const events = sfn!.historyEvents(run);
+    console.info(`(q) ${events} history events over ${deadline} s of quota wait`);
+    expect(events).toBeLessThan(LIMIT * 0.8);
+  });
 });
