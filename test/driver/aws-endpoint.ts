@@ -11,6 +11,7 @@
  * - `PUT /cfn-response/...`: what the framework's cfn-response sends CloudFormation.
  * With moto as SageMaker and S3, only CloudFormation and the response URL are served here.
  */
+import { randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
@@ -32,6 +33,8 @@ export interface Backends {
   response(path: string, body: string, headers: http.IncomingHttpHeaders): void;
   /** Virtual epoch ms: the Date header the SDK compares its clock with. */
   now(): number;
+  /** Any request no backend above serves (e.g. passed on to another server). @default answered UnknownOperationException */
+  other?(request: http.IncomingMessage, body: string, response: http.ServerResponse): Promise<void>;
 }
 
 /** JSON with dates as epoch seconds, as awsJson sends timestamps. */
@@ -61,6 +64,8 @@ async function route(backends: Backends, request: http.IncomingMessage, response
   // On the virtual clock: a Date far from the client's makes the SDK correct its clock and retry.
   response.sendDate = false;
   response.setHeader('date', new Date(backends.now()).toUTCString());
+  // Every AWS answer carries its request id; botocore reads it from this header for JSON protocols.
+  response.setHeader('x-amzn-requestid', randomUUID());
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (request.method === 'PUT' && url.pathname.startsWith('/cfn-response/')) {
     backends.response(url.pathname, body, request.headers);
@@ -132,6 +137,7 @@ async function route(backends: Backends, request: http.IncomingMessage, response
     }
     return;
   }
+  if (backends.other) return backends.other(request, body, response);
   response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ __type: 'UnknownOperationException', message: `${request.method} ${request.url} ${target ?? ''}` }));
 }
 

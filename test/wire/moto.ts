@@ -62,13 +62,16 @@ export function freeLoopbackPort(): Promise<number> {
 }
 
 /**
- * The watchdog: runs moto_server ($0) on port $1 in the background, kills the process group when
- * stdin reaches EOF, and exits with moto_server's status when moto_server ends by itself.
+ * The watchdog: runs moto_server ($0, with any further arguments after the port) on port $1 in the
+ * background, kills the process group when stdin reaches EOF, and exits with moto_server's status
+ * when moto_server ends by itself.
  * (A background job's stdin is /dev/null in a non-interactive shell, hence the copy on fd 3.)
  */
 const WATCHDOG = [
   'exec 3<&0',
-  `"$0" -H ${MOTO_HOST} -p "$1" </dev/null 3<&- &`,
+  'port=$1',
+  'shift',
+  `"$0" "$@" -H ${MOTO_HOST} -p "$port" </dev/null 3<&- &`,
   'moto=$!',
   '{ cat <&3 >/dev/null; kill -TERM 0; } &',
   'wait "$moto"',
@@ -153,14 +156,24 @@ interface Attempt {
   readonly logFile: string;
 }
 
-function launch(executable: string, port: number, logDir: string): Attempt {
+/** How to run the server: a command other than moto_server itself, and its environment. */
+export interface MotoServerOptions {
+  /** Arguments before `-H <host> -p <port>` (e.g. the script, when the executable is python). @default none */
+  readonly args?: readonly string[];
+  /** Variables added to jest's environment. @default none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The longest to wait for the server to answer. @default START_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+}
+
+function launch(executable: string, port: number, logDir: string, options: MotoServerOptions): Attempt {
   const logFile = path.join(logDir, `moto_server-${port}.log`);
   const log = fs.openSync(logFile, 'w');
   try {
-    const child = spawn('/bin/sh', ['-c', WATCHDOG, executable, String(port)], {
+    const child = spawn('/bin/sh', ['-c', WATCHDOG, executable, String(port), ...options.args ?? []], {
       detached: true, // own process group, so teardown can kill moto_server and the watchdog at once
       stdio: ['pipe', log, log],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      env: { ...process.env, PYTHONUNBUFFERED: '1', ...options.env },
     });
     // jest must not wait for these handles; the watchdog ends moto when jest ends.
     child.unref();
@@ -194,14 +207,15 @@ async function waitUntilReady(attempt: Attempt, deadline: number, timeoutMs: num
 
 /**
  * Starts moto_server on a free loopback port and waits until it answers HTTP (at most
- * `timeoutMs` in all). Another process may take the port between the probe and moto's bind:
+ * `options.timeoutMs` in all). Another process may take the port between the probe and moto's bind:
  * then it tries again on a new port, three times at most.
  */
-export async function startMotoServer(executable: string, timeoutMs = START_TIMEOUT_MS): Promise<MotoServer> {
+export async function startMotoServer(executable: string, options: MotoServerOptions = {}): Promise<MotoServer> {
+  const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS;
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moto-server-'));
   const deadline = Date.now() + timeoutMs;
   for (let attemptNo = 1; ; attemptNo++) {
-    const attempt = launch(executable, await freeLoopbackPort(), logDir);
+    const attempt = launch(executable, await freeLoopbackPort(), logDir, options);
     const pgid = attempt.child.pid;
     if (pgid === undefined) {
       fs.rmSync(logDir, { recursive: true, force: true });
