@@ -13,7 +13,10 @@ import { stackJobNamePrefix } from './naming';
  * stack needs alike comes from the stack's one managed policy ({@link jobBasicsPolicy}), written
  * once instead of once per role: the template's 1 MB limits the jobs per stack too. Attached
  * through the role's `ManagedPolicyArns`, so the role (and whatever waits for it) waits for the
- * policy. It always receives statements ({@link grantJobBasics}), so its inline policy is never empty.
+ * policy. `ManagedPolicyArns` and `Policies` update a role in place; only a new `Path` or
+ * `RoleName` replaces it, and those stay as they were
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html).
+ * It always receives statements ({@link grantJobBasics}), so its inline policy is never empty.
  */
 class ExecutionRole extends iam.Role {
   private readonly document: iam.PolicyDocument;
