@@ -13,7 +13,7 @@ import {
   MAX_JOB_TIMEOUT_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS, RESOURCE_TYPE,
 } from './private/contract';
 import { REQUEST_METADATA_TYPE, shownRequestOf } from './private/create-request';
-import { createExecutionRole, grantJobBasics } from './private/execution-role';
+import { createExecutionRole, grantJobBasics, isExecutionRoleOf } from './private/execution-role';
 import { neoFrameworkVersion } from './private/framework-version-rules';
 import { grantObjectRead, grantObjectWrite } from './private/grants';
 import { tagProblems, validateJob } from './private/job-rules';
@@ -263,8 +263,10 @@ export class CompilationJob extends Construct implements ITaggable {
       // resource itself; artifacts are never deleted.
       removalPolicy: removal.resource,
     });
-    // The job must not start before its role can read the model and write the output.
-    resource.node.addDependency(this.role);
+    // The job must not start before its role can read the model and write the output. A default
+    // role holds all its permissions (inline and attached), and the Spec's GetAtt of its ARN
+    // already makes the job wait for it; any other role of the stack may have a separate policy.
+    if (!isExecutionRoleOf(Stack.of(this), this.role)) resource.node.addDependency(this.role);
 
     // On the long path, the attributes come from the result resource after the WaitCondition.
     const result = wait ? longRunResult(this, wait, resource, provider.serviceToken, timeoutSeconds) : resource;
@@ -338,6 +340,7 @@ export class CompilationJob extends Construct implements ITaggable {
       ],
       resources: ['*'],
     }));
+    acknowledgeWildcardResources(this.role, ['*'], 'The EC2 network-interface actions SageMaker uses in a VPC take no resource.');
     return {
       SecurityGroupIds: securityGroups.map((sg) => sg.securityGroupId),
       Subnets: props.vpc.selectSubnets(props.vpcSubnets).subnetIds,

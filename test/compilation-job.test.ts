@@ -259,7 +259,8 @@ describe('attributes', () => {
           {
             Action: 's3:GetObject',
             Effect: 'Allow',
-            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SageMakerNeoCompiledModels'), 'Arn'] }, '/', { 'Fn::GetAtt': [jobId, 'ModelArtifactsObjectKey'] }]] },
+            // One Fn::Sub (src/private/compact.ts): the bucket's ARN, '/', the job's object key.
+            Resource: { 'Fn::Sub': Match.stringLikeRegexp(`^\\$\\{SageMakerNeoCompiledModels[0-9A-F]{8}\\.Arn\\}/\\$\\{${jobId}\\.ModelArtifactsObjectKey\\}$`) },
           },
         ],
       },

@@ -135,7 +135,8 @@ describe('EdgeModelComponent: one job', () => {
         Statement: [{
           Action: 's3:GetObject',
           Effect: 'Allow',
-          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^SageMakerNeoCompiledModels'), 'Arn'] }, '/', { 'Fn::GetAtt': [jobId, 'ModelArtifactsObjectKey'] }]] },
+          // One Fn::Sub (src/private/compact.ts): the bucket's ARN, '/', the job's object key.
+          Resource: { 'Fn::Sub': Match.stringLikeRegexp(`^\\$\\{SageMakerNeoCompiledModels[0-9A-F]{8}\\.Arn\\}/\\$\\{${jobId}\\.ModelArtifactsObjectKey\\}$`) },
         }],
       },
     });
@@ -258,7 +259,8 @@ describe('EdgeModelComponent: a mixed fleet in one component', () => {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TokenExchangeRole') }] },
     })).flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(new Set(statements.map((st) => st.Action))).toEqual(new Set(['s3:GetObject']));
-    const resources = statements.flatMap((st) => [st.Resource].flat()).map((r: any) => r['Fn::Join'][1][2]['Fn::GetAtt'][0]);
+    // `${<bucket>.Arn}/${<job>.ModelArtifactsObjectKey}`: the job's logical id.
+    const resources = statements.flatMap((st) => [st.Resource].flat()).map((r: any) => /\/\$\{(\w+)\.ModelArtifactsObjectKey\}$/.exec(r['Fn::Sub'])![1]);
     expect(resources).toEqual(jobs.map((job) => logicalIdOf(stack, job)));
   });
 

@@ -1,14 +1,15 @@
 /**
- * The largest fleets per stack the README states (with default roles) fit CloudFormation's
- * limits as `cdk synth` writes the template, and one job more does not: 500 resources and 1 MB of
- * template (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html),
- * counted here as 1,000,000 bytes. The one-hour path meets the size limit first, the long path the
- * resource limit.
+ * The largest fleets per stack the README states fit CloudFormation's limits as `cdk synth`
+ * writes the template, and one job more breaks the limit the README names: 500 resources or 1 MB
+ * of template (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html),
+ * counted here as 1,000,000 bytes. Four fleets: the one-hour and the long path, each with a
+ * default role per job and with one role shared by all jobs.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import { CompilationJob, CompilationTarget, TargetDevice } from '../src';
 
@@ -16,48 +17,53 @@ const MAX_TEMPLATE_BYTES = 1_000_000;
 const MAX_RESOURCES = 500;
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-const stated = /is then (\d+) one-hour jobs with default roles \((\d+) KB\),[\s\S]*?and (\d+) long-path jobs with default roles \((\d+) KB\)/.exec(README);
+/** `<N> <path> jobs with <default roles|one shared role> (<KB> KB, <limit>)` in the README's Fleets section. */
+const FLEET = /(\d+)\s+(one-hour|long-path)\s+jobs\s+with\s+(default\s+roles|one\s+shared\s+role)\s+\((\d+)\s+KB;\s+one\s+more\s+breaks\s+(500\s+resources|1\s+MB)\)/g;
+const stated = [...README.matchAll(FLEET)].map((m) => ({
+  jobs: Number(m[1]), long: m[2] === 'long-path', shared: m[3].startsWith('one'), kb: Number(m[4]), binds: m[5].replace(/\s+/g, ' '),
+}));
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-limits-'));
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 /** Template bytes and resources of one stack of `jobs` jobs, synthesized as the CDK CLI does by default. */
-function synth(jobs: number, long: boolean): { bytes: number; resources: number } {
+function synth(jobs: number, long: boolean, shared: boolean): { bytes: number; resources: number } {
   const app = new App({
     outdir: fs.mkdtempSync(path.join(outdir, 'app-')),
     // What `cdk synth` sets unless told otherwise: path metadata on each resource, and AWS::CDK::Metadata.
     context: { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:version-reporting': true },
   });
   const stack = new Stack(app, 'FleetStack', { env: { account: '123456789012', region: 'us-east-1' } });
+  const role = shared ? new iam.Role(stack, 'Shared', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') }) : undefined;
   for (let i = 0; i < jobs; i++) {
     new CompilationJob(stack, `Job${i}`, {
       ...tinyOnnxModel(),
       target: CompilationTarget.device(TargetDevice.ML_C5),
       timeout: long ? Duration.hours(2) : undefined,
+      role,
     });
   }
   const artifact = app.synth().getStackByName('FleetStack');
   return { bytes: fs.statSync(artifact.templateFullPath).size, resources: Object.keys(artifact.template.Resources).length };
 }
 
-test('the README states the largest fleets per stack', () => {
-  expect(stated).not.toBeNull();
+test('the README states the largest fleet per stack for both paths and both kinds of role', () => {
+  expect(stated.map((s) => `${s.long ? 'long' : 'one-hour'}/${s.shared ? 'shared' : 'default'}`).sort())
+    .toEqual(['long/default', 'long/shared', 'one-hour/default', 'one-hour/shared']);
 });
 
-test('one-hour path, default roles: the stated fleet fits 1,000,000 bytes of template, one job more does not', () => {
-  const jobs = Number(stated![1]);
-  const fits = synth(jobs, false);
-  expect(fits.bytes).toBeLessThanOrEqual(MAX_TEMPLATE_BYTES);
-  expect(fits.resources).toBeLessThanOrEqual(MAX_RESOURCES);
-  expect(Math.round(fits.bytes / 1000)).toBe(Number(stated![2]));
-  expect(synth(jobs + 1, false).bytes).toBeGreaterThan(MAX_TEMPLATE_BYTES);
-});
-
-test('long path, default roles: the stated fleet fits 500 resources, one job more does not', () => {
-  const jobs = Number(stated![3]);
-  const fits = synth(jobs, true);
-  expect(fits.bytes).toBeLessThanOrEqual(MAX_TEMPLATE_BYTES);
-  expect(Math.round(fits.bytes / 1000)).toBe(Number(stated![4]));
-  // aws-cdk-lib refuses a stack of more than 500 resources at synth.
-  expect(() => synth(jobs + 1, true)).toThrow(/greater than allowed maximum of 500/);
-});
+test.each(stated.map((s) => [`${s.jobs} ${s.long ? 'long-path' : 'one-hour'} jobs, ${s.shared ? 'one shared role' : 'default roles'}`, s] as const))(
+  '%s: fit 500 resources and 1,000,000 bytes; one job more does not',
+  (_, s) => {
+    const fits = synth(s.jobs, s.long, s.shared);
+    expect(fits.bytes).toBeLessThanOrEqual(MAX_TEMPLATE_BYTES);
+    expect(fits.resources).toBeLessThanOrEqual(MAX_RESOURCES);
+    expect(Math.round(fits.bytes / 1000)).toBe(s.kb);
+    if (s.binds === '1 MB') {
+      expect(synth(s.jobs + 1, s.long, s.shared).bytes).toBeGreaterThan(MAX_TEMPLATE_BYTES);
+    } else {
+      // aws-cdk-lib refuses a stack of more than 500 resources at synth.
+      expect(() => synth(s.jobs + 1, s.long, s.shared)).toThrow(/greater than allowed maximum of 500/);
+    }
+  },
+);

@@ -12,19 +12,25 @@ import { RESOURCE_TYPE } from '../src/private/contract';
 const PARTITION = { Ref: 'AWS::Partition' };
 const arn = (...parts: unknown[]) => ({ 'Fn::Join': ['', ['arn:', PARTITION, ...parts]] });
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+/** The job's own ARNs are written as one Fn::Sub (src/private/compact.ts): the same string at deploy time. */
+const subArn = (rest: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}${rest}` });
+const objectsOf = (bucket: string, key: string) => ({ 'Fn::Sub': `\${${bucket}.Arn}${key}` });
 
 /**
- * The statements of the role whose logical id starts with `rolePrefix`: those of its own inline
- * policies (`Policies`) and of every policy resource attached to it.
+ * The statements of the role whose logical id starts with `rolePrefix`: those of the managed
+ * policies of the stack it lists (`ManagedPolicyArns`), of its own inline policies (`Policies`)
+ * and of every policy resource attached to it.
  */
 function statementsOf(stack: Stack, rolePrefix: string): any[] {
   const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources;
   const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith(rolePrefix));
+  const managed = roles.flatMap(([, r]) => (r.Properties.ManagedPolicyArns ?? []).map((ref: any) => resources[ref.Ref].Properties.PolicyDocument));
   const inline = roles.flatMap(([, r]) => (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument));
   const attached = Object.values(template.findResources('AWS::IAM::Policy'))
     .filter((p) => p.Properties.Roles.some((r: any) => r.Ref?.startsWith(rolePrefix)))
     .map((p) => p.Properties.PolicyDocument);
-  return [...inline, ...attached].flatMap((d) => d.Statement);
+  return [...managed, ...inline, ...attached].flatMap((d) => d.Statement);
 }
 
 /** The policy resources attached to the role whose logical id starts with `rolePrefix`. */
@@ -63,13 +69,9 @@ function jobStack(extra: (stack: Stack) => Partial<CompilationJobProps> = () => 
 }
 
 const LOG_GROUP = arn(':logs:us-east-1:123456789012:log-group:/aws/sagemaker/CompilationJobs');
-const basics = (prefix: string) => [
+/** What every job's role needs alike: for a default role, the stack's one managed policy. */
+const sharedBasics = [
   { Action: ['logs:CreateLogGroup', 'logs:DescribeLogStreams'], Effect: 'Allow', Resource: LOG_GROUP },
-  {
-    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    Effect: 'Allow',
-    Resource: arn(`:logs:us-east-1:123456789012:log-group:/aws/sagemaker/CompilationJobs:log-stream:${prefix}-*`),
-  },
   {
     Action: 'cloudwatch:PutMetricData',
     Effect: 'Allow',
@@ -77,18 +79,25 @@ const basics = (prefix: string) => [
     Condition: { StringLike: { 'cloudwatch:namespace': ['AWS/SageMaker', '/aws/sagemaker/*'] } },
   },
 ];
+const logStreams = (prefix: string) => ({
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Effect: 'Allow',
+  Resource: subArn(`:logs:us-east-1:123456789012:log-group:/aws/sagemaker/CompilationJobs:log-stream:${prefix}-*`),
+});
+/** A default role's statements: the managed policy's, then its own log streams. */
+const basics = (prefix: string) => [...sharedBasics, logStreams(prefix)];
 const readInput = (input: string, inputKey: string) => [
   { Action: 'kms:Decrypt', Effect: 'Allow', Resource: getAtt(inputKey) },
-  { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [getAtt(input), '/models/m.tar.gz']] } },
+  { Action: 's3:GetObject', Effect: 'Allow', Resource: objectsOf(input, '/models/m.tar.gz') },
 ];
 const writeOutput = (output: string) => ({
   Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
   Effect: 'Allow',
-  Resource: { 'Fn::Join': ['', [getAtt(output), '/compiled/*']] },
+  Resource: objectsOf(output, '/compiled/*'),
 });
 
 describe('execution role', () => {
-  test('default: trusted by SageMaker only, no managed policy, exactly these statements', () => {
+  test('default: trusted by SageMaker only, the stack\'s one managed policy, exactly these statements', () => {
     const { stack, input, inputKey, output } = jobStack();
     const template = Template.fromStack(stack);
     const role = template.findResources('AWS::IAM::Role', { Properties: { Description: 'Execution role of a SageMaker Neo compilation job' } });
@@ -96,7 +105,7 @@ describe('execution role', () => {
     expect(roleProps.AssumeRolePolicyDocument.Statement).toEqual([
       { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } },
     ]);
-    expect(roleProps.ManagedPolicyArns).toBeUndefined();
+    expect(roleProps.ManagedPolicyArns).toEqual([{ Ref: logicalIdOf(stack, 'AWS::IAM::ManagedPolicy', 'SageMakerNeoCompilationJobBasics') }]);
     expect(statementsOf(stack, 'JobRole')).toEqual([...basics(`teststack-${stackHash('TestStack')}-job`), ...readInput(input, inputKey), writeOutput(output)]);
   });
 
@@ -110,10 +119,43 @@ describe('execution role', () => {
     expect(policyResourcesOf(stack, 'JobRole')).toEqual([]);
     const role = Template.fromStack(stack).toJSON().Resources[roleId];
     expect(role.Properties.Policies).toEqual([{ PolicyName: 'CompilationJob', PolicyDocument: { Statement: expect.any(Array), Version: '2012-10-17' } }]);
-    // basics (3), input object and its key (2), output (1), output key (1), VPC (1)
-    expect(role.Properties.Policies[0].PolicyDocument.Statement).toHaveLength(8);
+    // its log streams (1), input object and its key (2), output (1), output key (1), VPC (1)
+    expect(role.Properties.Policies[0].PolicyDocument.Statement).toHaveLength(6);
+    // The job waits for the role through the GetAtt of its ARN in the Spec (no DependsOn needed),
+    // and the role for the managed policy it lists.
     const [job] = Object.values(Template.fromStack(stack).findResources(RESOURCE_TYPE));
-    expect(job.DependsOn).toContain(roleId);
+    expect(JSON.stringify(job.Properties.Spec)).toContain(JSON.stringify(getAtt(roleId)));
+    expect(job.DependsOn).toBeUndefined();
+    expect(role.Properties.ManagedPolicyArns).toEqual([{ Ref: expect.stringMatching(/^SageMakerNeoCompilationJobBasics/) }]);
+  });
+
+  test('default roles: one managed policy for the whole stack, with the shared statements only', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Models', 'models');
+    for (const id of ['A', 'B', 'C']) {
+      new CompilationJob(stack, id, {
+        model: ModelInput.fromBucket(bucket, `${id}.tar.gz`),
+        framework: Framework.ONNX,
+        dataInputConfig: DataInputConfig.fromShapes({ input0: [1, 3, 8, 8] }),
+        target: CompilationTarget.device(TargetDevice.ML_C5),
+      });
+    }
+    const template = Template.fromStack(stack);
+    const policies = template.findResources('AWS::IAM::ManagedPolicy');
+    expect(Object.keys(policies)).toHaveLength(1);
+    const [[policyId, policy]] = Object.entries(policies);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(sharedBasics);
+    // Attached by each role itself (an in-place update of a role), not by the policy's `Roles`.
+    expect(policy.Properties.Roles).toBeUndefined();
+    for (const id of ['A', 'B', 'C']) {
+      const role = template.toJSON().Resources[logicalIdOf(stack, 'AWS::IAM::Role', `${id}Role`)];
+      expect(role.Properties.ManagedPolicyArns).toEqual([{ Ref: policyId }]);
+      // Each role keeps its own log streams and input object.
+      const own = role.Properties.Policies[0].PolicyDocument.Statement;
+      expect(own).toContainEqual(logStreams(`teststack-${stackHash('TestStack')}-${id.toLowerCase()}`));
+      expect(JSON.stringify(own)).toContain(`${id}.tar.gz`);
+      expect(JSON.stringify(own)).not.toMatch(/CreateLogGroup|PutMetricData/);
+    }
   });
 
   test('KMS: encrypting the output adds a data key and decrypt (multipart) on that key only', () => {
@@ -165,11 +207,17 @@ describe('execution role', () => {
     expect(job.role).toBe(own);
     const input = logicalIdOf(stack, 'AWS::S3::Bucket', 'Input');
     const output = logicalIdOf(stack, 'AWS::S3::Bucket', 'SageMakerNeoCompiledModels');
+    // All of it in the role's own policy, as before the stack's managed policy existed.
     expect(statementsOf(stack, 'MyRole')).toEqual([
       ...basics(`teststack-${stackHash('TestStack')}-job`),
-      { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [getAtt(input), '/m.tar.gz']] } },
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: objectsOf(input, '/m.tar.gz') },
       writeOutput(output),
     ]);
+    expect(Template.fromStack(stack).toJSON().Resources[logicalIdOf(stack, 'AWS::IAM::Role', 'MyRole')].Properties.ManagedPolicyArns).toBeUndefined();
+    expect(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy')).toEqual({});
+    // A role of the user may have a policy resource of its own: the job waits for it.
+    const [resource] = Object.values(Template.fromStack(stack).findResources(RESOURCE_TYPE));
+    expect(resource.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^MyRoleDefaultPolicy/)]));
     // ...in its default policy, as for any role of the app; its own properties are left alone.
     expect(policyResourcesOf(stack, 'MyRole')).toEqual([expect.stringMatching(/^MyRoleDefaultPolicy/)]);
     expect(Template.fromStack(stack).toJSON().Resources[logicalIdOf(stack, 'AWS::IAM::Role', 'MyRole')].Properties.Policies).toBeUndefined();
@@ -295,7 +343,9 @@ describe('handler role', () => {
       Effect: 'Allow',
       Resource: '*',
     }]);
-    for (const role of Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))) {
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+    for (const [id, role] of Object.entries(roles)) {
+      if (id.startsWith('ARole')) continue; // the job's default role, which has the stack's job policy
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
   });
@@ -363,7 +413,7 @@ describe('a pinned object version', () => {
     expect(handler).toContainEqual({
       Action: 's3:GetObjectVersion',
       Effect: 'Allow',
-      Resource: arn(':s3:::versioned-models/models/m.tar.gz'),
+      Resource: subArn(':s3:::versioned-models/models/m.tar.gz'),
     });
     const staged = (a: string | string[]) => handler.some((st) => JSON.stringify(st.Action) === JSON.stringify(a) &&
       JSON.stringify(st.Resource).includes('/model-inputs/') && JSON.stringify(st.Resource).includes('/v7.tar.gz'));
@@ -375,7 +425,7 @@ describe('a pinned object version', () => {
     expect(job).toContainEqual({
       Action: 's3:GetObject',
       Effect: 'Allow',
-      Resource: { 'Fn::Join': ['', [getAtt(output), expect.stringMatching(/^\/model-inputs\/[0-9a-f]{16}\/v7\.tar\.gz$/)]] },
+      Resource: { 'Fn::Sub': expect.stringMatching(new RegExp(`^\\$\\{${output}\\.Arn\\}/model-inputs/[0-9a-f]{16}/v7\\.tar\\.gz$`)) },
     });
   });
 });

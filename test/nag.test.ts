@@ -150,7 +150,7 @@ const validationsGiveTheTree = CDK_LIB_VERSION.split('.').map(Number)[1] >= 258;
     ['a long-path job', (stack: Stack) => { new CompilationJob(stack, 'Job', { ...BASE, timeout: Duration.hours(3) }); }],
     ['an EdgeModelComponent', (stack: Stack) => {
       const job = new CompilationJob(stack, 'Job', { ...BASE, target: CompilationTarget.device(TargetDevice.RASP4B) });
-      new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.Model', componentVersion: '1.0.0' });
+      new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.Model', platform: { os: 'linux', architecture: 'arm' } });
     }],
   ])('%s: the synth passes with no finding', (_name, build) => {
     const { failed, report } = synthWithNag(build);
@@ -167,5 +167,48 @@ const validationsGiveTheTree = CDK_LIB_VERSION.split('.').map(Number)[1] >= 258;
     expect(report).toContain('AwsSolutions-IAM5');
     expect(report).not.toMatch(/SageMakerNeo|AwsSolutions-L1/);
     expect(failed).toBe(true);
+  });
+});
+
+describe('acknowledgements: one metadata entry per construct', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-metadata-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  /** A stack of `jobs` jobs sharing one role, synthesized: its metadata file and the stack. */
+  function sharedRoleFleet(jobs: number): { bytes: number; metadata: Record<string, { type: string }[]>; stack: Stack } {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(outdir, 'app-')) });
+    const stack = new Stack(app, 'FleetStack', { env: { account: '123456789012', region: 'us-east-1' } });
+    const role = new iam.Role(stack, 'Shared', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    for (let i = 0; i < jobs; i++) new CompilationJob(stack, `Job${i}`, { ...BASE, role });
+    const file = path.join(app.synth().directory, 'FleetStack.metadata.json');
+    return { bytes: fs.statSync(file).size, metadata: JSON.parse(fs.readFileSync(file, 'utf8')), stack };
+  }
+
+  test('a role shared by 10 or 100 jobs: one entry, and a metadata file linear in the jobs', () => {
+    const ten = sharedRoleFleet(10);
+    const hundred = sharedRoleFleet(100);
+    for (const { metadata } of [ten, hundred]) {
+      for (const entries of Object.values(metadata)) {
+        expect(entries.filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).length).toBeLessThanOrEqual(1);
+      }
+    }
+    // Ten times the jobs, at most ten times the bytes (a fixed part and a part per job); a new
+    // entry copying every earlier acknowledgement made it 6.8 MB at 100 jobs, quadratic.
+    expect(hundred.bytes).toBeLessThanOrEqual(10 * ten.bytes);
+    expect(nagFindings(ten.stack)).toEqual([]);
+  });
+
+  test('an acknowledgement of the user on the same construct is kept', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Shared', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    // The user's entry comes first (Validations.acknowledge); the jobs add to it.
+    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM4', reason: 'The user\'s own reason.' });
+    new CompilationJob(stack, 'A', { ...BASE, role });
+    new CompilationJob(stack, 'B', { ...BASE, role });
+    expect(nagFindings(stack)).toEqual([]);
+    const entries = role.node.metadata.filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+    expect(entries).toHaveLength(1);
+    expect(Object.keys(entries[0].data).filter((id) => id.includes('IAM5[Resource::'))).toHaveLength(2 + 1 + 1); // A's and B's log streams, output, '*'
+    expect(Object.values(entries[0].data)).toContain('The user\'s own reason.');
   });
 });

@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { compactString } from './compact';
 
 /**
  * Read of exactly one object (and decrypt with the bucket's key, if it has one): narrower than
@@ -11,7 +12,7 @@ export function grantObjectRead(grantee: iam.IGrantable, bucket: s3.IBucket, key
   return iam.Grant.addToPrincipalOrResource({
     grantee,
     actions: [action],
-    resourceArns: [bucket.arnForObjects(key)],
+    resourceArns: [compactString(bucket.arnForObjects(key))],
     resource: bucket,
   });
 }
@@ -26,7 +27,7 @@ export function grantObjectWrite(grantee: iam.IGrantable, bucket: s3.IBucket, ke
   return iam.Grant.addToPrincipalOrResource({
     grantee,
     actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-    resourceArns: [bucket.arnForObjects(keyPattern)],
+    resourceArns: [compactString(bucket.arnForObjects(keyPattern))],
     resource: bucket,
   });
 }

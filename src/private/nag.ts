@@ -6,18 +6,24 @@ import { IConstruct } from 'constructs';
 /**
  * Records why a cdk-nag AwsSolutions finding on `construct` (and its children) is expected, so
  * users who run cdk-nag see the library's reasons instead of findings. README lists them all.
+ *
+ * One metadata entry per construct, updated in place: `Validations.acknowledge` (and the copy
+ * this function made before) adds a new entry holding every earlier acknowledgement, so a role
+ * shared by N jobs wrote N entries of up to N ids each into `<stack>.metadata.json` (87 MB at
+ * 366 jobs). Both readers take the union of a construct's entries: cdk-nag 3's `isAcknowledged`
+ * and aws-cdk-lib's synthesis (`collectAcknowledgedRuleIds`) go through every entry of the type.
+ * The id is written as cdk-nag names the finding: `Validations.acknowledge` would reject ids
+ * with several '::', as an ARN with `<AWS::Partition>` has (cdk-nag issue 2351).
  */
 export function acknowledgeNag(construct: IConstruct, rule: string, reason: string): void {
   const id = `AwsSolutions-${rule}`;
-  if (id.split('::').length <= 2) {
-    Validations.of(construct).acknowledge({ id, reason });
-    return;
-  }
-  // A finding about an ARN with `<AWS::Partition>` has several '::', which Validations.acknowledge
-  // rejects (cdk-nag issue 2351). Record it in the same metadata, which cdk-nag reads.
   const key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
-  const previous = construct.node.metadata.filter((entry) => entry.type === key).pop()?.data ?? {};
-  construct.node.addMetadata(key, { ...previous, [id]: reason }, { stackTrace: false });
+  const entry = construct.node.metadata.find((candidate) => candidate.type === key && candidate.data);
+  if (entry) {
+    (entry.data as Record<string, string>)[id] = reason;
+  } else {
+    construct.node.addMetadata(key, { [id]: reason }, { stackTrace: false });
+  }
 }
 
 /**
