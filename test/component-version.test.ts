@@ -93,7 +93,8 @@ describe('component versions', () => {
     const reads = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes('SageMakerNeoComponentVersionProviderHandlerRole'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s: any) => s.Action === 's3:GetObject');
-    const readJobs = reads.flatMap((s: any) => [s.Resource].flat()).map((r: any) => r['Fn::Join'][1][2]['Fn::GetAtt'][0]);
+    // One Fn::Sub per object (src/private/compact.ts): `${<bucket>.Arn}/${<job>.ModelArtifactsObjectKey}`.
+    const readJobs = reads.flatMap((s: any) => [s.Resource].flat()).map((r: any) => /\/\$\{(\w+)\.ModelArtifactsObjectKey\}$/.exec(r['Fn::Sub'])![1]);
     const jobResources = Object.keys(Template.fromStack(stack).findResources(RESOURCE_TYPE));
     const jobIds = jobs.map((job) => jobResources.find((id) => id.startsWith(job.node.id))!);
     expect([...readJobs].sort()).toEqual([...jobIds].sort());

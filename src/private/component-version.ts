@@ -1,17 +1,13 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { ArnFormat, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
   COMPONENT_POLL_SECONDS, COMPONENT_VERSION_RESOURCE_TYPE, COMPONENT_WAIT_SECONDS,
   ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec, GreengrassRecipe,
 } from './component-contract';
-import { acknowledgeProviderFramework, acknowledgeWildcardResources } from './nag';
-import { newestNodeRuntime } from './node-runtime';
+import { createHandlerProvider } from './handler-provider';
+import { acknowledgeWildcardResources } from './nag';
 import type { CompilationJob } from '../compilation-job';
 
 /** `<package>/assets/component-version`, from `src/private` and `lib/private` alike. */
@@ -90,48 +86,16 @@ class ComponentVersionProvider extends Construct {
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
-    if (!fs.existsSync(path.join(HANDLER_BUNDLE_DIR, 'index.js'))) {
-      throw new Error(`The component version handler bundle is missing from ${HANDLER_BUNDLE_DIR}; run \`npx projen bundle\`.`);
-    }
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
-    this.handlerRole = new iam.Role(this, 'HandlerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Publishes the stack\'s Greengrass component versions of compiled models',
-    });
-    logGroup.grantWrite(this.handlerRole);
-
-    const code = lambda.Code.fromAsset(HANDLER_BUNDLE_DIR);
-    const handler = (name: string, description: string, timeout: Duration) => new lambda.Function(this, name, {
-      code,
-      handler: `index.${name[0].toLowerCase()}${name.slice(1)}`,
-      runtime: newestNodeRuntime(),
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout,
-      description,
-      role: this.handlerRole,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-    });
-    const onEvent = handler('OnEvent', 'Chooses the version of a Greengrass component of a compiled model', Duration.minutes(2));
-    const isComplete = handler('IsComplete', 'Creates a Greengrass component version and waits until it is deployable', Duration.seconds(40));
-
-    const frameworkRole = (roleId: string) => {
-      const role = new iam.Role(this, roleId, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-      logGroup.grantWrite(role);
-      return role;
-    };
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: onEvent,
-      isCompleteHandler: isComplete,
+    const { provider, handlerRole } = createHandlerProvider(this, {
+      bundleDir: HANDLER_BUNDLE_DIR,
+      roleDescription: 'Publishes the stack\'s Greengrass component versions of compiled models',
+      onEvent: { description: 'Chooses the version of a Greengrass component of a compiled model', timeout: Duration.minutes(2) },
+      isComplete: { description: 'Creates a Greengrass component version and waits until it is deployable', timeout: Duration.seconds(40) },
       queryInterval: Duration.seconds(COMPONENT_POLL_SECONDS),
       totalTimeout: Duration.seconds(COMPONENT_WAIT_SECONDS),
-      logGroup,
-      frameworkOnEventRole: frameworkRole('FrameworkOnEventRole'),
-      frameworkCompleteAndTimeoutRole: frameworkRole('FrameworkCompleteRole'),
     });
+    this.handlerRole = handlerRole;
     this.serviceToken = provider.serviceToken;
-    acknowledgeProviderFramework(provider, [onEvent, isComplete], ['FrameworkOnEventRole', 'FrameworkCompleteRole'].map((roleId) => this.node.findChild(roleId)));
   }
 
   /** Lets the handler list, read and create the versions of one component (its ARN and `:versions:*`). */

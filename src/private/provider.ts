@@ -1,18 +1,14 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
 import { executionRolesArn, isExecutionRoleOf } from './execution-role';
+import { createHandlerProvider } from './handler-provider';
 import { LongRunStateMachine } from './long-run';
-import { acknowledgeProviderFramework, acknowledgeWildcardResources } from './nag';
+import { acknowledgeWildcardResources } from './nag';
 import { stackJobNamePrefix } from './naming';
-import { newestNodeRuntime } from './node-runtime';
 
 /** The SageMaker Python SDK's poll interval; SageMaker emits no event for compilation jobs. */
 export const POLL_INTERVAL = Duration.seconds(POLL_INTERVAL_SECONDS);
@@ -70,78 +66,39 @@ export class CompilationJobProvider extends Construct {
   private constructor(scope: Stack, id: string) {
     super(scope, id);
     this.defaultRoles = executionRolesArn(scope);
-    if (!fs.existsSync(path.join(HANDLER_BUNDLE_DIR, 'index.js'))) {
-      throw new Error(`The compilation job handler bundle is missing from ${HANDLER_BUNDLE_DIR}; run \`npx projen bundle\`.`);
-    }
-
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
-    this.handlerRole = new iam.Role(this, 'HandlerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Creates, polls, stops and deletes the stack\'s SageMaker Neo compilation jobs',
+    const { provider, handlerRole } = createHandlerProvider(this, {
+      bundleDir: HANDLER_BUNDLE_DIR,
+      roleDescription: 'Creates, polls, stops and deletes the stack\'s SageMaker Neo compilation jobs',
+      onEvent: { description: 'Starts, updates and stops SageMaker Neo compilation jobs', timeout: Duration.minutes(2) },
+      isComplete: { description: 'Polls SageMaker Neo compilation jobs', timeout: IS_COMPLETE_TIMEOUT },
+      queryInterval: POLL_INTERVAL,
+      totalTimeout: PROVIDER_TOTAL_TIMEOUT,
+      // The names the role may act on: a job outside them (an earlier release named jobs without the
+      // stack's hash) is left alone, instead of failing the Delete on AccessDenied.
+      environment: { [JOB_NAME_SCOPE_ENV]: `${stackJobNamePrefix(scope)}-` },
     });
-    logGroup.grantWrite(this.handlerRole);
+    this.handlerRole = handlerRole;
     const sagemakerJobs = this.sagemakerJobs = scope.formatArn({
       service: 'sagemaker',
       resource: 'compilation-job',
       // The separator ends the stack's part: no other stack's prefix can start with this one's.
       resourceName: `${stackJobNamePrefix(scope)}-*`,
     });
-    this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [sagemakerJobs] }));
+    handlerRole.addToPolicy(new iam.PolicyStatement({ actions: HANDLER_ACTIONS, resources: [sagemakerJobs] }));
     // Finds the jobs of a request by name (adoption; cleanup after a cancelled operation). The
     // action takes no resource; the handler acts only on names within the statement above.
-    this.handlerRole.addToPolicy(new iam.PolicyStatement({ actions: ['sagemaker:ListCompilationJobs'], resources: ['*'] }));
+    handlerRole.addToPolicy(new iam.PolicyStatement({ actions: ['sagemaker:ListCompilationJobs'], resources: ['*'] }));
     // Before a late create: is CloudFormation still waiting for the resource? (this stack only)
-    this.handlerRole.addToPolicy(new iam.PolicyStatement({
+    handlerRole.addToPolicy(new iam.PolicyStatement({
       actions: ['cloudformation:DescribeStackResource'],
       resources: [scope.stackId],
     }));
 
-    const code = lambda.Code.fromAsset(HANDLER_BUNDLE_DIR);
-    const runtime = newestNodeRuntime();
-    const handler = (name: string, description: string, timeout: Duration) => new lambda.Function(this, name, {
-      // The names the role may act on: a job outside them (an earlier release named jobs without the
-      // stack's hash) is left alone, instead of failing the Delete on AccessDenied.
-      environment: { [JOB_NAME_SCOPE_ENV]: `${stackJobNamePrefix(scope)}-` },
-      code,
-      handler: `index.${name[0].toLowerCase()}${name.slice(1)}`,
-      runtime, // the newest the user's aws-cdk-lib knows, so cdk-nag's AwsSolutions-L1 stays quiet
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout,
-      description,
-      role: this.handlerRole,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-    });
-    const onEvent = handler('OnEvent', 'Starts, updates and stops SageMaker Neo compilation jobs', Duration.minutes(2));
-    const isComplete = handler('IsComplete', 'Polls SageMaker Neo compilation jobs', IS_COMPLETE_TIMEOUT);
-
-    // Explicit roles for the framework's own functions: no AWS managed policy, logs to our group.
-    const frameworkRole = (roleId: string) => {
-      const role = new iam.Role(this, roleId, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-      logGroup.grantWrite(role);
-      return role;
-    };
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: onEvent,
-      isCompleteHandler: isComplete,
-      queryInterval: POLL_INTERVAL,
-      totalTimeout: PROVIDER_TOTAL_TIMEOUT,
-      logGroup,
-      frameworkOnEventRole: frameworkRole('FrameworkOnEventRole'),
-      frameworkCompleteAndTimeoutRole: frameworkRole('FrameworkCompleteRole'),
-    });
     this.serviceToken = provider.serviceToken;
     this.grantPassJobRoles(this.handlerRole);
-    this.acknowledgeFrameworkFindings(provider, [onEvent, isComplete], sagemakerJobs);
-  }
-
-  /** Findings on the Provider framework's own resources, which this library cannot configure further. */
-  private acknowledgeFrameworkFindings(provider: cr.Provider, handlers: lambda.IFunction[], sagemakerJobs: string): void {
     acknowledgeWildcardResources(this.handlerRole, [sagemakerJobs, '*'],
       'Job names end in a hash of the request computed at deploy time; the prefix, unique to this stack and ended by a separator, limits them to this stack. ' +
       'sagemaker:ListCompilationJobs takes no resource.');
-    acknowledgeProviderFramework(provider, handlers, ['FrameworkOnEventRole', 'FrameworkCompleteRole'].map((id) => this.node.findChild(id)));
   }
 
   /** The stack's state machine for jobs whose `timeout` exceeds what a custom resource may wait, created on first use. */
