@@ -8,10 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { tinyOnnxModel } from '../integ/model/tiny-onnx';
-import { CompilationJob, CompilationTarget, TargetDevice } from '../src';
+import { fleetApp, FLEET_STACK_NAME } from './bench/fleet-stack';
 
 const MAX_TEMPLATE_BYTES = 1_000_000;
 const MAX_RESOURCES = 500;
@@ -28,22 +25,7 @@ afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 /** Template bytes and resources of one stack of `jobs` jobs, synthesized as the CDK CLI does by default. */
 function synth(jobs: number, long: boolean, shared: boolean): { bytes: number; resources: number } {
-  const app = new App({
-    outdir: fs.mkdtempSync(path.join(outdir, 'app-')),
-    // What `cdk synth` sets unless told otherwise: path metadata on each resource, and AWS::CDK::Metadata.
-    context: { 'aws:cdk:enable-path-metadata': true, 'aws:cdk:version-reporting': true },
-  });
-  const stack = new Stack(app, 'FleetStack', { env: { account: '123456789012', region: 'us-east-1' } });
-  const role = shared ? new iam.Role(stack, 'Shared', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') }) : undefined;
-  for (let i = 0; i < jobs; i++) {
-    new CompilationJob(stack, `Job${i}`, {
-      ...tinyOnnxModel(),
-      target: CompilationTarget.device(TargetDevice.ML_C5),
-      timeout: long ? Duration.hours(2) : undefined,
-      role,
-    });
-  }
-  const artifact = app.synth().getStackByName('FleetStack');
+  const artifact = fleetApp(fs.mkdtempSync(path.join(outdir, 'app-')), jobs, { long, shared }).synth().getStackByName(FLEET_STACK_NAME);
   return { bytes: fs.statSync(artifact.templateFullPath).size, resources: Object.keys(artifact.template.Resources).length };
 }
 
