@@ -178,7 +178,6 @@ bundle.exec([
   '--bundle', '--minify', '--platform=node', '--target=node22', '--legal-comments=none',
   // The Lambda Node.js runtime ships the whole AWS SDK v3: the handler uses its Greengrass client.
   '--external:@aws-sdk/client-greengrassv2',
-  '--external:@aws-sdk/client-cloudformation', // loaded by the shared DeploymentError's module, never called here
   `--outfile=${COMPONENT_HANDLER_OUTFILE}`,
 ].join(' '));
 project.preCompileTask.spawn(bundle);

@@ -120,6 +120,6 @@ describe('the handler bundle', () => {
     const bundle = fs.readFileSync(path.join(__dirname, '..', 'assets', 'component-version', 'index.js'), 'utf8');
     const loaded = [...new Set([...bundle.matchAll(/\b(?:require|import)\("([^"]+)"\)/g)].map(([, name]) => name))];
     expect(loaded.filter((name) => !builtinModules.includes(name.replace(/^node:/, ''))).sort())
-      .toEqual(['@aws-sdk/client-cloudformation', '@aws-sdk/client-greengrassv2']);
+      .toEqual(['@aws-sdk/client-greengrassv2']);
   });
 });

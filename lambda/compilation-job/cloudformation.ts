@@ -1,26 +1,17 @@
 // What CloudFormation sends the handler, what it says about the resource, and what it shows
 // the user: event types, the resource's status, and errors that fit its 4096-byte response.
-import type {
-  CloudFormationCustomResourceCreateEvent,
-  CloudFormationCustomResourceDeleteEvent,
-  CloudFormationCustomResourceUpdateEvent,
-} from 'aws-lambda';
 import { runtimeClient } from './runtime-sdk';
 import type { CompilationJobAttributes, CompilationJobResourceProperties, LongRunAttributes } from '../../src/private/contract';
 import { COMPILATION_JOB_LOG_GROUP } from '../../src/private/contract';
+import type * as events from '../shared/custom-resource';
 
-type WithProps<E> = Omit<E, 'ResourceProperties' | 'OldResourceProperties'> & {
-  ResourceProperties: CompilationJobResourceProperties;
-};
+export { DeploymentError } from '../shared/custom-resource';
 
-export type CreateEvent = WithProps<CloudFormationCustomResourceCreateEvent>;
-export type UpdateEvent = WithProps<CloudFormationCustomResourceUpdateEvent> & {
-  OldResourceProperties: CompilationJobResourceProperties;
-};
-export type DeleteEvent = WithProps<CloudFormationCustomResourceDeleteEvent>;
-
+export type CreateEvent = events.CreateEvent<CompilationJobResourceProperties>;
+export type UpdateEvent = events.UpdateEvent<CompilationJobResourceProperties>;
+export type DeleteEvent = events.DeleteEvent<CompilationJobResourceProperties>;
 /** What the Provider framework passes to onEvent. */
-export type OnEventRequest = CreateEvent | UpdateEvent | DeleteEvent;
+export type OnEventRequest = events.OnEventRequest<CompilationJobResourceProperties>;
 
 /**
  * onEvent's answer. The framework merges it into the event that the waiter hands to every
@@ -87,39 +78,6 @@ export async function resourceStillWaiting(stackId: string, logicalResourceId: s
   }
 }
 
-/**
- * An error that reaches CloudFormation as a single line.
- *
- * CloudFormation rejects a custom resource response over 4096 bytes. The Provider framework
- * puts the error message AND the stack trace into the response's Reason, so this error keeps
- * its message on one line and carries no trace: the Reason stays well under the cap even with
- * SageMaker's longest (1024-character) failure reason.
- */
-export class DeploymentError extends Error {
-  constructor(message: string) {
-    // eslint-disable-next-line no-control-regex
-    super(fitJson(message.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim(), MAX_MESSAGE_JSON_BYTES));
-    this.name = 'DeploymentError';
-    this.stack = `${this.name}: ${this.message}`;
-  }
-}
-
-/**
- * The message's budget within CloudFormation's 4096 bytes, counted as it travels (UTF-8, JSON
- * escapes). The framework adds the log line and the envelope (ids, ARNs): about 1 KB at most.
- */
-const MAX_MESSAGE_JSON_BYTES = 2500;
-
-/** `text`, cut so that its JSON string takes at most `maxBytes` bytes. */
-function fitJson(text: string, maxBytes: number): string {
-  const size = (s: string) => Buffer.byteLength(JSON.stringify(s), 'utf8');
-  if (size(text) <= maxBytes) return text;
-  let cut = Array.from(text); // whole code points, never half a surrogate pair
-  while (cut.length > 0 && size(`${cut.join('')}...`) > maxBytes) {
-    cut = cut.slice(0, Math.floor(cut.length * 0.9));
-  }
-  return `${cut.join('')}...`;
-}
 
 /** Where SageMaker writes a compilation job's logs. */
 export function logsLocation(jobName: string): string {

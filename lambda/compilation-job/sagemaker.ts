@@ -7,17 +7,13 @@ import {
   SageMakerClient,
   StopCompilationJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import type { JobTag } from '../../src/private/contract';
+import { errorName, isTransientSdkError } from '../shared/sdk-errors';
 
 /** One client per Lambda container; region and endpoint come from the environment. */
 export const sagemaker = new SageMakerClient({});
 
 export type JobDescription = DescribeCompilationJobCommandOutput;
-
-function errorName(error: unknown): string | undefined {
-  return (error as { name?: string } | undefined)?.name;
-}
 
 export function isNotFound(error: unknown): boolean {
   return errorName(error) === 'ResourceNotFound';
@@ -32,9 +28,7 @@ export function isInUse(error: unknown): boolean {
  * and SageMaker's concurrent-job quota. The handler never fails a deployment on these.
  */
 export function isRetryable(error: unknown): boolean {
-  if (errorName(error) === 'ResourceLimitExceeded') return true;
-  const sdkError = error as Parameters<typeof isTransientError>[0];
-  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
+  return errorName(error) === 'ResourceLimitExceeded' || isTransientSdkError(error);
 }
 
 /**

@@ -8,8 +8,8 @@ import {
   ListComponentVersionsCommand,
 } from '@aws-sdk/client-greengrassv2';
 import type { CloudComponentStatus } from '@aws-sdk/client-greengrassv2';
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import type { GreengrassRecipe } from '../../src/private/component-contract';
+import { errorName, isTransientSdkError } from '../shared/sdk-errors';
 
 /**
  * One client per Lambda container. onEvent decides the version in one invocation, so throttling
@@ -17,19 +17,13 @@ import type { GreengrassRecipe } from '../../src/private/component-contract';
  */
 export const greengrass = new GreengrassV2Client({ maxAttempts: 6 });
 
-function errorName(error: unknown): string | undefined {
-  return (error as { name?: string } | undefined)?.name;
-}
-
 export const isNotFound = (error: unknown) => errorName(error) === 'ResourceNotFoundException';
 /** CreateComponentVersion: the version exists already (API_CreateComponentVersion.html, Errors). */
 export const isConflict = (error: unknown) => errorName(error) === 'ConflictException';
 
 /** Throttling, 5xx, network faults, and a create still running under the same client token. */
 export function isRetryable(error: unknown): boolean {
-  if (errorName(error) === 'RequestAlreadyInProgressException') return true;
-  const sdkError = error as Parameters<typeof isTransientError>[0];
-  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
+  return errorName(error) === 'RequestAlreadyInProgressException' || isTransientSdkError(error);
 }
 
 /** Every version of the component (ListComponentVersions, all pages); none when the component does not exist. */

@@ -1,22 +1,17 @@
 // The component version handler: onEvent chooses the version (or takes the stated one), the first
 // isComplete poll creates it when it is new, and the polls wait until Greengrass can deploy it.
 import { createHash } from 'crypto';
-import type {
-  CloudFormationCustomResourceCreateEvent,
-  CloudFormationCustomResourceDeleteEvent,
-  CloudFormationCustomResourceUpdateEvent,
-} from 'aws-lambda';
 import { createVersion, isConflict, isNotFound, isRetryable, listVersions, recipeOf, statusOf } from './greengrass';
 import { artifactUris, newestOf, nextPatch, sameArtifacts, withVersion } from './versions';
 import type { ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec } from '../../src/private/component-contract';
 import { FIRST_COMPONENT_VERSION } from '../../src/private/component-contract';
-import { DeploymentError } from '../compilation-job/cloudformation';
+import type * as events from '../shared/custom-resource';
+import { DeploymentError } from '../shared/custom-resource';
 
-type WithProps<E> = Omit<E, 'ResourceProperties' | 'OldResourceProperties'> & { ResourceProperties: ComponentVersionResourceProperties };
-export type CreateEvent = WithProps<CloudFormationCustomResourceCreateEvent>;
-export type UpdateEvent = WithProps<CloudFormationCustomResourceUpdateEvent> & { OldResourceProperties: ComponentVersionResourceProperties };
-export type DeleteEvent = WithProps<CloudFormationCustomResourceDeleteEvent>;
-export type OnEventRequest = CreateEvent | UpdateEvent | DeleteEvent;
+export type CreateEvent = events.CreateEvent<ComponentVersionResourceProperties>;
+export type UpdateEvent = events.UpdateEvent<ComponentVersionResourceProperties>;
+export type DeleteEvent = events.DeleteEvent<ComponentVersionResourceProperties>;
+export type OnEventRequest = events.OnEventRequest<ComponentVersionResourceProperties>;
 
 /** onEvent's answer; the framework hands it to every poll with the event. */
 export interface OnEventResponse {
