@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { ArnFormat, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -10,8 +9,6 @@ import { createHandlerProvider } from './handler-provider';
 import { acknowledgeWildcardResources } from './nag';
 import type { CompilationJob } from '../compilation-job';
 
-/** `<package>/assets/component-version`, from `src/private` and `lib/private` alike. */
-const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'component-version');
 
 /** The Greengrass actions of the handler, on the component's ARNs only (versions are never deleted). */
 const GREENGRASS_ACTIONS = [
@@ -87,7 +84,7 @@ class ComponentVersionProvider extends Construct {
   private constructor(scope: Stack, id: string) {
     super(scope, id);
     const { provider, handlerRole } = createHandlerProvider(this, {
-      bundleDir: HANDLER_BUNDLE_DIR,
+      bundle: 'component-version',
       roleDescription: 'Publishes the stack\'s Greengrass component versions of compiled models',
       onEvent: { description: 'Chooses the version of a Greengrass component of a compiled model', timeout: Duration.minutes(2) },
       isComplete: { description: 'Creates a Greengrass component version and waits until it is deployable', timeout: Duration.seconds(40) },

@@ -16,8 +16,8 @@ export interface HandlerFunctionOptions {
 }
 
 export interface HandlerProviderProps {
-  /** The esbuild bundle's folder (with `index.js`). */
-  readonly bundleDir: string;
+  /** The esbuild bundle's name: its folder under the package's `assets/` (see `bundle` in .projenrc.ts). */
+  readonly bundle: string;
   /** What the handlers do, for the role's description. */
   readonly roleDescription: string;
   readonly onEvent: HandlerFunctionOptions;
@@ -43,8 +43,10 @@ export interface HandlerProvider {
  * acknowledged with their reasons. The ids are fixed, so the owner's logical ids stay stable.
  */
 export function createHandlerProvider(scope: Construct, props: HandlerProviderProps): HandlerProvider {
-  if (!fs.existsSync(path.join(props.bundleDir, 'index.js'))) {
-    throw new Error(`The handler bundle is missing from ${props.bundleDir}; run \`npx projen bundle\`.`);
+  // `<package>/assets/<bundle>`, from `src/private` and `lib/private` alike.
+  const bundleDir = path.join(__dirname, '..', '..', 'assets', props.bundle);
+  if (!fs.existsSync(path.join(bundleDir, 'index.js'))) {
+    throw new Error(`The handler bundle is missing from ${bundleDir}; run \`npx projen bundle\`.`);
   }
   const logGroup = new logs.LogGroup(scope, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
   const handlerRole = new iam.Role(scope, 'HandlerRole', {
@@ -53,7 +55,7 @@ export function createHandlerProvider(scope: Construct, props: HandlerProviderPr
   });
   logGroup.grantWrite(handlerRole);
 
-  const code = lambda.Code.fromAsset(props.bundleDir);
+  const code = lambda.Code.fromAsset(bundleDir);
   const runtime = newestNodeRuntime(); // the newest the user's aws-cdk-lib knows: cdk-nag's AwsSolutions-L1 stays quiet
   const handler = (name: string, options: HandlerFunctionOptions) => new lambda.Function(scope, name, {
     ...(props.environment ? { environment: props.environment } : {}),

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -26,8 +25,6 @@ export const IS_COMPLETE_TIMEOUT = Duration.seconds(40);
  */
 export const PROVIDER_TOTAL_TIMEOUT = Duration.seconds(MAX_JOB_TIMEOUT_SECONDS + 2 * POLL_INTERVAL_SECONDS);
 
-/** Where the bundle is: `<package>/assets/compilation-job`, from `src/private` and `lib/private` alike. */
-const HANDLER_BUNDLE_DIR = path.join(__dirname, '..', '..', 'assets', 'compilation-job');
 
 /** SageMaker actions the handler calls, all on compilation-job resources. */
 const HANDLER_ACTIONS = [
@@ -67,7 +64,7 @@ export class CompilationJobProvider extends Construct {
     super(scope, id);
     this.defaultRoles = executionRolesArn(scope);
     const { provider, handlerRole } = createHandlerProvider(this, {
-      bundleDir: HANDLER_BUNDLE_DIR,
+      bundle: 'compilation-job',
       roleDescription: 'Creates, polls, stops and deletes the stack\'s SageMaker Neo compilation jobs',
       onEvent: { description: 'Starts, updates and stops SageMaker Neo compilation jobs', timeout: Duration.minutes(2) },
       isComplete: { description: 'Polls SageMaker Neo compilation jobs', timeout: IS_COMPLETE_TIMEOUT },
