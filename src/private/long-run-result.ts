@@ -6,9 +6,6 @@ import {
 } from './contract';
 import { SERVICE_TIMEOUT } from './provider';
 
-// The handler computes the run's signalling deadline with the same function.
-export { waitConditionTimeoutSeconds };
-
 /**
  * The WaitCondition CloudFormation waits on (up to 12 hours) while a Step Functions run polls the
  * job; the start resource names it, and it waits for the start resource.

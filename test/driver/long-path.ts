@@ -18,8 +18,7 @@ import { durationSeconds } from './cloudformation';
 import { deleteEventOf, Driver, OperationOutcome, rollbackEventOf } from './driver';
 import type { CreateEvent, OnEventRequest, UpdateEvent } from '../../lambda/compilation-job/cloudformation';
 import type { CompilationJobSpec, CompilationResultSpec, LongRunAttributes } from '../../src/private/contract';
-import { RESOURCE_TYPE, RESULT_RESOURCE_TYPE } from '../../src/private/contract';
-import { waitConditionTimeoutSeconds } from '../../src/private/long-run-result';
+import { RESOURCE_TYPE, RESULT_RESOURCE_TYPE, waitConditionTimeoutSeconds } from '../../src/private/contract';
 
 export const LONG_STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/NeoStack/5f0e8d60-4c1b-11ef-9a3e-0affd3c1b5a7';
 export const LONG_SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:NeoStack-CompilationJobProviderframeworkonEvent-AbC123';
