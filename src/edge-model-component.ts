@@ -268,6 +268,12 @@ function placeModels(scope: Construct, props: EdgeModelComponentProps): PlacedMo
   given.forEach(({ model, prop, jobProp }) => {
     const job = model.compilationJob;
     const label = `job '${job.node.path}'`;
+    // A cloud (ml_*) artifact runs on SageMaker hosting only, never on a Greengrass device.
+    const device = job.target.targetDevice?.name;
+    if (device !== undefined && !Token.isUnresolved(device) && device.startsWith('ml_')) {
+      errors.check(false, jobProp, `${label} compiles for ${device}, a cloud instance target; compile for a device or platform for Greengrass`);
+      return;
+    }
     // Artifacts must be in S3 buckets of the component's account and Region (recipe reference, Artifacts;
     // https://docs.aws.amazon.com/greengrass/v2/developerguide/ml-customization.html#override-public-model-store).
     const bucketRegion = job.outputBucket.env.region;
