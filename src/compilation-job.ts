@@ -29,7 +29,7 @@ import { CompilationTarget } from './target';
 /** Time SageMaker may need beyond `maxRuntime` (provisioning, upload of the artifact). */
 const TIMEOUT_MARGIN = Duration.minutes(5);
 
-/** Properties of a {@link CompilationJob}. */
+/** Properties of a `CompilationJob`. */
 export interface CompilationJobProps {
   /** The trained model to compile. */
   readonly model: ModelInput;
@@ -117,8 +117,8 @@ export interface CompilationJobProps {
 
   /**
    * How long the deployment waits for the job, counted from the start of the resource's
-   * CloudFormation operation (time waiting for the concurrent-job quota included); the job is
-   * stopped and the deployment fails past it. At most 11 hours 59 minutes.
+   * CloudFormation operation, time waiting for the concurrent-job quota included. Past it, the
+   * job is stopped and the deployment fails. At most 11 hours 59 minutes.
    *
    * Up to 59 minutes, one custom resource waits (CloudFormation gives it one hour). Above that,
    * the job's resource hands the wait to a Step Functions run and CloudFormation waits on a
@@ -174,12 +174,12 @@ export class CompilationJob extends Construct implements ITaggable {
    */
   public readonly modelArtifactsObjectKey: string;
   /**
-   * The Neo inference image for cloud (ml_*) targets; empty for edge targets.
+   * The Neo inference image for cloud (ml_*) targets, empty for edge targets.
    * @attribute
    */
   public readonly inferenceImage: string;
   /**
-   * Digest SageMaker computed for the compiled artifact; empty when SageMaker gives none.
+   * Digest SageMaker computed for the compiled artifact, empty when SageMaker gives none.
    * @attribute
    */
   public readonly artifactDigest: string;
@@ -197,7 +197,7 @@ export class CompilationJob extends Construct implements ITaggable {
   public readonly role: iam.IRole;
   /** What the model is compiled for. */
   public readonly target: CompilationTarget;
-  /** Tags of the job; `Tags.of(job)` reaches the SageMaker job. */
+  /** Tags of the job. `Tags.of(job)` reaches the SageMaker job. */
   public readonly tags: TagManager;
 
   private readonly encryptionKey?: kms.IKey;

@@ -80,7 +80,7 @@ export class TargetDevice {
   public static readonly X86_WIN32 = new TargetDevice('x86_win32');
   /** Windows on 64-bit x86. */
   public static readonly X86_WIN64 = new TargetDevice('x86_win64');
-  /** Apple Core ML (iOS and macOS); TensorFlow and PyTorch models only. */
+  /** Apple Core ML (iOS and macOS), for TensorFlow and PyTorch models only. */
   public static readonly COREML = new TargetDevice('coreml');
   /** Texas Instruments Jacinto TDA4VM. */
   public static readonly JACINTO_TDA4VM = new TargetDevice('jacinto_tda4vm');
@@ -117,7 +117,7 @@ export class TargetDevice {
 export class TargetOs {
   /** Linux. */
   public static readonly LINUX = new TargetOs('LINUX');
-  /** Android; set the API level with the `ANDROID_PLATFORM` compiler option. */
+  /** Android. Set the API level with the `ANDROID_PLATFORM` compiler option. */
   public static readonly ANDROID = new TargetOs('ANDROID');
 
   /**
