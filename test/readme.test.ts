@@ -192,7 +192,8 @@ describe('every TypeScript example synthesizes without warnings in the region it
       fs.writeFileSync('README.md', '# a model that is no model\n');
       execFileSync('tar', ['czf', 'model.tar.gz', 'README.md']);
       process.env.CDK_OUTDIR = fs.mkdtempSync(path.join(dir, 'first-app-out-'));
-      const js = ts.transpileModule(FIRST_APP.code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+      const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
+      const js = ts.transpileModule(FIRST_APP.code, { compilerOptions }).outputText;
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const load = (id: string) => (id === 'cdk-sagemaker-neo' ? lib : require(id));
       new Function('require', 'exports', 'module', '__dirname', js)(load, {}, { exports: {} }, appDir);
