@@ -274,6 +274,12 @@ describe('the Warnings table is the warning API', () => {
     expect(listed.sort()).toEqual(Object.keys(WARNINGS).sort());
   });
 
+  test('no id once published is renamed or removed (users acknowledge them by id)', () => {
+    const published = ['cdk-sagemaker-neo:framework-version', 'cdk-sagemaker-neo:single-region-target',
+      'cdk-sagemaker-neo:imported-role', 'cdk-sagemaker-neo:end-of-life'];
+    expect(Object.keys(WARNINGS)).toEqual(expect.arrayContaining(published));
+  });
+
   test('the code emits warnings only through that list (src/private/warnings.ts)', () => {
     const files = (fs.readdirSync(path.join(ROOT, 'src'), { recursive: true }) as string[]).filter((file) => file.endsWith('.ts'));
     const adders = files.filter((file) => /addWarning(V2)?\(|addInfo(V2)?\(/.test(fs.readFileSync(path.join(ROOT, 'src', file), 'utf8')));
