@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -21,6 +22,16 @@ const STOPPING_FIELDS = ['MaxRuntimeInSeconds', 'MaxWaitTimeInSeconds', 'MaxPend
 
 type Json = { [key: string]: any };
 
+/** What a request cannot say but its job's props need. */
+export interface CompilationRequestOptions {
+  /**
+   * The VPC the request's `VpcConfig.Subnets` belong to (a request names subnets and security
+   * groups by ID; the props take the VPC itself), e.g. `ec2.Vpc.fromLookup(this, 'Vpc', { vpcId })`.
+   * @default - none: a request with `VpcConfig` is refused
+   */
+  readonly vpc?: ec2.IVpc;
+}
+
 /**
  * An existing CreateCompilationJob request (the JSON of an `aws sagemaker create-compilation-job
  * --cli-input-json` file, or a boto3 `create_compilation_job` dict) turned into a job's props.
@@ -31,19 +42,21 @@ type Json = { [key: string]: any };
  * replacement never collides with the job it replaces. `RoleArn` becomes an imported, immutable
  * role: the role already compiles this model, the construct adds nothing to it (and warns
  * `cdk-sagemaker-neo:imported-role`); delete `role` from the props to get a least-privilege role
- * of the stack instead. Fields a job's props cannot carry are errors that say what to write.
+ * of the stack instead. `VpcConfig` needs the VPC its subnets belong to (`options.vpc`). Fields a
+ * job's props cannot carry are errors that say what to write.
  */
 export class CompilationRequest {
   /**
    * The props of a job that sends this request.
    * @param scope the construct that will hold the job: imported role, bucket and key go here
    * @param request the request, as JSON text or as an object
+   * @param options what the request cannot say: the VPC of its `VpcConfig`
    * @example CompilationRequest.toJobProps(this, fs.readFileSync('request.json', 'utf8'))
    */
-  public static toJobProps(scope: Construct, request: string | { [key: string]: any }): CompilationJobProps {
+  public static toJobProps(scope: Construct, request: string | { [key: string]: any }, options: CompilationRequestOptions = {}): CompilationJobProps {
     const errors = new PropErrors();
     const body = parse(request, errors);
-    const props = body === undefined ? undefined : propsOf(scope, body, errors);
+    const props = body === undefined ? undefined : propsOf(scope, body, options, errors);
     errors.throwIfAny('CompilationRequest', scope);
     return props!;
   }
@@ -63,7 +76,7 @@ function parse(request: string | Json, errors: PropErrors): Json | undefined {
   return undefined;
 }
 
-function propsOf(scope: Construct, request: Json, errors: PropErrors): CompilationJobProps {
+function propsOf(scope: Construct, request: Json, options: CompilationRequestOptions, errors: PropErrors): CompilationJobProps {
   unknownFields(errors, '', request, REQUEST_FIELDS);
   const input: Json = request.InputConfig ?? {};
   const output: Json = request.OutputConfig ?? {};
@@ -72,9 +85,7 @@ function propsOf(scope: Construct, request: Json, errors: PropErrors): Compilati
   unknownFields(errors, 'OutputConfig.', output, OUTPUT_FIELDS);
   unknownFields(errors, 'StoppingCondition.', stopping, STOPPING_FIELDS);
 
-  errors.check(request.VpcConfig === undefined, 'VpcConfig',
-    'names subnets and security groups by ID, and the props take the VPC itself: delete VpcConfig and set vpc ' +
-    '(ec2.Vpc.fromLookup), vpcSubnets ({ subnets: [ec2.Subnet.fromSubnetId(...)] }) and securityGroups (ec2.SecurityGroup.fromSecurityGroupId) on the props');
+  const vpc = vpcProps(scope, request.VpcConfig, options.vpc, errors);
   errors.check(request.Tags === undefined, 'Tags', 'are not props: delete Tags and add each to the job with Tags.of(job).add(key, value)');
   for (const field of ['MaxWaitTimeInSeconds', 'MaxPendingTimeInSeconds']) {
     errors.check(stopping[field] === undefined, `StoppingCondition.${field}`,
@@ -115,6 +126,7 @@ function propsOf(scope: Construct, request: Json, errors: PropErrors): Compilati
     encryptionKey: keyId === undefined ? undefined : keyOf(scope, keyId),
     role: roleArn === undefined ? undefined : imported(scope, 'Role', roleArn, (id) => iam.Role.fromRoleArn(scope, id, roleArn, { mutable: false })),
     maxRuntime: Number.isInteger(maxRuntime) ? Duration.seconds(maxRuntime) : undefined,
+    ...vpc,
   };
 }
 
@@ -122,6 +134,25 @@ function unknownFields(errors: PropErrors, prefix: string, value: Json, known: s
   for (const field of Object.keys(value)) {
     errors.check(known.includes(field), `${prefix}${field}`, `is not a field of CreateCompilationJob's request (known: ${known.join(', ')})`);
   }
+}
+
+/** `VpcConfig` as the props' vpc, vpcSubnets and securityGroups, imported by ID. */
+function vpcProps(scope: Construct, config: Json | undefined, vpc: ec2.IVpc | undefined, errors: PropErrors): Partial<CompilationJobProps> {
+  if (config === undefined) return {};
+  unknownFields(errors, 'VpcConfig.', config, ['SecurityGroupIds', 'Subnets']);
+  errors.check(vpc !== undefined, 'VpcConfig',
+    'names subnets by ID, and the props take the VPC itself: pass it, CompilationRequest.toJobProps(this, request, { vpc })');
+  const ids = (field: string): string[] => {
+    const value = config[field];
+    const ok = Array.isArray(value) && value.every((id) => typeof id === 'string');
+    errors.check(ok, `VpcConfig.${field}`, `must be a list of IDs (got ${JSON.stringify(value)})`);
+    return ok ? value : [];
+  };
+  return {
+    vpc,
+    vpcSubnets: { subnets: ids('Subnets').map((id) => imported(scope, 'Subnet', id, (cid) => ec2.Subnet.fromSubnetId(scope, cid, id))) },
+    securityGroups: ids('SecurityGroupIds').map((id) => imported(scope, 'SecurityGroup', id, (cid) => ec2.SecurityGroup.fromSecurityGroupId(scope, cid, id))),
+  };
 }
 
 /** `s3://<bucket>/<prefix>` as bucket and prefix. */

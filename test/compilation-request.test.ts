@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CompilationJob, CompilationRequest } from '../src';
 import { newStack, onlyJobSpec } from './util';
 
@@ -74,7 +75,7 @@ test('fields that cannot apply are errors that say what to write', () => {
   try {
     CompilationRequest.toJobProps(stack, {
       ...REQUEST,
-      VpcConfig: { SecurityGroupIds: ['sg-1'], Subnets: ['subnet-1'] },
+      VpcConfig: { SecurityGroupIds: ['sg-1'], Subnets: ['subnet-1'] }, // without options.vpc
       Tags: [{ Key: 'team', Value: 'ml' }],
       StoppingCondition: { MaxRuntimeInSeconds: 900, MaxWaitTimeInSeconds: 1800 },
       Unknown: 1,
@@ -83,7 +84,7 @@ test('fields that cannot apply are errors that say what to write', () => {
     message = (e as Error).message;
   }
   expect(message).toContain('Invalid CompilationRequest props at TestStack:');
-  expect(message).toContain('VpcConfig: names subnets and security groups by ID, and the props take the VPC itself: delete VpcConfig and set vpc');
+  expect(message).toContain('VpcConfig: names subnets by ID, and the props take the VPC itself: pass it, CompilationRequest.toJobProps(this, request, { vpc })');
   expect(message).toContain('Tags: are not props: delete Tags and add each to the job with Tags.of(job).add(key, value)');
   expect(message).toContain('StoppingCondition.MaxWaitTimeInSeconds: applies to training jobs');
   expect(message).toContain("Unknown: is not a field of CreateCompilationJob's request");
@@ -93,4 +94,18 @@ test('text that is not JSON, and a request without a target', () => {
   expect(() => CompilationRequest.toJobProps(newStack(), '{')).toThrow('request: is not JSON');
   expect(() => CompilationRequest.toJobProps(newStack(), { ...REQUEST, OutputConfig: { S3OutputLocation: 's3://my-artifacts/' } }))
     .toThrow('OutputConfig: needs exactly one of TargetDevice and TargetPlatform');
+});
+
+test('VpcConfig maps to the VPC given, its subnets and security groups by ID', () => {
+  const stack = newStack();
+  const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['us-east-1a'] });
+  const props = CompilationRequest.toJobProps(stack, {
+    ...REQUEST,
+    VpcConfig: { SecurityGroupIds: ['sg-0123456789abcdef0'], Subnets: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] },
+  }, { vpc });
+  new CompilationJob(stack, 'Job', props);
+  expect(stack.resolve(onlyJobSpec(stack).request.VpcConfig)).toEqual({
+    SecurityGroupIds: ['sg-0123456789abcdef0'],
+    Subnets: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+  });
 });
