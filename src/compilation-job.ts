@@ -16,7 +16,7 @@ import { REQUEST_METADATA_TYPE, shownRequestOf } from './private/create-request'
 import { createExecutionRole, grantJobBasics, isExecutionRoleOf } from './private/execution-role';
 import { neoFrameworkVersion } from './private/framework-version-rules';
 import { grantObjectRead, grantObjectWrite } from './private/grants';
-import { tagProblems, validateJob } from './private/job-rules';
+import { roleProblems, tagProblems, validateJob } from './private/job-rules';
 import { longRunResult, longRunWaitCondition } from './private/long-run-result';
 import { ModelLocation } from './private/model-sources';
 import { acknowledgeWildcardResources } from './private/nag';
@@ -220,6 +220,8 @@ export class CompilationJob extends Construct implements ITaggable {
     this.tags = new TagManager(TagType.KEY_VALUE, RESOURCE_TYPE);
     // Tags arrive through aspects (Tags.of), so they are checked when the app is synthesized.
     this.node.addValidation({ validate: () => tagProblems(this.tags.renderTags() ?? []) });
+    // So is the role's trust policy, to which statements may be added after this constructor.
+    this.node.addValidation({ validate: () => roleProblems(props.role) });
     this.encryptionKey = props.encryptionKey;
     const namePrefix = jobNamePrefix(this);
     this.role = props.role ?? createExecutionRole(this, 'Role');

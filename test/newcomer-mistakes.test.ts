@@ -169,3 +169,13 @@ describe('end of life', () => {
     expect(warningsOf(props as Partial<CompilationJobProps>)).toEqual([expect.stringMatching(new RegExp(`target: .*${text}.*\\[ack: cdk-sagemaker-neo:end-of-life\\]`))]);
   });
 });
+
+test('a trust statement for SageMaker added after the job is made counts: the role is judged at synth', () => {
+  const stack = newStack();
+  const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  new CompilationJob(stack, 'Job', { ...BASE, role });
+  role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
+    actions: ['sts:AssumeRole'], principals: [new iam.ServicePrincipal('sagemaker.amazonaws.com')],
+  }));
+  expect(() => (stack.node.root as App).synth()).not.toThrow();
+});

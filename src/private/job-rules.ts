@@ -1,4 +1,5 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS } from './contract';
@@ -70,7 +71,7 @@ export function validateJob(scope: Construct, props: JobSettings, resolved: Reso
   checkDurations(errors, resolved);
   checkOutput(errors, props, resolved);
   checkVpc(errors, props);
-  checkRole(scope, errors, props);
+  checkRole(scope, props);
   const rejected = jobRemovalOf(props.removalPolicy).rejected;
   errors.check(rejected === undefined, 'removalPolicy', rejected ?? '');
   errors.throwIfAny('CompilationJob', scope);
@@ -203,14 +204,18 @@ function checkVpc(errors: PropErrors, props: JobSettings): void {
   }
 }
 
-function checkRole(scope: Construct, errors: PropErrors, props: JobSettings): void {
-  const findings = roleFindings(props.role);
-  for (const error of findings.errors) errors.check(false, 'role', error);
-  if (findings.imported) {
+function checkRole(scope: Construct, props: JobSettings): void {
+  // Trust statements may be added to the role after the job is made: judged at synth (roleProblems).
+  if (roleFindings(props.role).imported) {
     warn(scope, 'cdk-sagemaker-neo:imported-role', 'role: an imported role. The construct cannot read its trust policy (it must trust ' +
       'sagemaker.amazonaws.com), and adds the job\'s permissions only to a mutable role of this account: an immutable role ' +
       '(mutable: false) or a role of another account gets none, so it must already read the model and write under the output prefix.');
   }
+}
+
+/** The problems of the job's role, as they stand when the app is synthesized. */
+export function roleProblems(role: iam.IRole | undefined): string[] {
+  return roleFindings(role).errors.map((error) => `role: ${error}`);
 }
 
 /** The tag rules of the API, checked when the tags are known (after `Tags.of` aspects ran). */
