@@ -16,7 +16,7 @@ import { REQUEST_METADATA_TYPE, shownRequestOf } from './private/create-request'
 import { createExecutionRole, grantJobBasics, isExecutionRoleOf } from './private/execution-role';
 import { neoFrameworkVersion } from './private/framework-version-rules';
 import { grantObjectRead, grantObjectWrite } from './private/grants';
-import { tagProblems, validateJob } from './private/job-rules';
+import { roleProblems, tagProblems, validateJob } from './private/job-rules';
 import { longRunResult, longRunWaitCondition } from './private/long-run-result';
 import { ModelLocation } from './private/model-sources';
 import { acknowledgeWildcardResources } from './private/nag';
@@ -29,7 +29,7 @@ import { CompilationTarget } from './target';
 /** Time SageMaker may need beyond `maxRuntime` (provisioning, upload of the artifact). */
 const TIMEOUT_MARGIN = Duration.minutes(5);
 
-/** Properties of a {@link CompilationJob}. */
+/** Properties of a `CompilationJob`. */
 export interface CompilationJobProps {
   /** The trained model to compile. */
   readonly model: ModelInput;
@@ -117,8 +117,8 @@ export interface CompilationJobProps {
 
   /**
    * How long the deployment waits for the job, counted from the start of the resource's
-   * CloudFormation operation (time waiting for the concurrent-job quota included); the job is
-   * stopped and the deployment fails past it. At most 11 hours 59 minutes.
+   * CloudFormation operation, time waiting for the concurrent-job quota included. Past it, the
+   * job is stopped and the deployment fails. At most 11 hours 59 minutes.
    *
    * Up to 59 minutes, one custom resource waits (CloudFormation gives it one hour). Above that,
    * the job's resource hands the wait to a Step Functions run and CloudFormation waits on a
@@ -174,12 +174,12 @@ export class CompilationJob extends Construct implements ITaggable {
    */
   public readonly modelArtifactsObjectKey: string;
   /**
-   * The Neo inference image for cloud (ml_*) targets; empty for edge targets.
+   * The Neo inference image for cloud (ml_*) targets, empty for edge targets.
    * @attribute
    */
   public readonly inferenceImage: string;
   /**
-   * Digest SageMaker computed for the compiled artifact; empty when SageMaker gives none.
+   * Digest SageMaker computed for the compiled artifact, empty when SageMaker gives none.
    * @attribute
    */
   public readonly artifactDigest: string;
@@ -197,7 +197,7 @@ export class CompilationJob extends Construct implements ITaggable {
   public readonly role: iam.IRole;
   /** What the model is compiled for. */
   public readonly target: CompilationTarget;
-  /** Tags of the job; `Tags.of(job)` reaches the SageMaker job. */
+  /** Tags of the job. `Tags.of(job)` reaches the SageMaker job. */
   public readonly tags: TagManager;
 
   private readonly encryptionKey?: kms.IKey;
@@ -220,6 +220,8 @@ export class CompilationJob extends Construct implements ITaggable {
     this.tags = new TagManager(TagType.KEY_VALUE, RESOURCE_TYPE);
     // Tags arrive through aspects (Tags.of), so they are checked when the app is synthesized.
     this.node.addValidation({ validate: () => tagProblems(this.tags.renderTags() ?? []) });
+    // So is the role's trust policy, to which statements may be added after this constructor.
+    this.node.addValidation({ validate: () => roleProblems(props.role) });
     this.encryptionKey = props.encryptionKey;
     const namePrefix = jobNamePrefix(this);
     this.role = props.role ?? createExecutionRole(this, 'Role');

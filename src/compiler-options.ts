@@ -146,6 +146,9 @@ export class CompilerOptions {
 
   /**
    * Elastic Inference options (`precision_mode`, `signature_def_key` or `output_names`); only with ml_eia2.
+   * @deprecated Amazon Elastic Inference ended on 2024-04-15
+   * (https://docs.aws.amazon.com/cli/latest/reference/elastic-inference/index.html), and with it the
+   * ml_eia2 target these options are for: compile for ml_inf2 or a GPU instance family instead.
    * @param options the precision and the model's signature or output names
    * @example CompilerOptions.elasticInference({ precisionMode: PrecisionMode.FP16, outputNames: ['output:0'] })
    */

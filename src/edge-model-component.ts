@@ -30,7 +30,7 @@ export interface GreengrassPlatform {
   readonly attributes?: { [key: string]: string };
 }
 
-/** One compiled model of an {@link EdgeModelComponent}, and the devices it is for. */
+/** One compiled model of an `EdgeModelComponent`, and the devices it is for. */
 export interface EdgeModel {
   /** The compilation job whose compiled model the devices get. */
   readonly compilationJob: CompilationJob;
@@ -41,7 +41,7 @@ export interface EdgeModel {
   readonly platform?: GreengrassPlatform;
 }
 
-/** Properties of an {@link EdgeModelComponent}. */
+/** Properties of an `EdgeModelComponent`. */
 export interface EdgeModelComponentProps {
   /**
    * The compilation job whose compiled model the component ships (a component of one platform).
@@ -95,7 +95,7 @@ export interface EdgeModelComponentProps {
   readonly deviceRole?: iam.IGrantable;
 }
 
-/** How the component is deployed, for {@link EdgeModelComponent.addToDeployment}. */
+/** How the component is deployed, for `EdgeModelComponent.addToDeployment`. */
 export interface EdgeModelDeploymentOptions {
   /**
    * The configuration update of the component in this deployment.
@@ -268,6 +268,12 @@ function placeModels(scope: Construct, props: EdgeModelComponentProps): PlacedMo
   given.forEach(({ model, prop, jobProp }) => {
     const job = model.compilationJob;
     const label = `job '${job.node.path}'`;
+    // A cloud (ml_*) artifact runs on SageMaker hosting only, never on a Greengrass device.
+    const device = job.target.targetDevice?.name;
+    if (device !== undefined && !Token.isUnresolved(device) && device.startsWith('ml_')) {
+      errors.check(false, jobProp, `${label} compiles for ${device}, a cloud instance target; compile for a device or platform for Greengrass`);
+      return;
+    }
     // Artifacts must be in S3 buckets of the component's account and Region (recipe reference, Artifacts;
     // https://docs.aws.amazon.com/greengrass/v2/developerguide/ml-customization.html#override-public-model-store).
     const bucketRegion = job.outputBucket.env.region;

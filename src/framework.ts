@@ -18,7 +18,7 @@ export class Framework {
   public static readonly ONNX = new Framework('ONNX');
   /** PyTorch: a `.pt` or `.pth` model file. */
   public static readonly PYTORCH = new Framework('PYTORCH');
-  /** XGBoost: a booster model; takes no input shapes. */
+  /** XGBoost: a booster model, which takes no input shapes. */
   public static readonly XGBOOST = new Framework('XGBOOST');
   /** TensorFlow Lite: a `.tflite` flat buffer. */
   public static readonly TFLITE = new Framework('TFLITE');

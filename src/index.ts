@@ -1,4 +1,5 @@
 export * from './compilation-job';
+export * from './compilation-request';
 export * from './compiler-options';
 export * from './data-input-config';
 export * from './edge-model-component';

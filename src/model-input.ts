@@ -1,7 +1,7 @@
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { AssetModel, BucketModel, ModelBindOptions, ModelLocation, ModelPackageModel, ModelSource } from './private/model-sources';
+import { AssetModel, BucketModel, ModelBindOptions, ModelLocation, ModelPackageModel, ModelSource, S3UriModel } from './private/model-sources';
 
 /** Options of `ModelInput.fromBucket`. */
 export interface BucketModelOptions {
@@ -48,6 +48,19 @@ export class ModelInput {
   }
 
   /**
+   * A `.tar.gz` archive already in S3, by its URI, as the SageMaker Python SDK's `model_data` and
+   * the API's `InputConfig.S3Uri` take it. The same as `fromBucket` with the bucket imported by
+   * name (`s3.Bucket.fromBucketName`): the job's role may read exactly this object. The URI must
+   * be known at synth; for a bucket of the app use `fromBucket`.
+   * @param s3Uri the archive's URI, `s3://<bucket>/<key>.tar.gz`
+   * @param options the object version to compile
+   * @example ModelInput.fromS3Uri('s3://my-models/resnet18/model.tar.gz')
+   */
+  public static fromS3Uri(s3Uri: string, options: BucketModelOptions = {}): ModelInput {
+    return new ModelInput(new S3UriModel(s3Uri, options.objectVersion));
+  }
+
+  /**
    * A versioned model package from the SageMaker Model Registry. The package brings its own
    * framework and input shapes, so `framework`, `frameworkVersion` and `dataInputConfig` must
    * not be set. The execution role must be able to read the package's model artifacts: grant
@@ -68,10 +81,11 @@ export class ModelInput {
 
   /**
    * The problems of this input by the API's rules, each naming the rule.
+   * @param stackRegion the job's stack's Region, when known at synth
    * @internal
    */
-  public _problems(): string[] {
-    return this.source.problems();
+  public _problems(stackRegion?: string): string[] {
+    return this.source.problems(stackRegion);
   }
 
   /**

@@ -28,7 +28,12 @@ export class TargetDevice {
   public static readonly ML_INF2 = new TargetDevice('ml_inf2');
   /** SageMaker ml.trn1 instances (AWS Trainium); documented for US East (N. Virginia) only. */
   public static readonly ML_TRN1 = new TargetDevice('ml_trn1');
-  /** Amazon Elastic Inference accelerators (eia2) attached to a SageMaker instance. */
+  /**
+   * Amazon Elastic Inference accelerators (eia2) attached to a SageMaker instance.
+   * @deprecated Amazon Elastic Inference ended on 2024-04-15 ("Amazon Elastic Inference is no longer
+   * available", https://docs.aws.amazon.com/cli/latest/reference/elastic-inference/index.html): compile
+   * for ml_inf2 (AWS Inferentia2) or a GPU instance family (ml_g4dn, ml_p3) instead.
+   */
   public static readonly ML_EIA2 = new TargetDevice('ml_eia2');
   /** NVIDIA Jetson TX1. */
   public static readonly JETSON_TX1 = new TargetDevice('jetson_tx1');
@@ -44,7 +49,12 @@ export class TargetDevice {
   public static readonly RASP4B = new TargetDevice('rasp4b');
   /** NXP i.MX 8QuadMax. */
   public static readonly IMX8QM = new TargetDevice('imx8qm');
-  /** AWS DeepLens camera. */
+  /**
+   * AWS DeepLens camera.
+   * @deprecated AWS DeepLens reached its end of life on 2024-01-31
+   * (https://docs.aws.amazon.com/deeplens/latest/dg/what-is-deeplens.html): compile for the
+   * device's replacement, e.g. a Jetson or a TargetPlatform.
+   */
   public static readonly DEEPLENS = new TargetDevice('deeplens');
   /** Rockchip RK3399 (ARM64 with Mali GPU). */
   public static readonly RK3399 = new TargetDevice('rk3399');
@@ -70,7 +80,7 @@ export class TargetDevice {
   public static readonly X86_WIN32 = new TargetDevice('x86_win32');
   /** Windows on 64-bit x86. */
   public static readonly X86_WIN64 = new TargetDevice('x86_win64');
-  /** Apple Core ML (iOS and macOS); TensorFlow and PyTorch models only. */
+  /** Apple Core ML (iOS and macOS), for TensorFlow and PyTorch models only. */
   public static readonly COREML = new TargetDevice('coreml');
   /** Texas Instruments Jacinto TDA4VM. */
   public static readonly JACINTO_TDA4VM = new TargetDevice('jacinto_tda4vm');
@@ -107,7 +117,7 @@ export class TargetDevice {
 export class TargetOs {
   /** Linux. */
   public static readonly LINUX = new TargetOs('LINUX');
-  /** Android; set the API level with the `ANDROID_PLATFORM` compiler option. */
+  /** Android. Set the API level with the `ANDROID_PLATFORM` compiler option. */
   public static readonly ANDROID = new TargetOs('ANDROID');
 
   /**

@@ -375,21 +375,21 @@ describe('validation', () => {
 
   test('maxRuntime longer than timeout says what to do', () => {
     expect(errorOf({ maxRuntime: Duration.minutes(30), timeout: Duration.minutes(20) }))
-      .toMatch(/maxRuntime: \(1800 seconds\) is longer than the deployment waits for the job \(timeout: 1200 seconds\)\. Lower maxRuntime, or raise timeout/);
+      .toMatch(/maxRuntime: \(30 minutes \(1800 seconds\)\) is longer than the deployment waits for the job \(timeout: 20 minutes \(1200 seconds\)\)\. Lower maxRuntime, or raise timeout/);
   });
 
   test('maxRuntime longer than the timeout cannot be waited for', () => {
     expect(errorOf({ maxRuntime: Duration.hours(2), timeout: Duration.hours(1) }))
-      .toContain('maxRuntime: (7200 seconds) is longer than the deployment waits for the job (timeout: 3600 seconds). Lower maxRuntime, or raise timeout (at most 11 hours 59 minutes)');
+      .toContain('maxRuntime: (2 hours (7200 seconds)) is longer than the deployment waits for the job (timeout: 1 hour (3600 seconds)). Lower maxRuntime, or raise timeout (at most 11 hours 59 minutes)');
   });
 
   test('timeout above 11 hours 59 minutes is rejected: a WaitCondition waits 12 hours at most', () => {
-    expect(errorOf({ timeout: Duration.hours(12) })).toContain('timeout: must be from 1 minute to 11 hours 59 minutes, the longest CloudFormation can wait (got 43200 seconds)');
+    expect(errorOf({ timeout: Duration.hours(12) })).toContain('timeout: must be from 1 minute to 11 hours 59 minutes, the longest CloudFormation can wait (got 12 hours (43200 seconds))');
     expect(errorOf({ timeout: Duration.seconds(59) })).toContain('timeout: must be from 1 minute to 11 hours 59 minutes');
   });
 
   test('maxRuntime below one second is rejected', () => {
-    expect(errorOf({ maxRuntime: Duration.millis(500) })).toContain('maxRuntime: must be a whole number of seconds, at least 1 (got 0.5 seconds)');
+    expect(errorOf({ maxRuntime: Duration.millis(500) })).toContain('maxRuntime: must be a whole number of seconds, at least 1 (got 500 milliseconds (0.5 seconds))');
   });
 
   test('a model that is not a .tar.gz is rejected', () => {

@@ -1,6 +1,6 @@
 /**
- * The largest fleets per stack the README states fit CloudFormation's limits as `cdk synth`
- * writes the template, and one job more breaks the limit the README names: 500 resources or 1 MB
+ * The largest fleets per stack docs/how-it-works.md states fit CloudFormation's limits as `cdk synth`
+ * writes the template, and one job more breaks the limit it names: 500 resources or 1 MB
  * of template (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html),
  * counted here as 1,000,000 bytes. Four fleets: the one-hour and the long path, each with a
  * default role per job and with one role shared by all jobs.
@@ -13,8 +13,8 @@ import { fleetApp, FLEET_STACK_NAME } from './bench/fleet-stack';
 const MAX_TEMPLATE_BYTES = 1_000_000;
 const MAX_RESOURCES = 500;
 
-const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-/** `<N> <path> jobs with <default roles|one shared role> (<KB> KB, <limit>)` in the README's Fleets section. */
+const README = fs.readFileSync(path.join(__dirname, '..', 'docs', 'how-it-works.md'), 'utf8');
+/** `<N> <path> jobs with <default roles|one shared role> (<KB> KB, <limit>)` in the Fleets section of docs/how-it-works.md. */
 const FLEET = /(\d+)\s+(one-hour|long-path)\s+jobs\s+with\s+(default\s+roles|one\s+shared\s+role)\s+\((\d+)\s+KB;\s+one\s+more\s+breaks\s+(500\s+resources|1\s+MB)\)/g;
 const stated = [...README.matchAll(FLEET)].map((m) => ({
   jobs: Number(m[1]), long: m[2] === 'long-path', shared: m[3].startsWith('one'), kb: Number(m[4]), binds: m[5].replace(/\s+/g, ' '),
@@ -29,7 +29,7 @@ function synth(jobs: number, long: boolean, shared: boolean): { bytes: number; r
   return { bytes: fs.statSync(artifact.templateFullPath).size, resources: Object.keys(artifact.template.Resources).length };
 }
 
-test('the README states the largest fleet per stack for both paths and both kinds of role', () => {
+test('docs/how-it-works.md states the largest fleet per stack for both paths and both kinds of role', () => {
   expect(stated.map((s) => `${s.long ? 'long' : 'one-hour'}/${s.shared ? 'shared' : 'default'}`).sort())
     .toEqual(['long/default', 'long/shared', 'one-hour/default', 'one-hour/shared']);
 });

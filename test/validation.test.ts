@@ -135,10 +135,10 @@ describe('target', () => {
 
 describe('durations', () => {
   rejectsEach([
-    ['maxRuntime at least 1 second', { maxRuntime: Duration.millis(500) }, 'maxRuntime: must be a whole number of seconds, at least 1 (got 0.5 seconds)'],
-    ['timeout at most 11 hours 59 minutes', { timeout: Duration.hours(12) }, 'timeout: must be from 1 minute to 11 hours 59 minutes, the longest CloudFormation can wait (got 43200 seconds)'],
+    ['maxRuntime at least 1 second', { maxRuntime: Duration.millis(500) }, 'maxRuntime: must be a whole number of seconds, at least 1 (got 500 milliseconds (0.5 seconds))'],
+    ['timeout at most 11 hours 59 minutes', { timeout: Duration.hours(12) }, 'timeout: must be from 1 minute to 11 hours 59 minutes, the longest CloudFormation can wait (got 12 hours (43200 seconds))'],
     ['timeout at least 1 minute', { maxRuntime: Duration.seconds(10), timeout: Duration.seconds(30) }, 'timeout: must be from 1 minute to 11 hours 59 minutes'],
-    ['maxRuntime within timeout', { maxRuntime: Duration.minutes(30), timeout: Duration.minutes(20) }, 'maxRuntime: (1800 seconds) is longer than the deployment waits for the job (timeout: 1200 seconds). Lower maxRuntime, or raise timeout (at most 11 hours 59 minutes)'],
+    ['maxRuntime within timeout', { maxRuntime: Duration.minutes(30), timeout: Duration.minutes(20) }, 'maxRuntime: (30 minutes (1800 seconds)) is longer than the deployment waits for the job (timeout: 20 minutes (1200 seconds)). Lower maxRuntime, or raise timeout (at most 11 hours 59 minutes)'],
   ]);
 });
 

@@ -15,6 +15,12 @@ import { describeTarget, JobContext, targetKnown } from './job-context';
  */
 export function dataInputProblems(config: unknown, context: JobContext): string[] {
   if (Token.isUnresolved(config)) return [];
+  if (Array.isArray(config) && config.length > 0 && config.every((d) => typeof d === 'number')) {
+    // One shape written without its list of inputs: one problem, not one per number.
+    const shape = JSON.stringify(config);
+    return [`${shape} is one shape, not a list of inputs: name the input, {"input0": ${shape}} ` +
+      `(DataInputConfig.fromShapes({ input0: ${shape} })), or for PYTORCH list the shapes in input order, [${shape}]`];
+  }
   if (Array.isArray(config)) {
     return [
       ...(context.framework === undefined || context.framework === 'PYTORCH'

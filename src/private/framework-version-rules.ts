@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { JobContext } from './job-context';
+import { isCloudDevice, JobContext, NEURON_DEVICES, targetKnown } from './job-context';
 
 /**
  * Which jobs take `InputConfig.FrameworkVersion`, and in which form: a rule Neo enforces but the
@@ -47,6 +47,12 @@ export interface FrameworkVersionFindings {
 }
 
 export function frameworkVersionFindings(version: string | undefined, context: JobContext): FrameworkVersionFindings {
+  const target = targetFindings(version, context);
+  const listed = listedVersionFindings(version, context);
+  return { errors: [...target.errors, ...listed.errors], warnings: [...target.warnings, ...listed.warnings] };
+}
+
+function targetFindings(version: string | undefined, context: JobContext): FrameworkVersionFindings {
   const { framework, device } = context;
   if (version === undefined || framework === undefined) return { errors: [], warnings: [] };
   if (!VERSIONED_FRAMEWORKS.includes(framework)) {
@@ -68,4 +74,68 @@ export function frameworkVersionFindings(version: string | undefined, context: J
 /** The version as Neo takes it: major.minor, as the SDK sends it ('1.6.1' is sent as '1.6'). */
 export function neoFrameworkVersion(version: string): string {
   return Token.isUnresolved(version) ? version : version.split('.').slice(0, 2).join('.');
+}
+
+/**
+ * The framework versions Neo lists, per kind of target (major.minor). `orEarlier`: the table says
+ * "Supports <version> or earlier"; otherwise it lists exactly these versions.
+ * - Cloud instances (ml_* CPU and GPU): "Supported Instance Types and Frameworks", table "Cloud
+ *   Instances", https://docs.aws.amazon.com/sagemaker/latest/dg/neo-supported-cloud.html
+ *   (Inferentia and Trainium have tables of their own, by Neuron SDK: not checked here).
+ * - Edge devices and platforms: "Supported Frameworks",
+ *   https://docs.aws.amazon.com/sagemaker/latest/dg/neo-supported-devices-edge-frameworks.html
+ * A version below the newest listed that the table does not list is an error; one newer than the
+ * newest is a warning: Neo may support it before the page says so.
+ */
+interface ListedVersions {
+  readonly versions: string[];
+  readonly orEarlier: boolean;
+}
+
+export const CLOUD_VERSIONS_URL = 'https://docs.aws.amazon.com/sagemaker/latest/dg/neo-supported-cloud.html';
+export const EDGE_VERSIONS_URL = 'https://docs.aws.amazon.com/sagemaker/latest/dg/neo-supported-devices-edge-frameworks.html';
+
+const CLOUD_VERSIONS: Record<string, ListedVersions> = {
+  MXNET: { versions: ['1.8'], orEarlier: true },
+  PYTORCH: { versions: ['1.4', '1.5', '1.6', '1.7', '1.8', '1.12', '1.13', '2.0'], orEarlier: false },
+  TENSORFLOW: { versions: ['1.15', '2.9'], orEarlier: false },
+};
+
+const EDGE_VERSIONS: Record<string, ListedVersions> = {
+  MXNET: { versions: ['1.8'], orEarlier: true },
+  PYTORCH: { versions: ['1.7', '1.8'], orEarlier: true },
+  TENSORFLOW: { versions: ['1.15', '2.4', '2.5'], orEarlier: true },
+  TFLITE: { versions: ['1.15'], orEarlier: true },
+};
+
+/** major.minor as numbers, or undefined when the version is not numeric. */
+function parts(version: string): [number, number] | undefined {
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
+
+function compare(a: [number, number], b: [number, number]): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+function listedVersionFindings(version: string | undefined, context: JobContext): FrameworkVersionFindings {
+  const none = { errors: [], warnings: [] };
+  const { framework, device } = context;
+  if (version === undefined || Token.isUnresolved(version) || framework === undefined || !targetKnown(context)) return none;
+  if (device === 'ml_eia2' || (device !== undefined && NEURON_DEVICES.includes(device))) return none;
+  const cloud = isCloudDevice(context);
+  const listed = (cloud ? CLOUD_VERSIONS : EDGE_VERSIONS)[framework];
+  const given = parts(version);
+  if (listed === undefined || given === undefined) return none;
+  const kind = cloud ? 'cloud instance (ml_*) targets' : 'edge devices and platforms';
+  const url = cloud ? CLOUD_VERSIONS_URL : EDGE_VERSIONS_URL;
+  const newest = listed.versions[listed.versions.length - 1];
+  const shown = neoFrameworkVersion(version);
+  const names = `${listed.versions.join(', ')}${listed.orEarlier ? ' or earlier' : ''}`;
+  if (compare(given, parts(newest)!) > 0) {
+    const warning = `'${version}' is newer than the ${framework} versions Neo lists for ${kind} (${names}, ${url}); if Neo refuses it, write '${newest}'`;
+    return { errors: [], warnings: [warning] };
+  }
+  if (listed.orEarlier || listed.versions.includes(shown)) return none;
+  return { errors: [`Neo lists ${framework} ${names} for ${kind} (${url}), not '${version}': write one of those versions`], warnings: [] };
 }

@@ -1,4 +1,5 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS } from './contract';
@@ -7,6 +8,8 @@ import { JobContext, jobContextOf } from './job-context';
 import { API_LIMITS, MAX_BUCKET_NAME_LENGTH, wholeMatch } from './limits';
 import { PropErrors } from './prop-errors';
 import { jobRemovalOf } from './removal-policy';
+import { roleFindings } from './role-rules';
+import { warn } from './warnings';
 import type { CompilationJobProps } from '../compilation-job';
 
 /** Targets the documentation ties to one region. */
@@ -15,13 +18,24 @@ const SINGLE_REGION_TARGETS: Record<string, string> = { ml_trn1: 'us-east-1', ml
 /** Characters of `s3://<bucket>/` plus `/<job name>` that the output location adds to the prefix. */
 const OUTPUT_LOCATION_OVERHEAD = 's3://'.length + 1 + 1 + MAX_JOB_NAME_LENGTH;
 
+/**
+ * Targets whose AWS service has ended; the members that name them are deprecated (src/target.ts,
+ * CompilerOptions.elasticInference). Neo may still compile for them; nothing runs the result.
+ */
+const END_OF_LIFE_TARGETS: Record<string, string> = {
+  ml_eia2: 'ml_eia2 is for Amazon Elastic Inference, which ended on 2024-04-15 (https://docs.aws.amazon.com/cli/latest/reference/elastic-inference/index.html): ' +
+    'compile for ml_inf2 or a GPU instance family (ml_g4dn) instead',
+  deeplens: 'AWS DeepLens reached its end of life on 2024-01-31 (https://docs.aws.amazon.com/deeplens/latest/dg/what-is-deeplens.html): ' +
+    'compile for the device that replaces it',
+};
+
 /** Core ML's converter takes TensorFlow and PyTorch models only. */
 const COREML_FRAMEWORKS = ['TENSORFLOW', 'PYTORCH'];
 
 /** The props the rules read, as the user gave them (a type-only import: no construct code here). */
 export type JobSettings = Pick<CompilationJobProps,
   'model' | 'framework' | 'frameworkVersion' | 'dataInputConfig' | 'target' | 'compilerOptions' |
-  'outputPrefix' | 'vpc' | 'vpcSubnets' | 'securityGroups' | 'removalPolicy'>;
+  'outputPrefix' | 'vpc' | 'vpcSubnets' | 'securityGroups' | 'removalPolicy' | 'role'>;
 
 /** What the job resolved from its props before validating them. */
 export interface ResolvedProps {
@@ -51,18 +65,19 @@ function contextOf(props: JobSettings): JobContext {
 export function validateJob(scope: Construct, props: JobSettings, resolved: ResolvedProps): void {
   const errors = new PropErrors();
   const context = contextOf(props);
-  checkModel(errors, props, context);
+  checkModel(scope, errors, props, context);
   checkFrameworkVersion(scope, errors, props, context);
   checkTarget(scope, errors, props, context);
   checkDurations(errors, resolved);
   checkOutput(errors, props, resolved);
   checkVpc(errors, props);
+  checkRole(scope, props);
   const rejected = jobRemovalOf(props.removalPolicy).rejected;
   errors.check(rejected === undefined, 'removalPolicy', rejected ?? '');
   errors.throwIfAny('CompilationJob', scope);
 }
 
-function checkModel(errors: PropErrors, props: JobSettings, context: JobContext): void {
+function checkModel(scope: Construct, errors: PropErrors, props: JobSettings, context: JobContext): void {
   const fromPackage = props.model.isModelPackage;
   errors.check(fromPackage || props.framework !== undefined, 'framework',
     'is required when the model comes from S3 or an asset');
@@ -72,7 +87,7 @@ function checkModel(errors: PropErrors, props: JobSettings, context: JobContext)
     errors.check(!fromPackage || value === undefined, prop,
       'must not be set with ModelInput.fromModelPackage (the model package brings its own)');
   }
-  for (const problem of props.model._problems()) errors.check(false, 'model', problem);
+  for (const problem of props.model._problems(Stack.of(scope).region)) errors.check(false, 'model', problem);
 
   const framework = context.framework;
   const version = props.frameworkVersion;
@@ -83,7 +98,8 @@ function checkModel(errors: PropErrors, props: JobSettings, context: JobContext)
   const data = props.dataInputConfig;
   if (data === undefined) {
     errors.check(fromPackage || !needsDataInputConfig(context), 'dataInputConfig',
-      `is required for ${framework} models (only XGBOOST, and PYTORCH 2.0 or later on ml_* targets, may omit it)`);
+      `is required for ${framework} models (only XGBOOST, and PYTORCH 2.0 or later on ml_* targets, may omit it; ` +
+      'a PYTORCH job without frameworkVersion counts as 2.0 or later): add DataInputConfig.fromShapes({ <input name>: [<sizes>] })');
   } else {
     for (const problem of data._problems(context)) errors.check(false, 'dataInputConfig', problem);
     const { min: minLength, max: maxLength } = API_LIMITS.dataInputConfig;
@@ -108,7 +124,7 @@ function checkFrameworkVersion(scope: Construct, errors: PropErrors, props: JobS
   const findings = frameworkVersionFindings(props.frameworkVersion, context);
   for (const error of findings.errors) errors.check(false, 'frameworkVersion', error);
   for (const warning of findings.warnings) {
-    Annotations.of(scope).addWarningV2('cdk-sagemaker-neo:framework-version', `frameworkVersion: ${warning}`);
+    warn(scope, 'cdk-sagemaker-neo:framework-version', `frameworkVersion: ${warning}`);
   }
 }
 
@@ -122,9 +138,12 @@ function checkTarget(scope: Construct, errors: PropErrors, props: JobSettings, c
   errors.check(context.device !== 'coreml' || context.framework === undefined || COREML_FRAMEWORKS.includes(context.framework), 'framework',
     `Core ML (TargetDevice.COREML) converts ${COREML_FRAMEWORKS.join(' and ')} models only (framework is ${context.framework})`);
   const device = context.device;
+  if (device !== undefined && END_OF_LIFE_TARGETS[device]) {
+    warn(scope, 'cdk-sagemaker-neo:end-of-life', `target: ${END_OF_LIFE_TARGETS[device]}`);
+  }
   const region = Stack.of(scope).region;
   if (device !== undefined && SINGLE_REGION_TARGETS[device] && !Token.isUnresolved(region) && region !== SINGLE_REGION_TARGETS[device]) {
-    Annotations.of(scope).addWarningV2('cdk-sagemaker-neo:single-region-target',
+    warn(scope, 'cdk-sagemaker-neo:single-region-target',
       `target: ${device} is documented for ${SINGLE_REGION_TARGETS[device]} only; this stack is in ${region}.`);
   }
 }
@@ -136,15 +155,28 @@ function checkDurations(errors: PropErrors, { maxRuntime, timeout }: ResolvedPro
   const maxRuntimeSeconds = maxRuntime.toSeconds({ integral: false });
   const timeoutSeconds = timeout.toSeconds({ integral: false });
   errors.checkValue(maxRuntimeSeconds, 'maxRuntime', (s) => s >= API_LIMITS.maxRuntimeInSeconds.min && Number.isInteger(s),
-    (s) => `must be a whole number of seconds, at least 1 (got ${s} seconds)`);
+    () => `must be a whole number of seconds, at least 1 (got ${durationText(maxRuntime)})`);
   errors.checkValue(timeoutSeconds, 'timeout', (s) => s >= 60 && s <= MAX_LONG_RUN_TIMEOUT_SECONDS,
-    (s) => `must be from 1 minute to ${LONGEST_TIMEOUT}, the longest CloudFormation can wait (got ${s} seconds)`);
+    () => `must be from 1 minute to ${LONGEST_TIMEOUT}, the longest CloudFormation can wait (got ${durationText(timeout)})`);
   if (!Token.isUnresolved(maxRuntimeSeconds) && !Token.isUnresolved(timeoutSeconds)) {
     errors.check(maxRuntimeSeconds <= timeoutSeconds, 'maxRuntime',
-      `(${maxRuntimeSeconds} seconds) is longer than the deployment waits for the job (timeout: ${timeoutSeconds} seconds). ` +
+      `(${durationText(maxRuntime)}) is longer than the deployment waits for the job (timeout: ${durationText(timeout)}). ` +
       `Lower maxRuntime, or raise timeout (at most ${LONGEST_TIMEOUT}); ` +
       'compile longer-running models outside the deployment');
   }
+}
+
+/**
+ * A duration as the user wrote it, then in seconds: `Duration.hours(13)` is '13 hours (46800
+ * seconds)'. Duration keeps its unit private; its toString() is the factory call that made it.
+ */
+export function durationText(duration: Duration): string {
+  const seconds = duration.toSeconds({ integral: false });
+  const written = /^Duration\.(\w+)\((.+)\)$/.exec(duration.toString());
+  if (!written || written[1] === 'seconds') return `${seconds} seconds`;
+  const [, unit, amount] = written;
+  const name = unit === 'millis' ? 'milliseconds' : unit;
+  return `${amount} ${amount === '1' ? name.replace(/s$/, '') : name} (${seconds} seconds)`;
 }
 
 function checkOutput(errors: PropErrors, props: JobSettings, { outputBucket, outputPrefix }: ResolvedProps): void {
@@ -170,6 +202,20 @@ function checkVpc(errors: PropErrors, props: JobSettings): void {
     errors.checkValue(id, 'vpcSubnets/securityGroups', (v) => v.length <= API_LIMITS.vpcId.max && wholeMatch(API_LIMITS.vpcId.pattern).test(v),
       (v) => `IDs must be at most ${API_LIMITS.vpcId.max} characters of letters, digits and '-' (got '${v}')`);
   }
+}
+
+function checkRole(scope: Construct, props: JobSettings): void {
+  // Trust statements may be added to the role after the job is made: judged at synth (roleProblems).
+  if (roleFindings(props.role).imported) {
+    warn(scope, 'cdk-sagemaker-neo:imported-role', 'role: an imported role. The construct cannot read its trust policy (it must trust ' +
+      'sagemaker.amazonaws.com), and adds the job\'s permissions only to a mutable role of this account: an immutable role ' +
+      '(mutable: false) or a role of another account gets none, so it must already read the model and write under the output prefix.');
+  }
+}
+
+/** The problems of the job's role, as they stand when the app is synthesized. */
+export function roleProblems(role: iam.IRole | undefined): string[] {
+  return roleFindings(role).errors.map((error) => `role: ${error}`);
 }
 
 /** The tag rules of the API, checked when the tags are known (after `Tags.of` aspects ran). */

@@ -42,8 +42,11 @@ export interface ModelBindOptions {
 /** One kind of model input; `ModelInput` wraps exactly one. */
 export interface ModelSource {
   readonly isModelPackage: boolean;
-  /** The problems of this input by the API's rules, each naming the rule. */
-  problems(): string[];
+  /**
+   * The problems of this input by the API's rules, each naming the rule.
+   * @param stackRegion the job's stack's Region, when known at synth
+   */
+  problems(stackRegion?: string): string[];
   /** Makes the model readable by the job's role and returns where it is. */
   bind(scope: Construct, options: ModelBindOptions): ModelLocation;
 }
@@ -55,6 +58,12 @@ export class AssetModel implements ModelSource {
   constructor(private readonly fileName: string, private readonly options: s3assets.AssetOptions) {}
 
   public problems(): string[] {
+    if (/^(s3|https?):\/\//i.test(this.fileName)) {
+      return [`'${this.fileName}' is an S3 URI, not a local file: write ModelInput.fromS3Uri('${this.fileName}')`];
+    }
+    if (!fs.existsSync(this.fileName)) {
+      return [`there is no file '${this.fileName}' (relative paths start at ${process.cwd()}): give the archive's path, e.g. path.join(__dirname, 'model.tar.gz')`];
+    }
     // The deployment copies the asset with one CopyObject, which S3 allows up to 5 GB.
     const size = fs.existsSync(this.fileName) ? fs.statSync(this.fileName).size : 0;
     const tooLarge = size > MAX_SINGLE_COPY_BYTES
@@ -79,15 +88,7 @@ export class BucketModel implements ModelSource {
   constructor(private readonly bucket: s3.IBucket, private readonly key: string, private readonly objectVersion?: string) {}
 
   public problems(): string[] {
-    const bucketName = Token.isUnresolved(this.bucket.bucketName) ? undefined : this.bucket.bucketName;
-    const uriLength = bucketName === undefined || Token.isUnresolved(this.key) ? undefined : `s3://${bucketName}/${this.key}`.length;
-    const version = this.objectVersion;
-    const versionOk = version === undefined || Token.isUnresolved(version) || /^[\x21-\x7e]{1,1024}$/.test(version);
-    return [
-      ...tarGzProblems(this.key),
-      ...(uriLength !== undefined && uriLength > API_LIMITS.s3Uri.max ? [`its S3 URI must be at most ${API_LIMITS.s3Uri.max} characters (got ${uriLength})`] : []),
-      ...(versionOk ? [] : [`objectVersion must be an S3 version ID: 1 to 1024 printable characters without spaces (got '${version}')`]),
-    ];
+    return bucketObjectProblems(Token.isUnresolved(this.bucket.bucketName) ? undefined : this.bucket.bucketName, this.key, this.objectVersion);
   }
 
   public bind(_scope: Construct, options: ModelBindOptions): ModelLocation {
@@ -109,6 +110,64 @@ export class BucketModel implements ModelSource {
   }
 }
 
+/** The problems of an object in S3, in a bucket of this name (undefined: known only at deploy time). */
+function bucketObjectProblems(bucketName: string | undefined, key: string, version: string | undefined): string[] {
+  const uriLength = bucketName === undefined || Token.isUnresolved(key) ? undefined : `s3://${bucketName}/${key}`.length;
+  const versionOk = version === undefined || Token.isUnresolved(version) || /^[\x21-\x7e]{1,1024}$/.test(version);
+  return [
+    ...keyProblems(key, bucketName),
+    ...tarGzProblems(key),
+    ...(uriLength !== undefined && uriLength > API_LIMITS.s3Uri.max ? [`its S3 URI must be at most ${API_LIMITS.s3Uri.max} characters (got ${uriLength})`] : []),
+    ...(versionOk ? [] : [`objectVersion must be an S3 version ID: 1 to 1024 printable characters without spaces (got '${version}')`]),
+  ];
+}
+
+/**
+ * A key written as an S3 URI, or with the bucket's name in front, names another object: SageMaker
+ * would read `s3://<bucket>/s3://<bucket>/<key>`.
+ */
+function keyProblems(key: string, bucketName?: string): string[] {
+  if (Token.isUnresolved(key)) return [];
+  const uri = /^(?:s3|https?):\/\/([^/]+)\/(.*)$/i.exec(key);
+  if (uri) {
+    return [`ModelInput.fromBucket takes the object key, not an S3 URI (got '${key}'): write ModelInput.fromBucket(bucket, '${uri[2]}'), or ModelInput.fromS3Uri('${key}')`];
+  }
+  if (bucketName !== undefined && key.startsWith(`${bucketName}/`)) {
+    return [`the key starts with the bucket's name (got '${key}'): write the key alone, '${key.slice(bucketName.length + 1)}'`];
+  }
+  if (key.startsWith('/')) return [`an S3 key does not start with '/' (got '${key}'): write '${key.replace(/^\/+/, '')}'`];
+  return [];
+}
+
+/** An `s3://<bucket>/<key>` URI: a bucket model once bound, the bucket imported by name. */
+export class S3UriModel implements ModelSource {
+  public readonly isModelPackage = false;
+  private model?: BucketModel;
+
+  constructor(private readonly uri: string, private readonly objectVersion?: string) {}
+
+  public problems(): string[] {
+    if (Token.isUnresolved(this.uri)) {
+      return ['an S3 URI that is a token cannot be split into bucket and key at synth: use ModelInput.fromBucket(bucket, key)'];
+    }
+    const parts = parseS3Uri(this.uri);
+    if (!parts) return [`must be an S3 URI s3://<bucket>/<key>.tar.gz (got '${this.uri}')`];
+    return bucketObjectProblems(parts.bucket, parts.key, this.objectVersion);
+  }
+
+  public bind(scope: Construct, options: ModelBindOptions): ModelLocation {
+    const { bucket, key } = parseS3Uri(this.uri)!;
+    this.model ??= new BucketModel(s3.Bucket.fromBucketName(scope, 'ModelBucket', bucket), key, this.objectVersion);
+    return this.model.bind(scope, options);
+  }
+}
+
+/** Bucket and key of `s3://<bucket>/<key>`, or undefined. */
+function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
+  return match ? { bucket: match[1], key: match[2] } : undefined;
+}
+
 /** The bucket's name where it is known at synth, else its construct path (stable in the app). */
 function bucketIdentity(bucket: s3.IBucket): string {
   return Token.isUnresolved(bucket.bucketName) ? bucket.node.path : bucket.bucketName;
@@ -126,9 +185,16 @@ export class ModelPackageModel implements ModelSource {
 
   constructor(private readonly arn: string) {}
 
-  public problems(): string[] {
-    return Token.isUnresolved(this.arn) || wholeMatch(API_LIMITS.modelPackageArn.pattern).test(this.arn)
-      ? [] : [`must be a versioned model package ARN (arn:aws:sagemaker:<region>:<account>:model-package/<name>/<version>), got '${this.arn}'`];
+  public problems(stackRegion?: string): string[] {
+    if (Token.isUnresolved(this.arn)) return [];
+    if (!wholeMatch(API_LIMITS.modelPackageArn.pattern).test(this.arn)) {
+      return [`must be a versioned model package ARN (arn:aws:sagemaker:<region>:<account>:model-package/<name>/<version>), got '${this.arn}'`];
+    }
+    // SageMaker compiles a model package of the job's own Region only: the ARN is looked up there.
+    const region = this.arn.split(':')[3];
+    return stackRegion === undefined || Token.isUnresolved(stackRegion) || region === stackRegion ? []
+      : [`the model package is in ${region}, the stack in ${stackRegion}: SageMaker compiles a model package of its own Region only. ` +
+        `Deploy this job in a stack in ${region}, or register the model package in ${stackRegion}`];
   }
 
   public bind(_scope: Construct, options: ModelBindOptions): ModelLocation {
