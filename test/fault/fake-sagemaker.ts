@@ -15,8 +15,9 @@
  *   SDK deserializes them, so `@smithy/service-error-classification` recognises them): a random
  *   rate from a seeded PRNG (reproducible), bursts of K consecutive throttles of one operation,
  *   and windows of virtual time in which every call of one operation is throttled.
- * - Every request is checked against botocore's official API model; a violation is recorded
- *   (the test fails on it) and answered with a ValidationException, as SageMaker would.
+ * - Every request and answer goes through the model gate (./model-gate.ts): a request botocore's
+ *   model refuses is recorded (the test fails on it) and answered as SageMaker (HTTP 400
+ *   ValidationException) or S3 would; an answer outside the output shape fails the test.
  * - S3: HeadObject/CopyObject on an in-memory bucket; every S3 command is recorded so tests can
  *   assert that the input model and the artifacts are never deleted or overwritten.
  */
@@ -36,7 +37,8 @@ import {
   SageMakerServiceException,
   StopCompilationJobCommandInput,
 } from '@aws-sdk/client-sagemaker';
-import { ApiModel, formatViolations, loadApiModel, Violation } from './api-model';
+import { loadApiModel } from './api-model';
+import { checkAnswer, refuseInvalid } from './model-gate';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -260,8 +262,6 @@ export class FakeSageMaker {
   private readonly windows: ThrottleWindow[] = [];
   private readonly hooks: Array<{ operation: ServiceOperation; run: () => void }> = [];
   private readonly random: () => number;
-  private readonly sagemakerModel?: ApiModel;
-  private readonly s3Model?: ApiModel;
   /** Calls per operation so far (a burst counts them; scanning `calls` would be quadratic). */
   private readonly callCounts = new Map<string, number>();
   private requestCount = 0;
@@ -271,13 +271,6 @@ export class FakeSageMaker {
   constructor(private readonly options: FakeOptions = {}) {
     this.random = mulberry32(options.seed ?? 1);
     for (const object of options.objects ?? []) this.objects.add(object);
-    this.sagemakerModel = loadApiModel('sagemaker');
-    this.s3Model = loadApiModel('s3');
-  }
-
-  /** Whether requests are checked against botocore's model (false when botocore is missing). */
-  get validatesRequests(): boolean {
-    return this.sagemakerModel !== undefined && this.s3Model !== undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -415,11 +408,15 @@ export class FakeSageMaker {
     throw new Error(`the fake ${service} does not implement this command (input ${JSON.stringify(input)})`);
   }
 
-  private validate(model: ApiModel | undefined, operation: string, input: unknown): Violation[] {
-    if (!model) return [];
-    const violations = model.validateInput(operation, input);
-    if (violations.length > 0) this.violations.push(formatViolations(operation, violations));
-    return violations;
+  /** The model gate: throws (and records) SageMaker's or S3's refusal of an invalid request. */
+  private validate(service: ApiCall['service'], operation: string, input: unknown): void {
+    try {
+      refuseInvalid(service, operation, input);
+    } catch (error) {
+      this.violations.push(`${operation}: ${(error as Error).message}`);
+      this.record(service, operation, input, `${(error as Error).name} (API model)`);
+      throw error;
+    }
   }
 
   private throttled(operation: ServiceOperation): boolean {
@@ -437,11 +434,7 @@ export class FakeSageMaker {
 
   private async sagemakerCall(operation: SageMakerOperation, input: unknown): Promise<object> {
     const requestId = this.requestId();
-    const violations = this.validate(this.sagemakerModel, operation, input);
-    if (violations.length > 0) {
-      this.record('sagemaker', operation, input, 'ValidationException (API model)');
-      throw unmodeled('ValidationException', 400, formatViolations(operation, violations), requestId);
-    }
+    this.validate('sagemaker', operation, input);
     if (this.throttled(operation)) {
       this.record('sagemaker', operation, input, 'ThrottlingException');
       throw unmodeled('ThrottlingException', 400, 'Rate exceeded', requestId);
@@ -450,11 +443,8 @@ export class FakeSageMaker {
     if (hook >= 0) this.hooks.splice(hook, 1)[0].run();
     try {
       const output = { $metadata: metadata(200, requestId), ...this.answer(operation, input, requestId) };
-      if (this.sagemakerModel) {
-        // The fake's own answers must be what SageMaker could send.
-        const bad = this.sagemakerModel.validateOutput(operation, output, { checkRequired: false });
-        if (bad.length > 0) throw new Error(`fake answered ${operation} outside the API model: ${formatViolations(operation, bad)}`);
-      }
+      // The fake's own answers must be what SageMaker could send.
+      checkAnswer('sagemaker', operation, output);
       this.record('sagemaker', operation, input, 'ok');
       return output;
     } catch (error) {
@@ -678,11 +668,7 @@ export class FakeSageMaker {
 
   private async s3Call(operation: S3Operation, input: HeadObjectCommandInput | CopyObjectCommandInput): Promise<object> {
     const requestId = this.requestId();
-    const violations = this.validate(this.s3Model, operation, input);
-    if (violations.length > 0) {
-      this.record('s3', operation, input, 'InvalidRequest (API model)');
-      throw s3Error('InvalidRequest', 400, formatViolations(operation, violations));
-    }
+    this.validate('s3', operation, input);
     const rate = this.options.s3ThrottleRate ?? 0;
     if (rate > 0 && this.random() < rate) {
       this.record('s3', operation, input, 'SlowDown');
@@ -695,7 +681,7 @@ export class FakeSageMaker {
         throw s3Error('NotFound', 404, 'Not Found');
       }
       this.record('s3', operation, input, 'ok');
-      return { $metadata: metadata(200, requestId), ContentLength: 1024 };
+      return answered('s3', operation, { $metadata: metadata(200, requestId), ContentLength: 1024 });
     }
     const source = decodeURIComponent((input as CopyObjectCommandInput).CopySource!);
     const slash = source.indexOf('/');
@@ -706,8 +692,14 @@ export class FakeSageMaker {
     const overwrite = this.exists(Bucket!, Key!);
     this.objects.add(`${Bucket}/${Key}`);
     this.record('s3', operation, input, overwrite ? 'overwrite' : 'ok');
-    return { $metadata: metadata(200, requestId), CopyObjectResult: { ETag: '"0f4c1e6a7b8d9e0f1a2b3c4d5e6f7a8b"' } };
+    return answered('s3', operation, { $metadata: metadata(200, requestId), CopyObjectResult: { ETag: '"0f4c1e6a7b8d9e0f1a2b3c4d5e6f7a8b"' } });
   }
+}
+
+/** An answer, once the model gate found it within the operation's output shape. */
+function answered<T>(service: 'sagemaker' | 's3', operation: string, output: T): T {
+  checkAnswer(service, operation, output);
+  return output;
 }
 
 /** Where Neo writes the compiled model: `<output location>/<model archive name>-<target>.tar.gz`. */
