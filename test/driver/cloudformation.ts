@@ -223,7 +223,8 @@ export class CloudFormationModel {
         // Refused at the door: recorded as the model records its own refusals.
         if (action === 'DescribeStackResource') this.calls.push({ at, operation: action, result: error.name });
         if (action === 'SignalResource') {
-          this.signals.push({ at, logicalId: String(input.LogicalResourceId), status: String(input.Status), uniqueId: String(input.UniqueId), result: error.name });
+          const [logicalId, status, uniqueId] = [input.LogicalResourceId, input.Status, input.UniqueId].map(String);
+          this.signals.push({ at, logicalId, status, uniqueId, result: error.name });
           this.note(`  cloudformation.SignalResource(${String(input.LogicalResourceId).slice(0, 32)}, ${String(input.Status)}) -> ${error.name} (API model)`);
         }
       }

@@ -25,8 +25,8 @@ import { createHash } from 'crypto';
 import type { ServiceError } from './aws-endpoint';
 import { compareVersions } from '../../lambda/component-version/versions';
 import { loadApiModel } from '../fault/api-model';
-import { checkAnswer, ModelValidationError, refuseInvalid } from '../fault/model-gate';
 import type { VirtualClock } from '../fault/fake-sagemaker';
+import { checkAnswer, ModelValidationError, refuseInvalid } from '../fault/model-gate';
 
 export type ComponentState = 'REQUESTED' | 'INITIATED' | 'DEPLOYABLE' | 'FAILED' | 'DEPRECATED';
 
@@ -140,7 +140,8 @@ export class GreengrassStandIn {
       case 'ListComponentVersions': return this.list(input.arn as string, input.maxResults as number | undefined, input.nextToken as string | undefined);
       case 'GetComponent': {
         const { recipe } = this.find(operation, input.arn as string);
-        return { recipeOutputFormat: 'JSON', recipe: Buffer.from(JSON.stringify(recipe)).toString('base64'), tags: {} };
+        // No `tags` for an untagged component: the model's TagMap has at least one entry.
+        return { recipeOutputFormat: 'JSON', recipe: Buffer.from(JSON.stringify(recipe)).toString('base64') };
       }
       case 'DescribeComponent': {
         const { recipe, createdAt, fails } = this.find(operation, input.arn as string);

@@ -271,14 +271,16 @@ export class ApiModel {
 
   private check(shapeName: string, value: unknown, where: Where, out: Violation[], checkRequired: boolean): void {
     const shape = this.shape(shapeName);
-    const { path, at } = where;
+    const { path: here, at } = where;
     const quoted = shape.sensitive ? '' : awsQuote(value);
-    const fail = (rule: string, constraint?: string) => out.push({ path, rule, ...(constraint ? { aws: { at, value: quoted, constraint } } : {}) });
+    const fail = (rule: string, constraint?: string) => {
+      out.push({ path: here, rule, ...(constraint ? { aws: { at, value: quoted, constraint } } : {}) });
+    };
     switch (shape.type) {
       case 'structure': {
         if (!isPlainObject(value)) return void fail(`must be a structure (${shapeName}), got ${describeValue(value)}`);
         const members = shape.members ?? {};
-        const child = (name: string): Where => ({ path: path ? `${path}.${name}` : name, at: at ? `${at}.${lowerFirst(name)}` : lowerFirst(name) });
+        const child = (name: string): Where => ({ path: here ? `${here}.${name}` : name, at: at ? `${at}.${lowerFirst(name)}` : lowerFirst(name) });
         if (checkRequired) {
           for (const name of shape.required ?? []) {
             if (value[name] === undefined || value[name] === null) {
@@ -301,7 +303,7 @@ export class ApiModel {
         this.checkSize(shape, value.length, 'items', 'length', fail);
         const itemShape = shape.member!.shape;
         value.forEach((item, index) => {
-          const itemPath = `${path}[${index}]`;
+          const itemPath = `${here}[${index}]`;
           if (this.shape(itemShape).type === 'structure') {
             this.check(itemShape, item, { path: itemPath, at: `${at}.${index + 1}.member` }, out, checkRequired);
           } else {
@@ -316,11 +318,11 @@ export class ApiModel {
         const entries = Object.entries(value).filter(([, v]) => v !== undefined);
         this.checkSize(shape, entries.length, 'entries', 'length', fail);
         for (const [key, entry] of entries) {
-          this.checkNested(shape.key!.shape, key, { path: `${path}{key ${JSON.stringify(key)}}`, at }, quoted, 'Map keys must satisfy constraint', out, checkRequired);
+          this.checkNested(shape.key!.shape, key, { path: `${here}{key ${JSON.stringify(key)}}`, at }, quoted, 'Map keys must satisfy constraint', out, checkRequired);
           if (this.shape(shape.value!.shape).type === 'structure') {
-            this.check(shape.value!.shape, entry, { path: `${path}.${key}`, at: `${at}.${key}` }, out, checkRequired);
+            this.check(shape.value!.shape, entry, { path: `${here}.${key}`, at: `${at}.${key}` }, out, checkRequired);
           } else {
-            this.checkNested(shape.value!.shape, entry, { path: `${path}.${key}`, at }, quoted, 'Map value must satisfy constraint', out, checkRequired);
+            this.checkNested(shape.value!.shape, entry, { path: `${here}.${key}`, at }, quoted, 'Map value must satisfy constraint', out, checkRequired);
           }
         }
         return;
@@ -373,7 +375,9 @@ export class ApiModel {
    * A scalar inside a list or map: AWS reports it at the collection, quoting the whole collection,
    * e.g. `Map value must satisfy constraint: [Member must have length less than or equal to 1000]`.
    */
-  private checkNested(shapeName: string, value: unknown, where: Where, collection: string, wording: string, out: Violation[], checkRequired: boolean): void {
+  private checkNested(
+    shapeName: string, value: unknown, where: Where, collection: string, wording: string, out: Violation[], checkRequired: boolean,
+  ): void {
     const inner: Violation[] = [];
     this.check(shapeName, value, where, inner, checkRequired);
     for (const v of inner) {

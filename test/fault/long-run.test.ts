@@ -8,6 +8,7 @@
  * no run is left RUNNING.
  */
 import { FakeOptions, FakeSageMaker } from './fake-sagemaker';
+import { takeGateFindings } from './model-gate';
 import type { CompilationJobSpec } from '../../src/private/contract';
 import { LONG_RUN_SLOW_POLL_SECONDS, RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
@@ -73,6 +74,8 @@ afterEach(async () => {
   f.advance(21);
   expect(f.activeJobs().map((j) => `${j.name} ${j.status}`)).toEqual([]);
   expect(f.violations).toEqual([]);
+  // Every request any stand-in refused, every answer outside its model (../fault/model-gate.ts).
+  expect(takeGateFindings()).toEqual([]);
 });
 
 /** The job name the start resource's Create (its first request) gives a spec. */

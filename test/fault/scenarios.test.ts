@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACCOUNT, FakeOptions, FakeSageMaker, JobScript, JobStatus, REGION } from './fake-sagemaker';
+import { takeGateFindings } from './model-gate';
 import type { CreateEvent } from '../../lambda/compilation-job/cloudformation';
 import { MAX_ATTRIBUTES_JSON_BYTES } from '../../lambda/compilation-job/model-files';
 import type { CompilationJobAttributes, CompilationJobSpec } from '../../src/private/contract';
@@ -80,6 +81,8 @@ afterEach(async () => {
   expect(f.activeJobs('handler').map((job) => `${job.name} ${job.status}`)).toEqual([]);
   expect(f.s3Damage()).toEqual([]);
   expect(f.violations).toEqual([]);
+  // Every request any stand-in refused, every answer outside its model (../fault/model-gate.ts).
+  expect(takeGateFindings()).toEqual([]);
 });
 
 function statusOf(f: FakeSageMaker, name: string): JobStatus | 'deleted' | 'never created' {
