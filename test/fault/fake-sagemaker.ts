@@ -241,6 +241,8 @@ export interface FakeOptions {
    * role: `ValidationException: Could not assume role ...`, then `AccessDeniedException ... iam:PassRole`.
    */
   readonly iamPropagatedAt?: number;
+  /** The words of SageMaker's ThrottlingException (words the handler has never seen, to prove it does not read them). @default 'Rate exceeded' */
+  readonly throttleMessage?: string;
   /** SageMaker refuses the name of a deleted job (ResourceInUse) for this many seconds. @default 0 */
   readonly deletedNamesHeldSeconds?: number;
 }
@@ -265,7 +267,7 @@ export class FakeSageMaker {
   /** Calls per operation so far (a burst counts them; scanning `calls` would be quadratic). */
   private readonly callCounts = new Map<string, number>();
   private requestCount = 0;
-  private createRefusal?: string;
+  private createRefusal?: { readonly code: string; readonly message: string };
   /** Names of the commands the S3 client received (set by install). */
 
   constructor(private readonly options: FakeOptions = {}) {
@@ -296,11 +298,12 @@ export class FakeSageMaker {
   }
 
   /**
-   * From now on SageMaker refuses every CreateCompilationJob with a ValidationException in these
-   * words (a request it no longer takes, e.g. the role's trust broken while a run waited for the quota).
+   * From now on SageMaker refuses every CreateCompilationJob with `code` (ValidationException unless
+   * told) in these words (a request it no longer takes, e.g. the role's trust broken while a run
+   * waited for the quota; or words the handler has never seen).
    */
-  refuseCreates(message: string): void {
-    this.createRefusal = message;
+  refuseCreates(message: string, code: 'ValidationException' | 'AccessDeniedException' = 'ValidationException'): void {
+    this.createRefusal = { code, message };
   }
 
   /** Runs `run` once, right before the next call of `operation` is answered. */
@@ -437,7 +440,8 @@ export class FakeSageMaker {
     this.validate('sagemaker', operation, input);
     if (this.throttled(operation)) {
       this.record('sagemaker', operation, input, 'ThrottlingException');
-      throw unmodeled('ThrottlingException', 400, 'Rate exceeded', requestId);
+      // SageMaker's words (aws/sagemaker-python-sdk#645: "(ThrottlingException) ... Rate exceeded").
+      throw unmodeled('ThrottlingException', 400, this.options.throttleMessage ?? 'Rate exceeded', requestId);
     }
     const hook = this.hooks.findIndex((h) => h.operation === operation);
     if (hook >= 0) this.hooks.splice(hook, 1)[0].run();
@@ -507,18 +511,26 @@ export class FakeSageMaker {
       const message = `Compilation job ${name} already exists.`;
       throw new ResourceInUse({ message, Message: message, $metadata: metadata(400, requestId) });
     }
-    if (this.createRefusal !== undefined) throw unmodeled('ValidationException', 400, this.createRefusal, requestId);
+    if (this.createRefusal !== undefined) throw unmodeled(this.createRefusal.code, 400, this.createRefusal.message, requestId);
     const propagatedAt = this.options.iamPropagatedAt ?? -1;
     if (this.clock.seconds < propagatedAt) {
+      // SageMaker's words while IAM propagates, as AWS answers them (not phrases written to match the
+      // handler): awslabs/predictive-maintenance-using-machine-learning#3 (Could not assume role) and
+      // aws/amazon-sagemaker-feedback#61 (iam:PassRole).
       const half = this.clock.seconds < propagatedAt / 2;
       throw half
         ? unmodeled('ValidationException', 400, `Could not assume role ${request.RoleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`, requestId)
-        : unmodeled('AccessDeniedException', 400, `User: arn:aws:sts::${ACCOUNT}:assumed-role/NeoStack-HandlerRole/NeoStack-IsComplete is not authorized to perform: iam:PassRole on resource: ${request.RoleArn}`, requestId);
+        : unmodeled('AccessDeniedException', 400, `User: arn:aws:sts::${ACCOUNT}:assumed-role/NeoStack-HandlerRole/NeoStack-IsComplete is not authorized to perform: ` +
+          `iam:PassRole on resource: ${request.RoleArn} because no identity-based policy allows the iam:PassRole action`, requestId);
     }
     const quota = this.options.concurrencyQuota ?? 20;
     const active = this.activeJobs().length;
     if (active >= quota) {
-      const message = `The account-level service limit 'Number of concurrent compilation jobs' is ${quota} Jobs, with current utilization of ${active} Jobs.`;
+      // SageMaker's quota words (aws/amazon-sagemaker-examples#1543: "The account-level service limit
+      // 'ml.p3.8xlarge for training job usage' is 2 Instances, with current utilization of 3 Instances and a
+      // request delta of 1 Instances. Please contact AWS support to request an increase for this limit.").
+      const message = `The account-level service limit 'Number of concurrent compilation jobs' is ${quota} Jobs, with current utilization of ${active} Jobs ` +
+        'and a request delta of 1 Jobs. Please contact AWS support to request an increase for this limit.';
       throw new ResourceLimitExceeded({ message, Message: message, $metadata: metadata(400, requestId) });
     }
     const script = typeof this.options.script === 'function' ? this.options.script(name) : this.options.script ?? {};
