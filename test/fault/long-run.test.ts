@@ -408,6 +408,22 @@ describe('long path on AWS\'s semantics: error names as the AWS SDK integration 
     expect(signalResults()).toEqual(['ok']);
   });
 
+  test('a throttled Describe in words no public source shows (no "Rate exceeded"): not taken for a transient fault; the result resource fails at once with the service\'s words, the rollback stops the job', async () => {
+    const words = 'Slow down, please (unseen words)';
+    const { fake: f, long } = await start({ script: { compileSeconds: 2 * HOUR }, throttleMessage: words });
+    f.throttleBurst({ operation: 'DescribeCompilationJob', count: 1, afterCalls: 10 });
+    const spec = longSpec();
+    const name = firstName(spec);
+    const op = await long.create([job(spec)]);
+    expect(summary(op)).toMatchObject({ status: 'FAILED', outcomes: ['start Create SUCCESS', 'result Create FAILED'] });
+    expect(op.reason).toContain(`Compilation job ${name} is still running, but the run waiting for it failed: SageMaker.SageMakerException: ${words} (Service: SageMaker, Status Code: 400`);
+    expect(signalResults()).toEqual(['ok']);
+    // Within a few polls of the refusal, not at the result resource's hour.
+    const refusedAt = f.callsOf('DescribeCompilationJob').find((c) => c.result === 'ThrottlingException')!.at;
+    expect(op.finishedAt - refusedAt).toBeLessThan(120);
+    expect(f.callsOf('StopCompilationJob').length).toBeGreaterThan(0);
+  });
+
   test('Creates throttled during a quota wait: the run keeps waiting and creates the job once a slot frees; SUCCESS', async () => {
     const { fake: f, long } = await start({ concurrencyQuota: 1 });
     f.seedJob('someone-elses-job', { startingSeconds: 0, compileSeconds: HOUR });
