@@ -64,7 +64,14 @@ export function quotaAdvice(timeoutSeconds: number): string {
     '(spread them over stacks or add dependencies between them), or raise the construct\'s `timeout`.';
 }
 
-/** A job that could not write its output to a bucket encrypted with a key it was not granted. */
+/**
+ * A job that could not write its output to a bucket encrypted with a key it was not granted. S3
+ * words that refusal `AccessDenied: Access Denied` (aws/aws-sdk-js#2404, a PutObject to a KMS
+ * bucket without the key) or `(AccessDenied) when calling the PutObject operation: User: ... is not
+ * authorized to perform: kms:GenerateDataKey on this resource ...` (buildkite/docs#2344). How a Neo
+ * job's FailureReason quotes it is not public: the hint is only added advice; a reason worded
+ * otherwise still fails the deployment with SageMaker's words, without the hint (test/fault/scenarios.test.ts).
+ */
 function kmsHint(job: JobDescription): string {
   if (!/kms|access ?denied|not authorized/i.test(job.FailureReason ?? '')) return '';
   return 'If the output bucket is encrypted with a KMS key (SSE-KMS) that the construct does not know, import the bucket with ' +

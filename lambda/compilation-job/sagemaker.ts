@@ -25,7 +25,11 @@ export function isInUse(error: unknown): boolean {
 
 /**
  * Errors that go away by waiting: throttling, 5xx, network faults (as the SDK classifies them)
- * and SageMaker's concurrent-job quota. The handler never fails a deployment on these.
+ * and SageMaker's concurrent-job quota. The handler never fails a deployment on these. Both are
+ * decided by the error's code, never its words: `ResourceLimitExceeded` is declared by SageMaker's
+ * model (botocore sagemaker/2017-07-24), and the SDK classifies throttling by code and status
+ * (`ThrottlingException`, HTTP 400 `Rate exceeded`: aws/sagemaker-python-sdk#645,
+ * "An error occurred (ThrottlingException) when calling the CreateTrainingJob operation ...: Rate exceeded").
  */
 export function isRetryable(error: unknown): boolean {
   return errorName(error) === 'ResourceLimitExceeded' || isTransientSdkError(error);
@@ -33,7 +37,15 @@ export function isRetryable(error: unknown): boolean {
 
 /**
  * SageMaker's refusals while IAM propagates a role or a PassRole grant created moments before
- * (IAM is eventually consistent): they go away by waiting, for a while.
+ * (IAM is eventually consistent): they go away by waiting, for a while. The phrases are AWS's:
+ * - `ValidationException: Could not assume role arn:aws:iam::...:role/.... Please ensure that the role
+ *   exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`
+ *   (SageMaker CreateTransformJob, awslabs/predictive-maintenance-using-machine-learning#3);
+ * - `AccessDeniedException: User: arn:aws:sts::...:assumed-role/... is not authorized to perform:
+ *   iam:PassRole on resource: arn:aws:iam::...:role/... because no identity-based policy allows the
+ *   iam:PassRole action` (SageMaker CreateProject, aws/amazon-sagemaker-feedback#61).
+ * Any other wording is not taken for propagation: the create fails at once with SageMaker's words
+ * (test/fault/scenarios.test.ts, "an unseen wording"), which is safe: a wrong guess would only wait.
  */
 export function isIamPropagation(error: unknown): boolean {
   const message = (error as { message?: string } | undefined)?.message ?? '';

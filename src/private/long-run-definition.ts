@@ -43,6 +43,10 @@ const SIGNALLED = 'Compilation.Signalled';
  * A Choice rule: the Cause at `path` is a transient fault. SageMaker's and CloudFormation's
  * throttling answer HTTP 400 `Rate exceeded` (ThrottlingException, Throttling); their server
  * faults (InternalFailure, ServiceUnavailable) answer 5xx, which the Cause's `Status Code` shows.
+ * AWS's words: SageMaker `(ThrottlingException) when calling the DescribeProcessingJob operation
+ * ...: Rate exceeded` (datahub-project/datahub#6357); the Coral services' `Throttling` is
+ * `{"Message"=>"Rate exceeded", "Code"=>"Throttling", "Type"=>"Sender"}` (pcorliss/ruby_route_53#27).
+ * A fault worded otherwise is not retried here: the branch fails with the service's words (bounded).
  */
 function transientCause(path: string): object {
   return {
@@ -199,7 +203,9 @@ const signalling = {
     },
     SignalCheckFault: {
       Type: 'Choice',
-      // A stack id CloudFormation does not know at all: nothing will ever wait.
+      // A stack id CloudFormation does not know at all: nothing will ever wait. CloudFormation's
+      // words: `ValidationError: Stack with id foo does not exist` (boto/boto3#2807). Worded
+      // otherwise, the run asks again every 5 s until `signalBy`: bounded.
       Choices: [{ Variable: '$.fault.Cause', StringMatches: 'Stack with id * does not exist*', Next: 'NoLongerWaits' }],
       Default: 'SignalLater',
     },

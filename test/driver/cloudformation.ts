@@ -16,9 +16,13 @@
  * - SignalResource ("each signal requires a different unique ID"; a resource that no longer waits
  *   refuses the signal with a ValidationError):
  *   https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_SignalResource.html
- * The operations (Create, Update, Delete, rollback, cancellation) are in ./driver.ts.
+ * The operations (Create, Update, Delete, rollback, cancellation) are in ./driver.ts. Every request
+ * of the awsQuery API ({@link CloudFormationModel.handle}) goes through the model gate
+ * (../fault/model-gate.ts): a 65-character UniqueId is refused as CloudFormation refuses it.
  */
 import type { ServiceError } from './aws-endpoint';
+import { loadApiModel } from '../fault/api-model';
+import { ModelValidationError, served } from '../fault/model-gate';
 
 export type ResourceStatus =
   | 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'CREATE_FAILED'
@@ -196,23 +200,46 @@ export class CloudFormationModel {
       : `Stack with id ${input.StackName} does not exist`);
   }
 
-  /** The awsQuery API: DescribeStackResource (the handler's one call) and SignalResource (a run's). */
-  async handle(action: string, input: Record<string, string>): Promise<string> {
+  /**
+   * The awsQuery API: DescribeStackResource (the handler's one call) and SignalResource (a run's),
+   * through the model gate: the form read as the operation's input shape, the request refused as
+   * CloudFormation refuses an invalid one (ValidationError), the answer checked against the output shape.
+   */
+  async handle(action: string, form: Record<string, string>): Promise<string> {
     const at = this.seconds();
+    const model = loadApiModel('cloudformation');
+    if (model && !model.hasOperation(action)) {
+      this.calls.push({ at, operation: action, result: 'unsupported' });
+      throw cfnError('InvalidAction', `Could not find operation ${action} for version 2010-05-15`);
+    }
+    const { Action: _action, Version: _version, ...rest } = form;
+    const input = model ? model.fromQuery(action, form) : rest;
     const before = this.calls.length;
     try {
-      return await this.answer(action, input, at);
+      const output = await served('cloudformation', action, input, () => this.answer(action, input as Record<string, string>, at));
+      return queryXml(action, output);
+    } catch (error) {
+      if (error instanceof ModelValidationError) {
+        // Refused at the door: recorded as the model records its own refusals.
+        if (action === 'DescribeStackResource') this.calls.push({ at, operation: action, result: error.name });
+        if (action === 'SignalResource') {
+          const [logicalId, status, uniqueId] = [input.LogicalResourceId, input.Status, input.UniqueId].map(String);
+          this.signals.push({ at, logicalId, status, uniqueId, result: error.name });
+          this.note(`  cloudformation.SignalResource(${String(input.LogicalResourceId).slice(0, 32)}, ${String(input.Status)}) -> ${error.name} (API model)`);
+        }
+      }
+      throw error;
     } finally {
       const call = this.calls[before];
       if (call) Object.assign(call, { logicalId: input.LogicalResourceId });
-      if (call) this.note(`  cloudformation.${action}(${input.LogicalResourceId?.slice(0, 24)}) -> ${call.result}${call.status ? ` ${call.status}` : ''}`);
+      if (call) this.note(`  cloudformation.${action}(${String(input.LogicalResourceId).slice(0, 24)}) -> ${call.result}${call.status ? ` ${call.status}` : ''}`);
     }
   }
 
-  private async answer(action: string, input: Record<string, string>, at: number): Promise<string> {
+  private answer(action: string, input: Record<string, string>, at: number): object {
     if (action === 'SignalResource') {
-      this.signal(input as { StackName: string; LogicalResourceId: string; UniqueId: string; Status: string });
-      return '<SignalResourceResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ResponseMetadata><RequestId>0</RequestId></ResponseMetadata></SignalResourceResponse>';
+      this.signal(input as unknown as SignalInput);
+      return {};
     }
     if (action !== 'DescribeStackResource') {
       this.calls.push({ at, operation: action, result: 'unsupported' });
@@ -232,12 +259,35 @@ export class CloudFormationModel {
       throw error;
     }
     this.calls.push({ at, operation: action, result: 'ok', status: record.status });
-    const name = /stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
-    return '<DescribeStackResourceResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStackResourceResult><StackResourceDetail>' +
-      `<StackName>${xml(name)}</StackName><StackId>${xml(stackId)}</StackId><LogicalResourceId>${xml(input.LogicalResourceId)}</LogicalResourceId>` +
-      (record.physicalResourceId ? `<PhysicalResourceId>${xml(record.physicalResourceId)}</PhysicalResourceId>` : '') +
-      `<ResourceType>${xml(record.type)}</ResourceType><LastUpdatedTimestamp>${new Date(record.updatedAt).toISOString()}</LastUpdatedTimestamp>` +
-      `<ResourceStatus>${record.status}</ResourceStatus>${record.reason ? `<ResourceStatusReason>${xml(record.reason)}</ResourceStatusReason>` : ''}` +
-      '<Metadata>{}</Metadata></StackResourceDetail></DescribeStackResourceResult><ResponseMetadata><RequestId>0</RequestId></ResponseMetadata></DescribeStackResourceResponse>';
+    return {
+      StackResourceDetail: {
+        StackName: /stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId,
+        StackId: stackId,
+        LogicalResourceId: input.LogicalResourceId,
+        PhysicalResourceId: record.physicalResourceId,
+        ResourceType: record.type,
+        LastUpdatedTimestamp: new Date(record.updatedAt),
+        ResourceStatus: record.status,
+        ResourceStatusReason: record.reason,
+        Metadata: '{}',
+      },
+    };
   }
+}
+
+type SignalInput = { StackName: string; LogicalResourceId: string; UniqueId: string; Status: string };
+
+/** An awsQuery answer: `<ActionResponse><ActionResult>members</ActionResult><ResponseMetadata>`; lists as `<member>`. */
+function queryXml(action: string, output: object): string {
+  const body = (value: unknown): string => {
+    if (Array.isArray(value)) return value.map((item) => `<member>${body(item)}</member>`).join('');
+    if (value instanceof Date) return value.toISOString();
+    if (value !== null && typeof value === 'object') {
+      return Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `<${k}>${body(v)}</${k}>`).join('');
+    }
+    return xml(String(value));
+  };
+  const result = Object.keys(output).length > 0 ? `<${action}Result>${body(output)}</${action}Result>` : '';
+  return `<${action}Response xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">${result}` +
+    `<ResponseMetadata><RequestId>0</RequestId></ResponseMetadata></${action}Response>`;
 }

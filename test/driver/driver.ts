@@ -33,6 +33,7 @@ import type { CreateEvent, DeleteEvent, OnEventRequest, UpdateEvent } from '../.
 import type { CompilationJobAttributes } from '../../src/private/contract';
 import { RESOURCE_TYPE } from '../../src/private/contract';
 import { FakeSageMaker, REGION, VirtualClock } from '../fault/fake-sagemaker';
+import { served } from '../fault/model-gate';
 
 /**
  * The Step Functions stand-in of the long path (./step-functions.ts): the real definition run on
@@ -467,9 +468,10 @@ export class Driver {
       coldStarts: this.options.coldStarts,
       bundle: this.options.bundle,
       now: () => this.clock.ms,
+      // The framework's own calls go through the model gate too, as Lambda and Step Functions validate them.
       outbound: async (call, request) => (call === 'invokeFunction'
-        ? this.invokeUser(request as { FunctionName: string; Payload: string })
-        : this.startExecution(request as { input: string })),
+        ? served('lambda', 'Invoke', request, () => this.invokeUser(request as { FunctionName: string; Payload: string }))
+        : served('stepfunctions', 'StartExecution', request, () => this.startExecution(request as { input: string }))),
     });
   }
 

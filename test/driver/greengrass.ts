@@ -17,13 +17,16 @@
  * - DescribeComponent (API_DescribeComponent.html): GET /greengrass/v2/components/{arn}/metadata,
  *   `status.componentState` REQUESTED | INITIATED | DEPLOYABLE | FAILED | DEPRECATED.
  * Error names, their HTTP status codes and the states come from botocore's greengrassv2 model
- * (service-2.json); every request is validated against its input shape.
+ * (service-2.json); every request and answer goes through the model gate (../fault/model-gate.ts):
+ * an invalid request is refused as Greengrass refuses it (400 ValidationException, AWS's wording),
+ * and an answer outside the operation's output shape fails the test.
  */
 import { createHash } from 'crypto';
 import type { ServiceError } from './aws-endpoint';
 import { compareVersions } from '../../lambda/component-version/versions';
-import { formatViolations, loadApiModel } from '../fault/api-model';
+import { loadApiModel } from '../fault/api-model';
 import type { VirtualClock } from '../fault/fake-sagemaker';
+import { checkAnswer, ModelValidationError, refuseInvalid } from '../fault/model-gate';
 
 export type ComponentState = 'REQUESTED' | 'INITIATED' | 'DEPLOYABLE' | 'FAILED' | 'DEPRECATED';
 
@@ -110,10 +113,11 @@ export class GreengrassStandIn {
       this.note(`  greengrass.${operation}(${(arn ?? '').split(':components:').pop() ?? ''}) -> ${result}`);
     };
     try {
-      const violations = MODEL?.validateInput(operation, input) ?? [];
-      if (violations.length > 0) {
-        this.invalidRequests.push(formatViolations(operation, violations));
-        throw serviceError(operation, 'ValidationException', formatViolations(operation, violations));
+      try {
+        refuseInvalid('greengrassv2', operation, input);
+      } catch (refusal) {
+        if (refusal instanceof ModelValidationError) this.invalidRequests.push(`${operation}: ${refusal.message}`);
+        throw refusal;
       }
       const throttled = this.throttle.get(operation) ?? 0;
       if (this.throttleNext > 0 || throttled > 0) {
@@ -122,6 +126,7 @@ export class GreengrassStandIn {
         throw serviceError(operation, 'ThrottlingException', 'Rate exceeded');
       }
       const output = this.answer(operation, input);
+      checkAnswer('greengrassv2', operation, output);
       record('ok');
       return { status: operation === 'CreateComponentVersion' ? 201 : 200, body: output };
     } catch (error) {
@@ -135,7 +140,8 @@ export class GreengrassStandIn {
       case 'ListComponentVersions': return this.list(input.arn as string, input.maxResults as number | undefined, input.nextToken as string | undefined);
       case 'GetComponent': {
         const { recipe } = this.find(operation, input.arn as string);
-        return { recipeOutputFormat: 'JSON', recipe: Buffer.from(JSON.stringify(recipe)).toString('base64'), tags: {} };
+        // No `tags` for an untagged component: the model's TagMap has at least one entry.
+        return { recipeOutputFormat: 'JSON', recipe: Buffer.from(JSON.stringify(recipe)).toString('base64') };
       }
       case 'DescribeComponent': {
         const { recipe, createdAt, fails } = this.find(operation, input.arn as string);

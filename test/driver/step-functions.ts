@@ -12,7 +12,9 @@
  * model of the service (see {@link sdkErrorName}).
  *
  * The API is shaped like Step Functions' own (StartExecution, StopExecution, ListExecutions,
- * DescribeExecution), so an HTTP front can route the handler's SDK calls to it.
+ * DescribeExecution), so an HTTP front can route the handler's SDK calls to it. Every call of it,
+ * and every CloudFormation call of a run, goes through the model gate (../fault/model-gate.ts):
+ * refused as the service refuses an invalid request, the answer checked against the output shape.
  *
  * Only one instance may exist at a time (it installs the fake timers globally); close() it.
  */
@@ -23,6 +25,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CompilationJob, CompilationTarget, DataInputConfig, Framework, ModelInput, TargetDevice } from '../../src';
 import { loadApiModel, ServiceName } from '../fault/api-model';
 import { ACCOUNT, EPOCH_MS, FakeSageMaker, mulberry32, REGION } from '../fault/fake-sagemaker';
+import { served } from '../fault/model-gate';
 
 /** What this file uses of aws-local-stepfunctions (its types are ESM-only; its CommonJS build is what jest loads). */
 interface LocalEvent {
@@ -272,6 +275,10 @@ export class StepFunctions {
    * taken otherwise (closed, or another input) is `ExecutionAlreadyExists`.
    */
   async startExecution(request: { stateMachineArn: string; name?: string; input?: string }): Promise<{ executionArn: string; startDate: Date }> {
+    return served('stepfunctions', 'StartExecution', request, () => this.start(request));
+  }
+
+  private async start(request: { stateMachineArn: string; name?: string; input?: string }): Promise<{ executionArn: string; startDate: Date }> {
     await this.catchUp();
     if (request.stateMachineArn !== this.stateMachineArn) throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${request.stateMachineArn}'`);
     const name = request.name ?? `run-${this.executions.size + 1}`;
@@ -307,6 +314,10 @@ export class StepFunctions {
 
   /** StopExecution: the run ends at once (ABORTED); no task of it calls a service afterwards. */
   async stopExecution(request: { executionArn: string; error?: string; cause?: string }): Promise<{ stopDate: Date }> {
+    return served('stepfunctions', 'StopExecution', request, () => this.stop(request));
+  }
+
+  private async stop(request: { executionArn: string; error?: string; cause?: string }): Promise<{ stopDate: Date }> {
     await this.catchUp();
     const execution = this.mustGet(request.executionArn);
     if (execution.status === 'RUNNING') {
@@ -318,6 +329,10 @@ export class StepFunctions {
   }
 
   async listExecutions(request: { stateMachineArn: string; statusFilter?: ExecutionStatus }): Promise<{ executions: ExecutionListItem[] }> {
+    return served('stepfunctions', 'ListExecutions', request, () => this.list(request));
+  }
+
+  private async list(request: { stateMachineArn: string; statusFilter?: ExecutionStatus }): Promise<{ executions: ExecutionListItem[] }> {
     await this.catchUp();
     if (request.stateMachineArn !== this.stateMachineArn) throw new StepFunctionsApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${request.stateMachineArn}'`);
     const executions = [...this.executions.values()]
@@ -328,6 +343,10 @@ export class StepFunctions {
   }
 
   async describeExecution(request: { executionArn: string }): Promise<ExecutionDescription> {
+    return served('stepfunctions', 'DescribeExecution', request, () => this.describe(request));
+  }
+
+  private async describe(request: { executionArn: string }): Promise<ExecutionDescription> {
     await this.catchUp();
     const execution = this.mustGet(request.executionArn);
     return {
@@ -415,12 +434,26 @@ export class StepFunctions {
           return JSON.parse(JSON.stringify(output));
         }
         if (key === 'cloudformation:signalResource') {
-          await this.signal(input as SignalResourceInput);
-          return {};
+          return await served('cloudformation', 'SignalResource', input, async () => {
+            await this.signal(input as SignalResourceInput);
+            return {};
+          });
         }
         if (key === 'cloudformation:describeStackResource') {
-          const detail = await this.describeStackResource(input as DescribeStackResourceInput);
-          return { StackResourceDetail: { ...(input as DescribeStackResourceInput), ...detail } };
+          const answer = await served('cloudformation', 'DescribeStackResource', input, async () => {
+            const detail = await this.describeStackResource(input as DescribeStackResourceInput);
+            // What CloudFormation answers for a WaitCondition (the members its model requires).
+            return {
+              StackResourceDetail: {
+                ResourceType: 'AWS::CloudFormation::WaitCondition',
+                LastUpdatedTimestamp: new Date(),
+                ...(input as DescribeStackResourceInput),
+                ...detail,
+              },
+            };
+          });
+          // Dates as Step Functions' JSON carries them.
+          return JSON.parse(JSON.stringify(answer));
         }
       } catch (error) {
         const failure = new SdkIntegrationError(task.service, error);

@@ -22,6 +22,8 @@ export const API_VERSIONS = {
   s3: '2006-03-01',
   cloudformation: '2010-05-15',
   greengrassv2: '2020-11-30',
+  stepfunctions: '2016-11-23',
+  lambda: '2015-03-31',
 } as const;
 
 export type ServiceName = keyof typeof API_VERSIONS;
@@ -43,6 +45,8 @@ export interface Shape {
   readonly pattern?: string;
   readonly enum?: readonly string[];
   readonly union?: boolean;
+  /** AWS leaves the value out of its validation message (`Value at '...'`). */
+  readonly sensitive?: boolean;
   /** An error shape: the service answers with it under `error.code` (the shape's name when absent). */
   readonly exception?: boolean;
   readonly error?: { readonly code?: string; readonly httpStatusCode?: number };
@@ -64,6 +68,22 @@ interface ServiceModel {
 export interface Violation {
   readonly path: string;
   readonly rule: string;
+  /**
+   * The rule as AWS's server-side validation words it (see {@link awsValidationMessage}), for the
+   * constraints it words that way: required, length, pattern, enum, range. Absent for what AWS
+   * answers otherwise (a member the shape lacks, a value of the wrong type).
+   */
+  readonly aws?: AwsConstraint;
+}
+
+/** `Value <value> at '<at>' failed to satisfy constraint: <constraint>`. */
+export interface AwsConstraint {
+  /** The member path as AWS names it: lowerCamelCase members, list items as `<list>.<n>.member` (from 1). */
+  readonly at: string;
+  /** The value as AWS quotes it (`'abc'`, `null`), or '' for a sensitive shape (`Value at '...'`). */
+  readonly value: string;
+  /** `Member must ...`. */
+  readonly constraint: string;
 }
 
 export interface ValidateOptions {
@@ -245,27 +265,34 @@ export class ApiModel {
       }
       return violations;
     }
-    this.check(ref.shape, value, '', violations, options.checkRequired ?? true);
+    this.check(ref.shape, value, { path: '', at: '' }, violations, options.checkRequired ?? true);
     return violations;
   }
 
-  private check(shapeName: string, value: unknown, at: string, out: Violation[], checkRequired: boolean): void {
+  private check(shapeName: string, value: unknown, where: Where, out: Violation[], checkRequired: boolean): void {
     const shape = this.shape(shapeName);
-    const fail = (rule: string) => out.push({ path: at, rule });
-    const child = (name: string | number) => (typeof name === 'number' ? `${at}[${name}]` : at ? `${at}.${name}` : name);
+    const { path: here, at } = where;
+    const quoted = shape.sensitive ? '' : awsQuote(value);
+    const fail = (rule: string, constraint?: string) => {
+      out.push({ path: here, rule, ...(constraint ? { aws: { at, value: quoted, constraint } } : {}) });
+    };
     switch (shape.type) {
       case 'structure': {
         if (!isPlainObject(value)) return void fail(`must be a structure (${shapeName}), got ${describeValue(value)}`);
         const members = shape.members ?? {};
+        const child = (name: string): Where => ({ path: here ? `${here}.${name}` : name, at: at ? `${at}.${lowerFirst(name)}` : lowerFirst(name) });
         if (checkRequired) {
           for (const name of shape.required ?? []) {
-            if (value[name] === undefined || value[name] === null) out.push({ path: child(name), rule: `is required by ${shapeName}` });
+            if (value[name] === undefined || value[name] === null) {
+              const w = child(name);
+              out.push({ path: w.path, rule: `is required by ${shapeName}`, aws: { at: w.at, value: 'null', constraint: 'Member must not be null' } });
+            }
           }
         }
         const present = Object.entries(value).filter(([, v]) => v !== undefined);
         for (const [name, memberValue] of present) {
           const member = members[name];
-          if (!member) out.push({ path: child(name), rule: `is not a member of ${shapeName}` });
+          if (!member) out.push({ path: child(name).path, rule: `is not a member of ${shapeName}` });
           else this.check(member.shape, memberValue, child(name), out, checkRequired);
         }
         if (shape.union && present.length !== 1) fail(`union ${shapeName} must have exactly one member, got ${present.length}`);
@@ -273,35 +300,52 @@ export class ApiModel {
       }
       case 'list': {
         if (!Array.isArray(value)) return void fail(`must be a list (${shapeName}), got ${describeValue(value)}`);
-        this.checkSize(shape, value.length, 'items', fail);
-        value.forEach((item, index) => this.check(shape.member!.shape, item, child(index), out, checkRequired));
+        this.checkSize(shape, value.length, 'items', 'length', fail);
+        const itemShape = shape.member!.shape;
+        value.forEach((item, index) => {
+          const itemPath = `${here}[${index}]`;
+          if (this.shape(itemShape).type === 'structure') {
+            this.check(itemShape, item, { path: itemPath, at: `${at}.${index + 1}.member` }, out, checkRequired);
+          } else {
+            // A list of scalars: AWS names the list and nests the item's constraints.
+            this.checkNested(itemShape, item, { path: itemPath, at }, quoted, 'Member must satisfy constraint', out, checkRequired);
+          }
+        });
         return;
       }
       case 'map': {
         if (!isPlainObject(value)) return void fail(`must be a map (${shapeName}), got ${describeValue(value)}`);
         const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-        this.checkSize(shape, entries.length, 'entries', fail);
+        this.checkSize(shape, entries.length, 'entries', 'length', fail);
         for (const [key, entry] of entries) {
-          this.check(shape.key!.shape, key, `${at}{key ${JSON.stringify(key)}}`, out, checkRequired);
-          this.check(shape.value!.shape, entry, child(key), out, checkRequired);
+          this.checkNested(shape.key!.shape, key, { path: `${here}{key ${JSON.stringify(key)}}`, at }, quoted, 'Map keys must satisfy constraint', out, checkRequired);
+          if (this.shape(shape.value!.shape).type === 'structure') {
+            this.check(shape.value!.shape, entry, { path: `${here}.${key}`, at: `${at}.${key}` }, out, checkRequired);
+          } else {
+            this.checkNested(shape.value!.shape, entry, { path: `${here}.${key}`, at }, quoted, 'Map value must satisfy constraint', out, checkRequired);
+          }
         }
         return;
       }
       case 'string': {
         if (typeof value !== 'string') return void fail(`must be a string (${shapeName}), got ${describeValue(value)}`);
-        if (shape.enum && !shape.enum.includes(value)) fail(`${describeValue(value)} is not one of ${shapeName}'s values`);
+        if (shape.enum && !shape.enum.includes(value)) {
+          fail(`${describeValue(value)} is not one of ${shapeName}'s values`, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+        }
         // Lengths count Unicode code points, as the service (and botocore's len()) does.
-        this.checkSize(shape, Array.from(value).length, 'characters', fail);
+        this.checkSize(shape, Array.from(value).length, 'characters', 'length', fail);
         const pattern = this.patternOf(shapeName);
-        if (pattern && !pattern.test(value)) fail(`${describeValue(value)} does not match ${shapeName}'s pattern ${shape.pattern}`);
+        if (pattern && !pattern.test(value)) {
+          fail(`${describeValue(value)} does not match ${shapeName}'s pattern ${shape.pattern}`, `Member must satisfy regular expression pattern: ${shape.pattern}`);
+        }
         return;
       }
       case 'integer':
       case 'long': {
         if (typeof value !== 'number' || !Number.isInteger(value)) return void fail(`must be an integer (${shapeName}), got ${describeValue(value)}`);
         if (shape.type === 'integer' && (value < -(2 ** 31) || value > 2 ** 31 - 1)) fail(`${value} does not fit a 32-bit integer`);
-        if (shape.min !== undefined && value < shape.min) fail(`${value} is below ${shapeName}'s minimum ${shape.min}`);
-        if (shape.max !== undefined && value > shape.max) fail(`${value} is above ${shapeName}'s maximum ${shape.max}`);
+        if (shape.min !== undefined && value < shape.min) fail(`${value} is below ${shapeName}'s minimum ${shape.min}`, `Member must have value greater than or equal to ${shape.min}`);
+        if (shape.max !== undefined && value > shape.max) fail(`${value} is above ${shapeName}'s maximum ${shape.max}`, `Member must have value less than or equal to ${shape.max}`);
         return;
       }
       case 'float':
@@ -327,13 +371,123 @@ export class ApiModel {
     }
   }
 
-  private checkSize(shape: Shape, size: number, unit: string, fail: (rule: string) => void): void {
-    if (shape.min !== undefined && size < shape.min) fail(`has ${size} ${unit}, fewer than the minimum ${shape.min}`);
-    if (shape.max !== undefined && size > shape.max) fail(`has ${size} ${unit}, more than the maximum ${shape.max}`);
+  /**
+   * A scalar inside a list or map: AWS reports it at the collection, quoting the whole collection,
+   * e.g. `Map value must satisfy constraint: [Member must have length less than or equal to 1000]`.
+   */
+  private checkNested(
+    shapeName: string, value: unknown, where: Where, collection: string, wording: string, out: Violation[], checkRequired: boolean,
+  ): void {
+    const inner: Violation[] = [];
+    this.check(shapeName, value, where, inner, checkRequired);
+    for (const v of inner) {
+      out.push({ path: v.path, rule: v.rule, ...(v.aws ? { aws: { at: where.at, value: collection, constraint: `${wording}: [${v.aws.constraint}]` } } : {}) });
+    }
+  }
+
+  private checkSize(shape: Shape, size: number, unit: string, measure: string, fail: (rule: string, constraint?: string) => void): void {
+    if (shape.min !== undefined && size < shape.min) fail(`has ${size} ${unit}, fewer than the minimum ${shape.min}`, `Member must have ${measure} greater than or equal to ${shape.min}`);
+    if (shape.max !== undefined && size > shape.max) fail(`has ${size} ${unit}, more than the maximum ${shape.max}`, `Member must have ${measure} less than or equal to ${shape.max}`);
+  }
+
+  /**
+   * An awsQuery request (`Action=...&StackName=...&Tags.member.1.Key=...`) as the input structure
+   * of `operation`: the form the model's shapes describe (numbers and booleans converted).
+   */
+  fromQuery(operation: string, form: Readonly<Record<string, string>>): Record<string, unknown> {
+    const ref = this.operation(operation).input;
+    return ref ? this.readQuery(ref.shape, form, '') as Record<string, unknown> : {};
+  }
+
+  private readQuery(shapeName: string, form: Readonly<Record<string, string>>, prefix: string): unknown {
+    const shape = this.shape(shapeName);
+    const has = (p: string) => Object.keys(form).some((k) => k === p || k.startsWith(`${p}.`));
+    switch (shape.type) {
+      case 'structure': {
+        const out: Record<string, unknown> = {};
+        for (const [name, member] of Object.entries(shape.members ?? {})) {
+          const key = prefix ? `${prefix}.${name}` : name;
+          if (has(key)) out[name] = this.readQuery(member.shape, form, key);
+        }
+        return out;
+      }
+      case 'list': {
+        const items: unknown[] = [];
+        for (let i = 1; has(`${prefix}.member.${i}`); i++) items.push(this.readQuery(shape.member!.shape, form, `${prefix}.member.${i}`));
+        return items;
+      }
+      case 'map': {
+        const out: Record<string, unknown> = {};
+        for (let i = 1; has(`${prefix}.entry.${i}`); i++) {
+          out[form[`${prefix}.entry.${i}.key`]] = this.readQuery(shape.value!.shape, form, `${prefix}.entry.${i}.value`);
+        }
+        return out;
+      }
+      case 'integer':
+      case 'long':
+      case 'float':
+      case 'double':
+        return Number(form[prefix]);
+      case 'boolean':
+        return form[prefix] === 'true';
+      default:
+        return form[prefix];
+    }
   }
 }
 
-/** Formats violations as SageMaker words a ValidationException. */
+interface Where {
+  /** The validator's own path (`Tags[0].Value`). */
+  readonly path: string;
+  /** AWS's (`tags.1.member.value`). */
+  readonly at: string;
+}
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/** A value as AWS's validation quotes it: `'abc'`, `'[a, b]'`, `'{k=v}'`, or `null`. */
+function awsQuote(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  const text = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(text).join(', ')}]`;
+    if (v instanceof Date) return v.toISOString();
+    if (isPlainObject(v)) return `{${Object.entries(v).map(([k, x]) => `${k}=${text(x)}`).join(', ')}}`;
+    return String(v);
+  };
+  return `'${text(value)}'`;
+}
+
+/**
+ * The message AWS's server-side validation answers (HTTP 400) for `violations`: one clause per
+ * broken constraint, `Value <value> at '<member path>' failed to satisfy constraint: Member must ...`,
+ * after `1 validation error detected: ` or `N validation errors detected: ` and joined with `; `.
+ * Public examples of the wording:
+ * - one error, a length: `1 validation error detected: Value '...' at 'name' failed to satisfy constraint:
+ *   Member must have length less than or equal to 80` (Step Functions StartExecution, getmoto/moto#6438);
+ *   `... at 'roleName' ... less than or equal to 64` as an awsQuery `<Code>ValidationError</Code>` (IAM, NixOS/nixops#328);
+ * - two errors on one member, a length and a pattern, joined by `; `: `2 validation errors detected: Value '...'
+ *   at 'modelName' failed to satisfy constraint: Member must have length less than or equal to 63; Value '...' at
+ *   'modelName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9])*`
+ *   (SageMaker CreateModel, aws-samples/sagemaker-ml-workflow-with-apache-airflow#3);
+ * - a missing member inside a list: `Value null at 'tags.1.member.value' failed to satisfy constraint: Member must
+ *   not be null` (CloudFormation, serverless/serverless#2036);
+ * - an enum: `... at 'elasticsearchClusterConfig.instanceType' failed to satisfy constraint: Member must satisfy
+ *   enum value set` (ministryofjustice/cloud-platform-infrastructure#3651);
+ * - a number: `... at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200`
+ *   (boto/botocore#3337);
+ * - a map's values: `Map value must satisfy constraint: [Member must have length less than or equal to 1000, ...]`
+ *   (awslabs/aws-service-catalog-factory#279).
+ * Undefined when a violation is not one AWS words this way (a member the shape lacks, a wrong type).
+ */
+export function awsValidationMessage(violations: readonly Violation[]): string | undefined {
+  if (violations.length === 0 || violations.some((v) => !v.aws)) return undefined;
+  const clauses = [...new Set(violations.map(({ aws }) => `Value ${aws!.value ? `${aws!.value} ` : ''}at '${aws!.at}' failed to satisfy constraint: ${aws!.constraint}`))];
+  return `${clauses.length} validation error${clauses.length === 1 ? '' : 's'} detected: ${clauses.join('; ')}`;
+}
+
+/** Formats violations in the validator's own words (for the harness's own failures). */
 export function formatViolations(operation: string, violations: readonly Violation[]): string {
   return `${violations.length} validation error(s) detected in ${operation}: ` +
     violations.map((v) => `${v.path || '(request)'} ${v.rule}`).join('; ');

@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import { VirtualClock } from './fake-sagemaker';
+import { takeGateFindings } from './model-gate';
 import type { OnEventRequest } from '../../lambda/compilation-job/cloudformation';
 import type { CreateEvent, DeleteEvent, UpdateEvent } from '../../lambda/component-version';
 import type { ComponentVersionAttributes, ComponentVersionSpec } from '../../src/private/component-contract';
@@ -97,6 +98,8 @@ afterEach(async () => {
   driver = undefined;
   // Every request the handler sent fits botocore's model of Greengrass v2.
   expect(gg.invalidRequests).toEqual([]);
+  // Every request any stand-in refused, every answer outside its model (../fault/model-gate.ts).
+  expect(takeGateFindings()).toEqual([]);
 });
 
 describe('versions that never collide', () => {

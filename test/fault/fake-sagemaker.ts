@@ -15,8 +15,9 @@
  *   SDK deserializes them, so `@smithy/service-error-classification` recognises them): a random
  *   rate from a seeded PRNG (reproducible), bursts of K consecutive throttles of one operation,
  *   and windows of virtual time in which every call of one operation is throttled.
- * - Every request is checked against botocore's official API model; a violation is recorded
- *   (the test fails on it) and answered with a ValidationException, as SageMaker would.
+ * - Every request and answer goes through the model gate (./model-gate.ts): a request botocore's
+ *   model refuses is recorded (the test fails on it) and answered as SageMaker (HTTP 400
+ *   ValidationException) or S3 would; an answer outside the output shape fails the test.
  * - S3: HeadObject/CopyObject on an in-memory bucket; every S3 command is recorded so tests can
  *   assert that the input model and the artifacts are never deleted or overwritten.
  */
@@ -36,7 +37,8 @@ import {
   SageMakerServiceException,
   StopCompilationJobCommandInput,
 } from '@aws-sdk/client-sagemaker';
-import { ApiModel, formatViolations, loadApiModel, Violation } from './api-model';
+import { loadApiModel } from './api-model';
+import { checkAnswer, refuseInvalid } from './model-gate';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -239,6 +241,8 @@ export interface FakeOptions {
    * role: `ValidationException: Could not assume role ...`, then `AccessDeniedException ... iam:PassRole`.
    */
   readonly iamPropagatedAt?: number;
+  /** The words of SageMaker's ThrottlingException (words the handler has never seen, to prove it does not read them). @default 'Rate exceeded' */
+  readonly throttleMessage?: string;
   /** SageMaker refuses the name of a deleted job (ResourceInUse) for this many seconds. @default 0 */
   readonly deletedNamesHeldSeconds?: number;
 }
@@ -260,24 +264,15 @@ export class FakeSageMaker {
   private readonly windows: ThrottleWindow[] = [];
   private readonly hooks: Array<{ operation: ServiceOperation; run: () => void }> = [];
   private readonly random: () => number;
-  private readonly sagemakerModel?: ApiModel;
-  private readonly s3Model?: ApiModel;
   /** Calls per operation so far (a burst counts them; scanning `calls` would be quadratic). */
   private readonly callCounts = new Map<string, number>();
   private requestCount = 0;
-  private createRefusal?: string;
+  private createRefusal?: { readonly code: string; readonly message: string };
   /** Names of the commands the S3 client received (set by install). */
 
   constructor(private readonly options: FakeOptions = {}) {
     this.random = mulberry32(options.seed ?? 1);
     for (const object of options.objects ?? []) this.objects.add(object);
-    this.sagemakerModel = loadApiModel('sagemaker');
-    this.s3Model = loadApiModel('s3');
-  }
-
-  /** Whether requests are checked against botocore's model (false when botocore is missing). */
-  get validatesRequests(): boolean {
-    return this.sagemakerModel !== undefined && this.s3Model !== undefined;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -303,11 +298,12 @@ export class FakeSageMaker {
   }
 
   /**
-   * From now on SageMaker refuses every CreateCompilationJob with a ValidationException in these
-   * words (a request it no longer takes, e.g. the role's trust broken while a run waited for the quota).
+   * From now on SageMaker refuses every CreateCompilationJob with `code` (ValidationException unless
+   * told) in these words (a request it no longer takes, e.g. the role's trust broken while a run
+   * waited for the quota; or words the handler has never seen).
    */
-  refuseCreates(message: string): void {
-    this.createRefusal = message;
+  refuseCreates(message: string, code: 'ValidationException' | 'AccessDeniedException' = 'ValidationException'): void {
+    this.createRefusal = { code, message };
   }
 
   /** Runs `run` once, right before the next call of `operation` is answered. */
@@ -415,11 +411,15 @@ export class FakeSageMaker {
     throw new Error(`the fake ${service} does not implement this command (input ${JSON.stringify(input)})`);
   }
 
-  private validate(model: ApiModel | undefined, operation: string, input: unknown): Violation[] {
-    if (!model) return [];
-    const violations = model.validateInput(operation, input);
-    if (violations.length > 0) this.violations.push(formatViolations(operation, violations));
-    return violations;
+  /** The model gate: throws (and records) SageMaker's or S3's refusal of an invalid request. */
+  private validate(service: ApiCall['service'], operation: string, input: unknown): void {
+    try {
+      refuseInvalid(service, operation, input);
+    } catch (error) {
+      this.violations.push(`${operation}: ${(error as Error).message}`);
+      this.record(service, operation, input, `${(error as Error).name} (API model)`);
+      throw error;
+    }
   }
 
   private throttled(operation: ServiceOperation): boolean {
@@ -437,24 +437,18 @@ export class FakeSageMaker {
 
   private async sagemakerCall(operation: SageMakerOperation, input: unknown): Promise<object> {
     const requestId = this.requestId();
-    const violations = this.validate(this.sagemakerModel, operation, input);
-    if (violations.length > 0) {
-      this.record('sagemaker', operation, input, 'ValidationException (API model)');
-      throw unmodeled('ValidationException', 400, formatViolations(operation, violations), requestId);
-    }
+    this.validate('sagemaker', operation, input);
     if (this.throttled(operation)) {
       this.record('sagemaker', operation, input, 'ThrottlingException');
-      throw unmodeled('ThrottlingException', 400, 'Rate exceeded', requestId);
+      // SageMaker's words (aws/sagemaker-python-sdk#645: "(ThrottlingException) ... Rate exceeded").
+      throw unmodeled('ThrottlingException', 400, this.options.throttleMessage ?? 'Rate exceeded', requestId);
     }
     const hook = this.hooks.findIndex((h) => h.operation === operation);
     if (hook >= 0) this.hooks.splice(hook, 1)[0].run();
     try {
       const output = { $metadata: metadata(200, requestId), ...this.answer(operation, input, requestId) };
-      if (this.sagemakerModel) {
-        // The fake's own answers must be what SageMaker could send.
-        const bad = this.sagemakerModel.validateOutput(operation, output, { checkRequired: false });
-        if (bad.length > 0) throw new Error(`fake answered ${operation} outside the API model: ${formatViolations(operation, bad)}`);
-      }
+      // The fake's own answers must be what SageMaker could send.
+      checkAnswer('sagemaker', operation, output);
       this.record('sagemaker', operation, input, 'ok');
       return output;
     } catch (error) {
@@ -517,18 +511,26 @@ export class FakeSageMaker {
       const message = `Compilation job ${name} already exists.`;
       throw new ResourceInUse({ message, Message: message, $metadata: metadata(400, requestId) });
     }
-    if (this.createRefusal !== undefined) throw unmodeled('ValidationException', 400, this.createRefusal, requestId);
+    if (this.createRefusal !== undefined) throw unmodeled(this.createRefusal.code, 400, this.createRefusal.message, requestId);
     const propagatedAt = this.options.iamPropagatedAt ?? -1;
     if (this.clock.seconds < propagatedAt) {
+      // SageMaker's words while IAM propagates, as AWS answers them (not phrases written to match the
+      // handler): awslabs/predictive-maintenance-using-machine-learning#3 (Could not assume role) and
+      // aws/amazon-sagemaker-feedback#61 (iam:PassRole).
       const half = this.clock.seconds < propagatedAt / 2;
       throw half
         ? unmodeled('ValidationException', 400, `Could not assume role ${request.RoleArn}. Please ensure that the role exists and allows principal 'sagemaker.amazonaws.com' to assume the role.`, requestId)
-        : unmodeled('AccessDeniedException', 400, `User: arn:aws:sts::${ACCOUNT}:assumed-role/NeoStack-HandlerRole/NeoStack-IsComplete is not authorized to perform: iam:PassRole on resource: ${request.RoleArn}`, requestId);
+        : unmodeled('AccessDeniedException', 400, `User: arn:aws:sts::${ACCOUNT}:assumed-role/NeoStack-HandlerRole/NeoStack-IsComplete is not authorized to perform: ` +
+          `iam:PassRole on resource: ${request.RoleArn} because no identity-based policy allows the iam:PassRole action`, requestId);
     }
     const quota = this.options.concurrencyQuota ?? 20;
     const active = this.activeJobs().length;
     if (active >= quota) {
-      const message = `The account-level service limit 'Number of concurrent compilation jobs' is ${quota} Jobs, with current utilization of ${active} Jobs.`;
+      // SageMaker's quota words (aws/amazon-sagemaker-examples#1543: "The account-level service limit
+      // 'ml.p3.8xlarge for training job usage' is 2 Instances, with current utilization of 3 Instances and a
+      // request delta of 1 Instances. Please contact AWS support to request an increase for this limit.").
+      const message = `The account-level service limit 'Number of concurrent compilation jobs' is ${quota} Jobs, with current utilization of ${active} Jobs ` +
+        'and a request delta of 1 Jobs. Please contact AWS support to request an increase for this limit.';
       throw new ResourceLimitExceeded({ message, Message: message, $metadata: metadata(400, requestId) });
     }
     const script = typeof this.options.script === 'function' ? this.options.script(name) : this.options.script ?? {};
@@ -678,11 +680,7 @@ export class FakeSageMaker {
 
   private async s3Call(operation: S3Operation, input: HeadObjectCommandInput | CopyObjectCommandInput): Promise<object> {
     const requestId = this.requestId();
-    const violations = this.validate(this.s3Model, operation, input);
-    if (violations.length > 0) {
-      this.record('s3', operation, input, 'InvalidRequest (API model)');
-      throw s3Error('InvalidRequest', 400, formatViolations(operation, violations));
-    }
+    this.validate('s3', operation, input);
     const rate = this.options.s3ThrottleRate ?? 0;
     if (rate > 0 && this.random() < rate) {
       this.record('s3', operation, input, 'SlowDown');
@@ -695,7 +693,7 @@ export class FakeSageMaker {
         throw s3Error('NotFound', 404, 'Not Found');
       }
       this.record('s3', operation, input, 'ok');
-      return { $metadata: metadata(200, requestId), ContentLength: 1024 };
+      return answered('s3', operation, { $metadata: metadata(200, requestId), ContentLength: 1024 });
     }
     const source = decodeURIComponent((input as CopyObjectCommandInput).CopySource!);
     const slash = source.indexOf('/');
@@ -706,8 +704,14 @@ export class FakeSageMaker {
     const overwrite = this.exists(Bucket!, Key!);
     this.objects.add(`${Bucket}/${Key}`);
     this.record('s3', operation, input, overwrite ? 'overwrite' : 'ok');
-    return { $metadata: metadata(200, requestId), CopyObjectResult: { ETag: '"0f4c1e6a7b8d9e0f1a2b3c4d5e6f7a8b"' } };
+    return answered('s3', operation, { $metadata: metadata(200, requestId), CopyObjectResult: { ETag: '"0f4c1e6a7b8d9e0f1a2b3c4d5e6f7a8b"' } });
   }
+}
+
+/** An answer, once the model gate found it within the operation's output shape. */
+function answered<T>(service: 'sagemaker' | 's3', operation: string, output: T): T {
+  checkAnswer(service, operation, output);
+  return output;
 }
 
 /** Where Neo writes the compiled model: `<output location>/<model archive name>-<target>.tar.gz`. */

@@ -8,6 +8,7 @@
  * no run is left RUNNING.
  */
 import { FakeOptions, FakeSageMaker } from './fake-sagemaker';
+import { takeGateFindings } from './model-gate';
 import type { CompilationJobSpec } from '../../src/private/contract';
 import { LONG_RUN_SLOW_POLL_SECONDS, RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
@@ -73,6 +74,8 @@ afterEach(async () => {
   f.advance(21);
   expect(f.activeJobs().map((j) => `${j.name} ${j.status}`)).toEqual([]);
   expect(f.violations).toEqual([]);
+  // Every request any stand-in refused, every answer outside its model (../fault/model-gate.ts).
+  expect(takeGateFindings()).toEqual([]);
 });
 
 /** The job name the start resource's Create (its first request) gives a spec. */
@@ -403,6 +406,22 @@ describe('long path on AWS\'s semantics: error names as the AWS SDK integration 
     expect(f.job(name)!.status).toBe('COMPLETED');
     expect(f.callsOf('StopCompilationJob')).toEqual([]);
     expect(signalResults()).toEqual(['ok']);
+  });
+
+  test('a throttled Describe in words no public source shows (no "Rate exceeded"): not taken for a transient fault; the result resource fails at once with the service\'s words, the rollback stops the job', async () => {
+    const words = 'Slow down, please (unseen words)';
+    const { fake: f, long } = await start({ script: { compileSeconds: 2 * HOUR }, throttleMessage: words });
+    f.throttleBurst({ operation: 'DescribeCompilationJob', count: 1, afterCalls: 10 });
+    const spec = longSpec();
+    const name = firstName(spec);
+    const op = await long.create([job(spec)]);
+    expect(summary(op)).toMatchObject({ status: 'FAILED', outcomes: ['start Create SUCCESS', 'result Create FAILED'] });
+    expect(op.reason).toContain(`Compilation job ${name} is still running, but the run waiting for it failed: SageMaker.SageMakerException: ${words} (Service: SageMaker, Status Code: 400`);
+    expect(signalResults()).toEqual(['ok']);
+    // Within a few polls of the refusal, not at the result resource's hour.
+    const refusedAt = f.callsOf('DescribeCompilationJob').find((c) => c.result === 'ThrottlingException')!.at;
+    expect(op.finishedAt - refusedAt).toBeLessThan(120);
+    expect(f.callsOf('StopCompilationJob').length).toBeGreaterThan(0);
   });
 
   test('Creates throttled during a quota wait: the run keeps waiting and creates the job once a slot frees; SUCCESS', async () => {

@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACCOUNT, FakeOptions, FakeSageMaker, JobScript, JobStatus, REGION } from './fake-sagemaker';
+import { takeGateFindings } from './model-gate';
 import type { CreateEvent } from '../../lambda/compilation-job/cloudformation';
 import { MAX_ATTRIBUTES_JSON_BYTES } from '../../lambda/compilation-job/model-files';
 import type { CompilationJobAttributes, CompilationJobSpec } from '../../src/private/contract';
@@ -80,6 +81,8 @@ afterEach(async () => {
   expect(f.activeJobs('handler').map((job) => `${job.name} ${job.status}`)).toEqual([]);
   expect(f.s3Damage()).toEqual([]);
   expect(f.violations).toEqual([]);
+  // Every request any stand-in refused, every answer outside its model (../fault/model-gate.ts).
+  expect(takeGateFindings()).toEqual([]);
 });
 
 function statusOf(f: FakeSageMaker, name: string): JobStatus | 'deleted' | 'never created' {
@@ -538,9 +541,54 @@ describe('never blocked, never silent', () => {
   });
 
   scenario('a job that cannot write to an output bucket encrypted with an unknown KMS key: the failure says how to grant the key', async () => {
-    await start({ script: { outcome: { status: 'FAILED', reason: 'ClientError: AccessDenied: not authorized to perform kms:GenerateDataKey' } } });
+    // SageMaker's `ClientError:` prefix (aws/sagemaker-python-sdk#35) before S3's words for a PutObject the key
+    // refuses (buildkite/docs#2344). How a Neo job quotes them is not public: the next scenario has words no one wrote.
+    const reason = 'ClientError: An error occurred (AccessDenied) when calling the PutObject operation: User: ' +
+      `arn:aws:sts::${ACCOUNT}:assumed-role/NeoStack-JobRole/SageMaker is not authorized to perform: kms:GenerateDataKey on this resource ` +
+      'because the resource does not exist in this Region, no resource-based policies allow access, or a resource-based policy explicitly denies access';
+    await start({ script: { outcome: { status: 'FAILED', reason } } });
     const result = await driver!.deploy(create(SPEC));
+    expect(result.outcome.reason).toContain(reason);
     expect(result.outcome.reason).toContain('import the bucket with its key (s3.Bucket.fromBucketAttributes(scope, id, { bucketName, encryptionKey }))');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Words the handler has never seen: it must still behave safely
+
+describe('an unseen wording', () => {
+  const UNSEEN = 'The execution role is unusable for this request (words no public source has shown).';
+
+  scenario('a ValidationException in words the handler has never seen on the create: the Create fails at once with SageMaker\'s words, not waited on as IAM propagation', async () => {
+    const { fake: f } = await start();
+    f.refuseCreates(UNSEEN);
+    const result = await driver!.deploy(create(SPEC));
+    expect(result.outcome.status).toBe('FAILED');
+    expect(result.outcome.reason).toBe(UNSEEN);
+    expect(result.outcome.finishedAt).toBeLessThan(IAM_PROPAGATION_SECONDS);
+    expect(count(f, 'CreateCompilationJob', 'ValidationException')).toBe(1);
+  });
+
+  scenario('an AccessDeniedException that names no iam:PassRole: the Create fails at once with SageMaker\'s words', async () => {
+    const { fake: f } = await start();
+    f.refuseCreates(`User: arn:aws:sts::${ACCOUNT}:assumed-role/NeoStack-HandlerRole/NeoStack-IsComplete is not authorized to perform: sagemaker:CreateCompilationJob`, 'AccessDeniedException');
+    const result = await driver!.deploy(create(SPEC));
+    expect(result.outcome.reason).toMatch(/^User: .* is not authorized to perform: sagemaker:CreateCompilationJob$/);
+    expect(result.outcome.finishedAt).toBeLessThan(IAM_PROPAGATION_SECONDS);
+    expect(count(f, 'CreateCompilationJob', 'AccessDeniedException')).toBe(1);
+  });
+
+  scenario('throttling in words the handler has never seen (30% of calls): retried all the same, the Create succeeds', async () => {
+    const { fake: f } = await start({ throttleRate: 0.3, seed: 7, throttleMessage: 'Slow down, please (unseen words)' });
+    const result = await driver!.deploy(create(SPEC));
+    expectSuccess(result, expectedAttributes(NAME));
+    expect(count(f, 'DescribeCompilationJob', 'ThrottlingException') + count(f, 'CreateCompilationJob', 'ThrottlingException')).toBeGreaterThan(0);
+  });
+
+  scenario('a FailureReason the KMS hint does not recognise: the Create fails with SageMaker\'s words and no hint', async () => {
+    await start({ script: { outcome: { status: 'FAILED', reason: `ClientError: ${UNSEEN}` } } });
+    const result = await driver!.deploy(create(SPEC));
+    expect(result.outcome.reason).toBe(`Compilation job ${NAME} failed: ClientError: ${UNSEEN} ${LOGS(NAME)}`);
   });
 });
 

@@ -242,7 +242,9 @@ export function resourceInUse(jobName: string): ResourceInUse {
 }
 
 export function resourceLimitExceeded(): ResourceLimitExceeded {
-  const message = 'The account-level service limit \'Number of concurrent compilation jobs\' is 20 Jobs, with current utilization of 20 Jobs.';
+  // SageMaker's quota words (aws/amazon-sagemaker-examples#1543), for this quota.
+  const message = 'The account-level service limit \'Number of concurrent compilation jobs\' is 20 Jobs, with current utilization of 20 Jobs ' +
+    'and a request delta of 1 Jobs. Please contact AWS support to request an increase for this limit.';
   return new ResourceLimitExceeded({ message, Message: message, $metadata: metadata(400) });
 }
 
@@ -255,7 +257,7 @@ function unmodeled(name: string, httpStatusCode: number, message: string): SageM
   });
 }
 
-/** Throttling as SageMaker reports it: HTTP 400 with code ThrottlingException. */
+/** Throttling as SageMaker reports it: HTTP 400 with code ThrottlingException, `Rate exceeded` (aws/sagemaker-python-sdk#645). */
 export function throttling(): SageMakerServiceException {
   return unmodeled('ThrottlingException', 400, 'Rate exceeded');
 }

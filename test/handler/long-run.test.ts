@@ -225,9 +225,26 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
     expect(sagemaker).toHaveReceivedCommandWith(StopCompilationJobCommand, { CompilationJobName: NAME });
   });
 
-  test('still running before the deadline: poll again, stop nothing', async () => {
+  test('still running before the deadline, its run still running (signalled by hand?): poll again, stop nothing', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(inProgressJob(SPEC, NAME));
+    stepFunctions.on(DescribeExecutionCommand).resolves({ $metadata: {}, executionArn: RUN_ARN, stateMachineArn: STATE_MACHINE, status: 'RUNNING', startDate: new Date() });
     await expect(isComplete(resultEvent())).resolves.toEqual({ IsComplete: false });
+    expect(sagemaker).not.toHaveReceivedCommand(StopCompilationJobCommand);
+  });
+
+  test('still running before the deadline, but its run failed (a Describe it could not take for transient): the run\'s error and cause, at once', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).resolves(inProgressJob(SPEC, NAME));
+    stepFunctions.on(DescribeExecutionCommand).resolves({
+      $metadata: {},
+      executionArn: RUN_ARN,
+      stateMachineArn: STATE_MACHINE,
+      status: 'FAILED',
+      startDate: new Date(),
+      error: 'SageMaker.SageMakerException',
+      cause: 'Slow down, please (Service: SageMaker, Status Code: 400, Request ID: 5d2c6a1e)',
+    });
+    await expect(isComplete(resultEvent())).rejects.toThrow(
+      `Compilation job ${NAME} is still running, but the run waiting for it failed: SageMaker.SageMakerException: Slow down, please (Service: SageMaker`);
     expect(sagemaker).not.toHaveReceivedCommand(StopCompilationJobCommand);
   });
 

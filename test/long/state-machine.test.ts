@@ -17,6 +17,7 @@ import {
 } from '../driver/step-functions';
 import { loadApiModel } from '../fault/api-model';
 import { FakeOptions, FakeSageMaker, JobScript } from '../fault/fake-sagemaker';
+import { takeGateFindings } from '../fault/model-gate';
 import { nameOf, REQUEST_ID, specOf, STACK_ID } from '../handler/fixtures';
 
 jest.setTimeout(60_000);
@@ -75,6 +76,8 @@ afterEach(() => {
   sfn.close();
   sfn = undefined;
   expect(fake.violations).toEqual([]);
+  // Every request any stand-in refused, every answer outside its model (../fault/model-gate.ts).
+  expect(takeGateFindings()).toEqual([]);
 });
 
 test('the deployed definition is LONG_RUN_DEFINITION', () => {

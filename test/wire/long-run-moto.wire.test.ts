@@ -51,6 +51,7 @@ import { createRequestOf } from '../../lambda/compilation-job/spec';
 import { POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type LongRunInput } from '../../src/private/contract';
 import { ciToolsRequired, findExecutable, notice, REQUIRED_HINT } from '../ci-tools';
 import { longRunDefinitionFromTemplate } from '../driver/step-functions';
+import { takeGateFindings } from '../fault/model-gate';
 import { nameOf, REQUEST_ID, specOf } from '../handler/fixtures';
 
 jest.setTimeout(480_000);
@@ -189,6 +190,8 @@ function expectClean(outcome: RunResult): void {
   expect(outcome.world.waitOutcome?.status).toBe('SUCCESS');
   expect(leftRunning(outcome)).toEqual([]);
   expect(outcome.world.fake.violations).toEqual([]);
+  // Every request any stand-in refused, every answer outside its model (../fault/model-gate.ts).
+  expect(takeGateFindings()).toEqual([]);
 }
 
 /** The start resource created the job before it handed the wait to the run. */
