@@ -3,10 +3,10 @@ import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CompilationJob } from './compilation-job';
-import { ComponentVersion } from './private/component-version';
-import { isRegex, manifestConflicts, orderMostSpecificFirst, regexOf } from './private/greengrass-manifests';
-import { greengrassPlatformOf, RecipePlatform } from './private/greengrass-platforms';
-import { buildRecipe } from './private/greengrass-recipe';
+import { ComponentVersion } from './private/edge/component-version';
+import { isRegex, manifestConflicts, orderMostSpecificFirst, regexOf } from './private/edge/manifests';
+import { greengrassPlatformOf, RecipePlatform } from './private/edge/platforms';
+import { buildRecipe } from './private/edge/recipe';
 import { PropErrors } from './private/prop-errors';
 
 /**

@@ -11,7 +11,7 @@ import {
 } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
-import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
 import { RESOURCE_TYPE } from '../src/private/contract';
 
 const JOB: CompilationJobProps = {

@@ -23,9 +23,9 @@ import {
 import { newStack } from './util';
 import { tinyOnnxModel, TINY_ONNX_ARCHIVE } from '../integ/model/tiny-onnx';
 import { withVersion } from '../lambda/component-version/versions';
-import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
 import { RESOURCE_TYPE } from '../src/private/contract';
-import { POSIX_INSTALL, WINDOWS_INSTALL } from '../src/private/greengrass-recipe';
+import { POSIX_INSTALL, WINDOWS_INSTALL } from '../src/private/edge/recipe';
 
 const SCHEMA_PATH = path.join(__dirname, '..', '..', 'shared', 'reference', 'greengrass', 'recipe_schema.json');
 

@@ -3,8 +3,8 @@
 import { createHash } from 'crypto';
 import { createVersion, isConflict, isNotFound, isRetryable, listVersions, recipeOf, statusOf } from './greengrass';
 import { artifactUris, newestOf, nextPatch, sameArtifacts, withVersion } from './versions';
-import type { ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec } from '../../src/private/component-contract';
-import { FIRST_COMPONENT_VERSION } from '../../src/private/component-contract';
+import type { ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec } from '../../src/private/edge/component-contract';
+import { FIRST_COMPONENT_VERSION } from '../../src/private/edge/component-contract';
 import type * as events from '../shared/custom-resource';
 import { DeploymentError } from '../shared/custom-resource';
 

@@ -1,6 +1,6 @@
 // Which version a recipe gets: semantic versions, the next patch, and whether two recipes carry the
 // same artifacts.
-import type { GreengrassRecipe } from '../../src/private/component-contract';
+import type { GreengrassRecipe } from '../../src/private/edge/component-contract';
 
 interface SemVer {
   readonly major: number;

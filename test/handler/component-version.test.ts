@@ -20,8 +20,8 @@ import 'aws-sdk-client-mock-jest';
 import type { CreateEvent, DeleteEvent, IsCompleteRequest, OnEventResponse, UpdateEvent } from '../../lambda/component-version';
 import { isComplete, onEvent } from '../../lambda/component-version';
 import { compareVersions, nextPatch, sameArtifacts, withVersion } from '../../lambda/component-version/versions';
-import type { ComponentVersionSpec } from '../../src/private/component-contract';
-import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/component-contract';
+import type { ComponentVersionSpec } from '../../src/private/edge/component-contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/edge/component-contract';
 
 const gg = mockClient(GreengrassV2Client);
 const NAME = 'com.example.Detector';

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import type { RecipePlatform } from './greengrass-platforms';
+import type { RecipePlatform } from './platforms';
 
 /*
  * How a core device picks a manifest (recipe reference, Manifests and Platform,

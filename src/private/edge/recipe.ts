@@ -1,4 +1,4 @@
-import type { RecipePlatform } from './greengrass-platforms';
+import type { RecipePlatform } from './platforms';
 
 /*
  * The recipe of a model component (recipe reference:
