@@ -2,6 +2,7 @@ export * from './compilation-job';
 export * from './compiler-options';
 export * from './data-input-config';
 export * from './edge-model-component';
+export * from './edge-platform';
 export * from './framework';
 export * from './model-input';
 export * from './target';

@@ -23,11 +23,14 @@ import {
 import { newStack } from './util';
 import { tinyOnnxModel, TINY_ONNX_ARCHIVE } from '../integ/model/tiny-onnx';
 import { withVersion } from '../lambda/component-version/versions';
-import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
 import { RESOURCE_TYPE } from '../src/private/contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
 import { POSIX_INSTALL, WINDOWS_INSTALL } from '../src/private/edge/recipe';
 
-const SCHEMA_PATH = path.join(__dirname, '..', '..', 'shared', 'reference', 'greengrass', 'recipe_schema.json');
+/** ../shared beside the checkout (a git worktree under wt/ sits one folder deeper). */
+const SCHEMA_PATH = [path.join(__dirname, '..', '..'), path.join(__dirname, '..', '..', '..')]
+  .map((dir) => path.join(dir, 'shared', 'reference', 'greengrass', 'recipe_schema.json'))
+  .find((file) => fs.existsSync(file)) ?? path.join(__dirname, '..', '..', 'shared', 'reference', 'greengrass', 'recipe_schema.json');
 
 /**
  * The schema's patterns use Java's inline `(?i)` flag, which JavaScript's RegExp lacks: turn it

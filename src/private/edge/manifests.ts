@@ -1,99 +1,82 @@
 import { Token } from 'aws-cdk-lib';
+import { isWildcard, REPORTED_VALUES, valueMatches } from './platform-values';
 import type { RecipePlatform } from './platforms';
 
 /*
- * How a core device picks a manifest (recipe reference, Manifests and Platform,
- * https://docs.aws.amazon.com/greengrass/v2/developerguide/component-recipe-reference.html#recipe-reference-manifests):
- * "If a core device matches multiple manifests' platform requirements, AWS IoT Greengrass uses the
- * first manifest that the core device matches ... define the manifests with stricter platform
- * requirements first." Each Platform value is an exact value, `*` (matches any value, also an
- * absent one), or a Java-style regular expression between slashes.
+ * How a core device picks a manifest: "The core device uses the first manifest with platform
+ * requirements that the device meets" (recipe reference, Manifests,
+ * https://docs.aws.amazon.com/greengrass/v2/developerguide/component-recipe-reference.html#recipe-reference-manifests;
+ * aws-greengrass-component-common PlatformHelper.findBestMatch: `filter(testPlatform).findFirst()`).
+ * A manifest matches when every key of its Platform matches the device's value (platform-values.ts);
+ * a key the manifest leaves out does not constrain the device.
+ *
+ * The rule this file enforces: no device gets a model compiled for another device. Two manifests a
+ * device could both match are refused, with one exception the user states: a manifest marked
+ * `fallback` after a narrower one it strictly contains (the narrower one wins on its devices, the
+ * fallback serves the rest, knowingly).
  */
 
-/** Values Greengrass documents for os and architecture (recipe reference), to compare two regexes. */
-const KNOWN_VALUES: Record<string, string[]> = {
-  os: ['linux', 'windows', 'darwin'],
-  architecture: ['amd64', 'arm', 'aarch64', 'x86'],
-};
-
-/** Whether a Platform value is a regular expression (between slashes). */
-export function isRegex(value: string): boolean {
-  return value.length >= 2 && value.startsWith('/') && value.endsWith('/');
+/** A platform with a label for error messages, and whether the user made it a catch-all. */
+export interface LabelledPlatform {
+  readonly label: string;
+  readonly platform: RecipePlatform;
+  readonly fallback?: boolean;
 }
 
-/**
- * The JavaScript form of a Platform regular expression. The nucleus matches Java patterns against
- * the whole value; Java's inline `(?i)` flag, which JavaScript lacks, becomes the `i` flag. Throws
- * when the pattern does not compile.
- */
-export function regexOf(value: string): RegExp {
-  const body = value.slice(1, -1);
-  const caseless = body.startsWith('(?i)');
-  return new RegExp(`^(?:${caseless ? body.slice(4) : body})$`, caseless ? 'i' : '');
-}
-
-/** The keys of a platform that constrain a device (`*` matches everything). */
-function constraints(platform: RecipePlatform): [string, string][] {
-  return Object.entries(platform).filter(([, v]) => v !== '*');
-}
-
-/** How many attributes a platform constrains: the more, the earlier its manifest. */
-export function specificity(platform: RecipePlatform): number {
-  return constraints(platform).length;
+/** The values of `os`/`architecture` that a manifest value accepts ('unknown' is reported too). */
+function acceptedReported(key: string, value: string): string[] | undefined {
+  const reported = REPORTED_VALUES[key];
+  return reported ? [...reported, 'unknown'].filter((v) => valueMatches(key, value, v)) : undefined;
 }
 
 /** Whether one device value could satisfy both `a` and `b` (conservative: true when unknown). */
 function valuesOverlap(key: string, a: string, b: string): boolean {
-  if (!isRegex(a) && !isRegex(b)) return a === b;
-  if (!isRegex(a)) return regexOf(b).test(a);
-  if (!isRegex(b)) return regexOf(a).test(b);
-  if (a === b) return true;
-  const known = KNOWN_VALUES[key];
-  return known ? known.some((v) => regexOf(a).test(v) && regexOf(b).test(v)) : true;
+  const [x, y] = [acceptedReported(key, a), acceptedReported(key, b)];
+  if (x && y) return x.some((v) => y.includes(v));
+  if (isWildcard(key, a) || isWildcard(key, b) || a === b) return true;
+  const [aExact, bExact] = [!a.startsWith('/'), !b.startsWith('/')];
+  if (aExact && bExact) return false;
+  if (aExact) return valueMatches(key, b, a);
+  if (bExact) return valueMatches(key, a, b);
+  return true; // two different regular expressions: assume some value satisfies both
+}
+
+/** Whether every device value that satisfies `narrow` satisfies `wide`. */
+function valueRefines(key: string, narrow: string, wide: string): boolean {
+  const [x, y] = [acceptedReported(key, narrow), acceptedReported(key, wide)];
+  if (x && y) return x.length > 0 && x.every((v) => y.includes(v));
+  if (isWildcard(key, wide) || narrow === wide) return true;
+  return !narrow.startsWith('/') && valueMatches(key, wide, narrow);
 }
 
 /** Whether some device could match both platforms. */
 export function platformsOverlap(a: RecipePlatform, b: RecipePlatform): boolean {
-  return constraints(a).every(([k, v]) => b[k] === undefined || b[k] === '*' || valuesOverlap(k, v, b[k]));
+  return Object.entries(a).every(([k, v]) => b[k] === undefined || valuesOverlap(k, v, b[k]));
 }
 
-/** Whether every device that matches `narrow` also matches `wide` (so `narrow` refines `wide`). */
+/** Whether every device that matches `narrow` also matches `wide`. */
 export function refines(narrow: RecipePlatform, wide: RecipePlatform): boolean {
-  return constraints(wide).every(([k, v]) => {
-    const n = narrow[k];
-    if (n === undefined || n === '*') return false;
-    if (n === v) return true;
-    return isRegex(v) && !isRegex(n) && regexOf(v).test(n);
-  });
+  return Object.entries(wide).every(([k, v]) => narrow[k] !== undefined && valueRefines(k, narrow[k], v));
 }
 
-/** Whether any value of the platform is known only at deploy time. */
+/** How many keys a platform constrains beyond "has a value": the more, the earlier its manifest. */
+export function specificity(platform: RecipePlatform): number {
+  return Object.entries(platform).filter(([k, v]) => !isWildcard(k, v)).length;
+}
+
+/** Whether any key or value of the platform is known only at deploy time. */
 export function hasTokens(platform: RecipePlatform): boolean {
   return Object.entries(platform).some(([k, v]) => Token.isUnresolved(k) || Token.isUnresolved(v));
 }
 
-/** A platform with a label for error messages. */
-export interface LabelledPlatform {
-  readonly label: string;
-  readonly platform: RecipePlatform;
-}
-
-/**
- * Most specific first (stable). Greengrass uses the first manifest a device matches, so a manifest
- * with more constraints must come before a wider one it refines.
- */
+/** Most specific first (stable): a narrower manifest must come before a fallback that contains it. */
 export function orderMostSpecificFirst<T extends LabelledPlatform>(items: T[]): T[] {
   return items.map((item, i) => ({ item, i }))
     .sort((x, y) => specificity(y.item.platform) - specificity(x.item.platform) || x.i - y.i)
     .map(({ item }) => item);
 }
 
-/**
- * The conflicts of manifests in their final order: two manifests that a device could both match,
- * where the first does not strictly refine the second. (A strict refinement is the one overlap
- * Greengrass resolves as intended: the narrower manifest comes first and wins, the wider one
- * serves every other device.)
- */
+/** The conflicts of manifests in their final order, each naming both models and how to tell them apart. */
 export function manifestConflicts(ordered: LabelledPlatform[]): string[] {
   const problems: string[] = [];
   for (let i = 0; i < ordered.length; i++) {
@@ -101,10 +84,16 @@ export function manifestConflicts(ordered: LabelledPlatform[]): string[] {
       const [a, b] = [ordered[i], ordered[j]];
       if (hasTokens(a.platform) || hasTokens(b.platform)) continue;
       if (!platformsOverlap(a.platform, b.platform)) continue;
-      if (refines(a.platform, b.platform) && !refines(b.platform, a.platform)) continue;
-      problems.push(`the manifests of ${a.label} ${describe(a.platform)} and ${b.label} ${describe(b.platform)} would match the same device, `
-        + 'and Greengrass installs only the first: give one a platform that tells them apart (e.g. a custom attribute the devices set '
-        + "through the nucleus's platformOverride)");
+      const strict = refines(a.platform, b.platform) && !refines(b.platform, a.platform);
+      if (strict && b.fallback) continue;
+      problems.push(strict
+        ? `${b.label} ${describe(b.platform)} is a catch-all: besides its own devices, every device that matches it but not `
+          + `${a.label} ${describe(a.platform)} installs its model (a device of ${a.label}'s kind whose attributes are not set, `
+          + 'any other device of that os and architecture). Give it a custom attribute of its own (EdgePlatform.forTargetDevice, '
+          + "set on the devices when they are provisioned), or set 'fallback: true' on it if every such device should run its model"
+        : `${a.label} ${describe(a.platform)} and ${b.label} ${describe(b.platform)} match the same devices: a device installs `
+          + `the first manifest it matches, so devices meant for ${b.label} would run ${a.label}'s model. Tell them apart with a `
+          + "custom attribute on each (EdgePlatform.forTargetDevice, set in the nucleus's platformOverride when the devices are provisioned)");
     }
   }
   return problems;
@@ -112,5 +101,5 @@ export function manifestConflicts(ordered: LabelledPlatform[]): string[] {
 
 function describe(platform: RecipePlatform): string {
   const entries = Object.entries(platform);
-  return entries.length === 0 ? '(any platform)' : `(${entries.map(([k, v]) => `${k}=${v}`).join(', ')})`;
+  return entries.length === 0 ? '[any platform]' : `[${entries.map(([k, v]) => `${k}=${v}`).join(', ')}]`;
 }
