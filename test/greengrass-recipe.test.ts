@@ -20,6 +20,7 @@ import { renderIntrinsics } from '../docs/example/print-requests';
 import {
   CompilationJob, CompilationTarget, EdgeModel, EdgeModelComponent, GreengrassPlatform, TargetArch, TargetDevice, TargetOs,
 } from '../src';
+import { findBestMatch, testPlatform } from './nucleus/platform';
 import { newStack } from './util';
 import { tinyOnnxModel, TINY_ONNX_ARCHIVE } from '../integ/model/tiny-onnx';
 import { withVersion } from '../lambda/component-version/versions';
@@ -67,7 +68,7 @@ const MODEL = tinyOnnxModel();
 const XAVIER_BOARD = { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'jetson_xavier' } };
 
 /** The shapes of component the construct emits: one platform, a mixed fleet, Windows, custom attributes, regex. */
-const SHAPES: Record<string, Array<{ target: CompilationTarget; platform?: GreengrassPlatform }>> = {
+const SHAPES: Record<string, Array<{ target: CompilationTarget; platform?: GreengrassPlatform; fallback?: boolean }>> = {
   'one Raspberry Pi 3': [{ target: CompilationTarget.device(TargetDevice.RASP3B) }],
   'a mixed Linux fleet': [
     { target: CompilationTarget.device(TargetDevice.JETSON_XAVIER) },
@@ -79,13 +80,13 @@ const SHAPES: Record<string, Array<{ target: CompilationTarget; platform?: Green
     { target: CompilationTarget.device(TargetDevice.X86_WIN32) },
     { target: CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.X86_64 }) },
   ],
-  'boards told apart by platformOverride, with a fallback': [
-    { target: CompilationTarget.device(TargetDevice.JETSON_NANO) },
+  'boards told apart by platformOverride, with a declared fallback': [
+    { target: CompilationTarget.device(TargetDevice.JETSON_NANO), fallback: true },
     { target: CompilationTarget.device(TargetDevice.JETSON_XAVIER), platform: XAVIER_BOARD },
   ],
   'a regular expression and any architecture': [
     { target: CompilationTarget.device(TargetDevice.RASP3B), platform: { os: 'linux', architecture: '/arm|aarch64/' } },
-    { target: CompilationTarget.device(TargetDevice.X86_WIN64), platform: { os: 'windows', architecture: '*' } },
+    { target: CompilationTarget.device(TargetDevice.X86_WIN64), platform: { os: 'windows', architecture: 'all' } },
   ],
 };
 
@@ -94,6 +95,7 @@ function build(shape: keyof typeof SHAPES) {
   const models: EdgeModel[] = SHAPES[shape].map((m, i) => ({
     compilationJob: new CompilationJob(stack, `Job${i}`, { ...MODEL, target: m.target }),
     platform: m.platform,
+    fallback: m.fallback,
   }));
   new EdgeModelComponent(stack, 'Component', { models, componentName: 'com.example.Model' });
   const template = Template.fromStack(stack);
@@ -101,24 +103,9 @@ function build(shape: keyof typeof SHAPES) {
   return { stack, template, recipe: recipesOf(stack)[0], jobIds };
 }
 
-/**
- * Whether a device with these platform attributes matches a manifest's Platform, as the recipe
- * reference defines it: each key an exact value, `*` (any value, also an absent one), or a
- * Java-style regular expression between slashes; no Platform matches every device.
- */
-function deviceMatches(device: Record<string, string>, platform: Record<string, string> | undefined): boolean {
-  return Object.entries(platform ?? {}).every(([key, want]) => {
-    if (want === '*') return true;
-    const have = device[key];
-    if (have === undefined) return false;
-    if (want.length >= 2 && want.startsWith('/') && want.endsWith('/')) return new RegExp(`^(?:${want.slice(1, -1)})$`).test(have);
-    return have === want;
-  });
-}
-
-/** The manifest a device uses: the first it matches (recipe reference, Manifests). */
+/** The manifest a device uses: the first it matches (the nucleus's PlatformHelper, ported in ./nucleus/platform.ts). */
 function manifestFor(recipe: any, device: Record<string, string>): number {
-  return recipe.Manifests.findIndex((m: any) => deviceMatches(device, m.Platform));
+  return findBestMatch(device, recipe.Manifests);
 }
 
 describe.each(Object.keys(SHAPES))('recipe of %s', (shape) => {
@@ -134,7 +121,7 @@ describe.each(Object.keys(SHAPES))('recipe of %s', (shape) => {
     recipe.Manifests.forEach((m: any, i: number) => {
       // A device that has exactly the manifest's exact values, and the first documented value of a regex.
       const device = Object.fromEntries(Object.entries<string>(m.Platform ?? {}).filter(([, v]) => v !== '*').map(([k, v]) =>
-        [k, v.startsWith('/') ? ['linux', 'windows', 'amd64', 'arm', 'aarch64', 'x86'].find((known) => deviceMatches({ [k]: known }, { [k]: v }))! : v]));
+        [k, v.startsWith('/') || v === 'all' ? ['linux', 'windows', 'amd64', 'arm', 'aarch64', 'x86'].find((known) => testPlatform({ [k]: known }, { [k]: v }))! : v]));
       expect(manifestFor(recipe, device)).toBe(i);
     });
   });
@@ -186,7 +173,7 @@ describe('which model each device of a fleet installs', () => {
     ['a Xavier whose nucleus sets platformOverride com.example.board=jetson_xavier', { 'os': 'linux', 'architecture': 'aarch64', 'com.example.board': 'jetson_xavier' }, 1],
     ['an aarch64 device without the attribute (the fallback)', { os: 'linux', architecture: 'aarch64' }, 0],
   ])('platformOverride: %s', (_, device, job) => {
-    const { recipe, jobIds } = build('boards told apart by platformOverride, with a fallback');
+    const { recipe, jobIds } = build('boards told apart by platformOverride, with a declared fallback');
     expect(recipe.Manifests[manifestFor(recipe, device)].Artifacts[0].Uri).toBe(`\${GetAtt:${jobIds[job]}.ModelArtifactsS3Uri}`);
   });
 });
