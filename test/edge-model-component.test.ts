@@ -14,6 +14,7 @@ import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import { RESOURCE_TYPE } from '../src/private/contract';
 import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
+import { posixInstall } from '../src/private/edge/recipe';
 
 const JOB: CompilationJobProps = {
   ...tinyOnnxModel(),
@@ -91,8 +92,9 @@ describe('EdgeModelComponent: one job', () => {
         Platform: { os: 'linux', architecture: 'arm' },
         Lifecycle: {
           Install: {
-            Script: 'rm -rf {work:path}/model && mkdir -p {work:path}/model && tar -xzf {artifacts:path}/*.tar.gz -C {work:path}/model',
+            Script: posixInstall(`\${GetAtt:${jobId}.ModelArtifactsS3Uri}`),
             RequiresPrivilege: false,
+            Timeout: 1800,
           },
         },
         Artifacts: [{ Uri: `\${GetAtt:${jobId}.ModelArtifactsS3Uri}`, Unarchive: 'NONE' }],
@@ -222,7 +224,7 @@ describe('EdgeModelComponent: a mixed fleet in one component', () => {
     ]);
     expect(recipe.Manifests.map((m: any) => m.Artifacts)).toEqual(jobs.map((job) =>
       [{ Uri: `\${GetAtt:${logicalIdOf(stack, job)}.ModelArtifactsS3Uri}`, Unarchive: 'NONE' }]));
-    for (const m of recipe.Manifests) expect(m.Lifecycle.Install.Script).toContain('tar -xzf {artifacts:path}/*.tar.gz');
+    for (const m of recipe.Manifests) expect(m.Lifecycle.Install.Script).toBe(posixInstall(m.Artifacts[0].Uri));
   });
 
   test('manifests are ordered most specific first (more attributes before fewer), otherwise as given', () => {
