@@ -42,7 +42,7 @@ export interface EdgeModel {
   readonly compilationJob: CompilationJob;
   /**
    * The devices that get this model.
-   * @default - derived from the job's target where the sources agree (see README); otherwise required
+   * @default - derived from the job's target where the sources agree (docs/greengrass.md); otherwise required
    */
   readonly platform?: GreengrassPlatform;
   /**
@@ -66,7 +66,7 @@ export interface EdgeModelComponentProps {
 
   /**
    * The devices that get `compilationJob`'s model.
-   * @default - derived from the job's target where the sources agree (see README); otherwise required
+   * @default - derived from the job's target where the sources agree (docs/greengrass.md); otherwise required
    */
   readonly platform?: GreengrassPlatform;
 

@@ -60,7 +60,6 @@ const SHAPES: Record<string, (stack: Stack) => EdgeModel[]> = {
   'a mixed fleet with a declared aarch64 fallback': (stack) => [
     { compilationJob: job(stack, 'Xavier', CompilationTarget.device(TargetDevice.JETSON_XAVIER)), platform: EdgePlatform.forTargetDevice(TargetDevice.JETSON_XAVIER) },
     { compilationJob: job(stack, 'Nano', CompilationTarget.device(TargetDevice.JETSON_NANO)), fallback: true },
-    { compilationJob: job(stack, 'Gateway', gatewayTarget) },
   ],
   'into the deployment you have (Jetson Xavier and Raspberry Pi 3)': (stack) => [
     { compilationJob: job(stack, 'Jetson', CompilationTarget.device(TargetDevice.JETSON_XAVIER)) },
@@ -99,7 +98,6 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'Raspberry Pi 4, 64-bit OS, attribute provisioned': 'Nano',
     'Raspberry Pi 4, 64-bit OS, no attribute': 'Nano',
     'Graviton gateway': 'Nano',
-    'x86_64 gateway': 'Gateway',
   },
   'into the deployment you have (Jetson Xavier and Raspberry Pi 3)': {
     'Jetson Xavier, attribute provisioned': 'Jetson',
@@ -162,6 +160,15 @@ test('the fleet the README used to show (a Xavier told apart, a Nano without an 
       { compilationJob: job(stack, 'Gateway', gatewayTarget) },
     ],
   })).toThrow("job 'TestStack/Nano' (jetson_nano) [os=linux, architecture=aarch64] is a catch-all");
+});
+
+test('a nucleus lite device installs nothing: it considers only manifests whose Platform names runtime aws_nucleus_lite or *', () => {
+  // aws-greengrass-lite, modules/ggl-recipe/src/recipe.c, manifest_selection: a manifest without
+  // `runtime` is for the classic nucleus only. Lite ignores custom attributes, so a model chosen
+  // there would ignore what tells a Nano from a Xavier (docs/greengrass.md, "Which nucleus").
+  for (const shape of Object.keys(SHAPES)) {
+    for (const manifest of synthesize(shape).manifests) expect(Object.keys(manifest.Platform)).not.toContain('runtime');
+  }
 });
 
 describe('the port agrees with the nucleus source on the cases it documents', () => {

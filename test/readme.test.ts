@@ -18,7 +18,11 @@ import { jobNamePrefix } from '../src/private/naming';
 
 const ROOT = path.join(__dirname, '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const BLOCKS = [...README.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+/** Guides in docs/ whose TypeScript examples are held to the README's rules (compile, synthesize without warnings). */
+const GUIDES = ['docs/greengrass.md'];
+const blocksOf = (markdown: string) => [...markdown.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
+const GUIDE_BLOCKS = GUIDES.flatMap((guide) => blocksOf(fs.readFileSync(path.join(ROOT, guide), 'utf8')));
+const BLOCKS = [...blocksOf(README), ...GUIDE_BLOCKS];
 
 /** The snippet as a module: its imports, then its body inside a Stack's constructor. */
 function asModule(block: string): string {
@@ -38,6 +42,10 @@ function asModule(block: string): string {
 
 test('the README has a TypeScript example per target family and the complete example', () => {
   expect(BLOCKS.length).toBeGreaterThanOrEqual(7);
+});
+
+test('the guides\' examples are among those checked (docs/greengrass.md has five)', () => {
+  expect(GUIDE_BLOCKS).toHaveLength(5);
 });
 
 test('no example leaves code out (a `// ...` line): each is complete as it stands', () => {
@@ -168,6 +176,21 @@ describe('the README as the package page renders it', () => {
     // GitHub's and Construct Hub's anchors: the heading's text in lower case, punctuation dropped, spaces as '-'.
     const anchors = new Set(all.filter((token): token is Tokens.Heading => token.type === 'heading')
       .map((heading) => heading.text.toLowerCase().replace(/[^\p{L}\p{N}\- ]/gu, '').replace(/ /g, '-')));
+    expect(links.filter((href) => href.startsWith('#') && !anchors.has(href.slice(1)))).toEqual([]);
+  });
+});
+
+describe.each(GUIDES)('%s as GitHub renders it', (guide) => {
+  const all: Token[] = [];
+  void marked.walkTokens(marked.lexer(fs.readFileSync(path.join(ROOT, guide), 'utf8')), (token) => { all.push(token); });
+
+  test('every table renders as a table, and links within it name one of its headings', () => {
+    const strayRows = all.filter((token): token is Tokens.Paragraph => token.type === 'paragraph')
+      .flatMap((token) => token.raw.split('\n').filter((line) => line.trimStart().startsWith('|')));
+    expect(strayRows).toEqual([]);
+    const anchors = new Set(all.filter((token): token is Tokens.Heading => token.type === 'heading')
+      .map((heading) => heading.text.toLowerCase().replace(/[^\p{L}\p{N}\- ]/gu, '').replace(/ /g, '-')));
+    const links = all.filter((token): token is Tokens.Link => token.type === 'link').map((token) => token.href);
     expect(links.filter((href) => href.startsWith('#') && !anchors.has(href.slice(1)))).toEqual([]);
   });
 });

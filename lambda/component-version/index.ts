@@ -31,7 +31,7 @@ function specOf(event: OnEventRequest): ComponentVersionSpec {
 const versionArn = (spec: ComponentVersionSpec, version: string) => `${spec.componentArn}:versions:${version}`;
 
 export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-  // Versions are never deleted (README, "Versions"): a deleted number could be published again with
+  // Versions are never deleted (docs/greengrass.md, "Versions"): a deleted number could be published again with
   // other artifacts, and devices that installed it would then hold two models under one version.
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
   const spec = specOf(event);
