@@ -285,6 +285,14 @@ describe('EdgeModelComponent: a mixed fleet in one component', () => {
     ])).not.toThrow();
   });
 
+  test('a fallback given first, with as many keys as the narrower one: ordered after it', () => {
+    const { stack } = fleet([
+      { id: 'AnyArm', target: CompilationTarget.device(TargetDevice.RASP3B), platform: { os: 'linux', architecture: '/arm|aarch64/' }, fallback: true },
+      { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: { os: 'linux', architecture: 'aarch64' } },
+    ]);
+    expect(recipeOf(Template.fromStack(stack)).Manifests.map((m: any) => m.Platform.architecture)).toEqual(['aarch64', '/arm|aarch64/']);
+  });
+
   test('fallback does not excuse two manifests of the same platform', () => {
     expect(() => fleet([
       { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO), fallback: true },

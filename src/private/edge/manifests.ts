@@ -69,11 +69,28 @@ export function hasTokens(platform: RecipePlatform): boolean {
   return Object.entries(platform).some(([k, v]) => Token.isUnresolved(k) || Token.isUnresolved(v));
 }
 
-/** Most specific first (stable): a narrower manifest must come before a fallback that contains it. */
+/**
+ * Most specific first (stable): more constrained keys before fewer, and any manifest before a
+ * manifest it strictly refines (a fallback must follow every manifest it contains, whatever their
+ * key counts: `architecture: '/arm|aarch64/'` has as many keys as `architecture: 'aarch64'`).
+ */
 export function orderMostSpecificFirst<T extends LabelledPlatform>(items: T[]): T[] {
-  return items.map((item, i) => ({ item, i }))
+  const ordered = items.map((item, i) => ({ item, i }))
     .sort((x, y) => specificity(y.item.platform) - specificity(x.item.platform) || x.i - y.i)
     .map(({ item }) => item);
+  const strictlyRefines = (a: T, b: T) => !hasTokens(a.platform) && !hasTokens(b.platform)
+    && refines(a.platform, b.platform) && !refines(b.platform, a.platform);
+  for (let moved = true, rounds = 0; moved && rounds < ordered.length * ordered.length; rounds++) {
+    moved = false;
+    for (let i = 0; i < ordered.length && !moved; i++) {
+      const j = ordered.findIndex((other, k) => k > i && strictlyRefines(other, ordered[i]));
+      if (j > i) {
+        ordered.splice(j, 0, ...ordered.splice(i, 1));
+        moved = true;
+      }
+    }
+  }
+  return ordered;
 }
 
 /** The conflicts of manifests in their final order, each naming both models and how to tell them apart. */
