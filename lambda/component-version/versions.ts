@@ -54,8 +54,9 @@ export function nextPatch(version: string): string {
  * Whether an existing version can serve a recipe: everything in it that reaches a device must be
  * the same (the platforms and their order decide which manifest a device takes, the lifecycle what
  * it runs, the artifacts what it downloads, the configuration what it reads). Compared as Greengrass
- * reads a recipe: keys of any case (recipe reference: "Recipe key names are case-insensitive"), an
- * artifact's defaults (Unarchive NONE, Permission Read OWNER / Execute NONE) spelled out, and the
+ * reads a recipe: keys of any case (recipe reference: "Recipe key names are case-insensitive"), the
+ * defaults a stored recipe may spell out (ComponentType aws.greengrass.generic, empty sections, an
+ * artifact's Unarchive NONE and Permission Read OWNER / Execute NONE) taken as given, and the
  * `Digest` and `Algorithm` Greengrass adds to each artifact of a stored recipe left aside, except
  * that two digests, where both recipes hold one, must agree. Only `ComponentVersion` may differ.
  * https://docs.aws.amazon.com/greengrass/v2/developerguide/component-recipe-reference.html
@@ -74,7 +75,14 @@ function canonical(value: unknown, key = '', digests?: Map<string, string>, at =
   const entries = Object.entries(value).map(([k, v]) => [DATA_MAPS.includes(key) ? k : k.toLowerCase(), v] as [string, unknown]);
   const out: Record<string, unknown> = {};
   for (const [k, v] of entries) out[k] = DATA_MAPS.includes(key) ? v : canonical(v, k, digests, at ? `${at}.${k}` : k);
-  if (key === '') delete out.componentversion;
+  if (key === '' || key === 'manifests') {
+    // An empty section says what its absence says (a stored recipe may spell them out).
+    for (const [k, v] of Object.entries(out)) if (isEmpty(v)) delete out[k];
+  }
+  if (key === '') {
+    delete out.componentversion;
+    out.componenttype ??= 'aws.greengrass.generic'; // the recipe reference's default
+  }
   if (key === 'manifests') out.platform ??= {};
   if (key === 'artifacts') {
     if (typeof out.digest === 'string') digests?.set(at, out.digest);
@@ -83,6 +91,11 @@ function canonical(value: unknown, key = '', digests?: Map<string, string>, at =
     out.permission = { ...ARTIFACT_DEFAULTS.permission, ...(out.permission as object | undefined) };
   }
   return out;
+}
+
+function isEmpty(value: unknown): boolean {
+  return (Array.isArray(value) && value.length === 0)
+    || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
 }
 
 /** The first place where two values differ, as a path, or undefined when they are the same. */

@@ -270,6 +270,9 @@ describe('versions and artifacts', () => {
     const lower = { recipeformatversion: '2020-01-25', componentname: NAME, manifests: [{ platform: { os: 'linux', architecture: 'arm' }, artifacts: [{ uri: MODEL_A }] }] };
     expect(sameRecipe(recipe(MODEL_A), lower)).toBe(true);
     expect(sameRecipe({ ...recipe(MODEL_A), ComponentVersion: '1.0.7' }, recipe(MODEL_A))).toBe(true);
+    // what a stored recipe may spell out: the default type, empty sections
+    expect(sameRecipe({ ...recipe(MODEL_A), ComponentType: 'aws.greengrass.generic', Lifecycle: {}, ComponentDependencies: {} }, recipe(MODEL_A))).toBe(true);
+    expect(sameRecipe({ ...recipe(MODEL_A), ComponentType: 'aws.greengrass.plugin' }, recipe(MODEL_A))).toBe(false);
     expect(sameRecipe(recipe(MODEL_A), { Manifests: [{ Artifacts: [{ Uri: MODEL_A }] }, { Artifacts: [] }] })).toBe(false);
   });
 
