@@ -26,7 +26,7 @@ const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
 // folder that is shipped in the npm package (src/private/provider.ts finds it from src/ and lib/).
 const HANDLER_ENTRY = 'lambda/compilation-job/index.ts';
 const HANDLER_OUTFILE = 'assets/compilation-job/index.js';
-// The Greengrass component version handler (src/private/component-version.ts finds it the same way).
+// The Greengrass component version handler (src/private/edge/component-version.ts finds it the same way).
 const COMPONENT_HANDLER_ENTRY = 'lambda/component-version/index.ts';
 const COMPONENT_HANDLER_OUTFILE = 'assets/component-version/index.js';
 

@@ -3,28 +3,34 @@ import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CompilationJob } from './compilation-job';
-import { ComponentVersion } from './private/component-version';
-import { isRegex, manifestConflicts, orderMostSpecificFirst, regexOf } from './private/greengrass-manifests';
-import { greengrassPlatformOf, RecipePlatform } from './private/greengrass-platforms';
-import { buildRecipe } from './private/greengrass-recipe';
+import { ComponentVersion } from './private/edge/component-version';
+import { addDeploymentEntry } from './private/edge/deployment';
+import { grantDownload } from './private/edge/device-grants';
+import { manifestConflicts, orderMostSpecificFirst } from './private/edge/manifests';
+import { platformValueProblem } from './private/edge/platform-values';
+import { greengrassPlatformOf, RecipePlatform } from './private/edge/platforms';
+import { buildRecipe } from './private/edge/recipe';
 import { PropErrors } from './private/prop-errors';
 
 /**
- * A Greengrass v2 platform (`Manifests[].Platform` of a recipe). Each value is an exact value,
- * `*` (any value) or a regular expression between slashes, e.g. `/amd64|x86/`.
+ * A Greengrass v2 platform (`Manifests[].Platform` of a recipe). Each value is compared with the
+ * device's as the nucleus does it: exactly and case-sensitively; `/re/` is a regular expression
+ * the whole value must match, `//` matches any value, and `all`/`any` match any os or architecture.
+ * `*` matches nothing (the nucleus's PlatformHelper) and is refused.
  */
 export interface GreengrassPlatform {
-  /** The OS, e.g. 'linux' or 'windows'. */
+  /** The OS as the nucleus reports it: 'linux', 'windows' or 'darwin'. */
   readonly os: string;
   /**
-   * The architecture, e.g. 'aarch64', 'arm', 'amd64', 'x86'.
+   * The architecture as the nucleus reports it: 'amd64', 'aarch64', 'arm' or 'x86'.
    * @default - any architecture
    */
   readonly architecture?: string;
   /**
    * Custom platform attributes, for devices that share os and architecture (a Jetson Nano and a
-   * Jetson Xavier, say). A device has them when its Greengrass nucleus configuration sets them in
-   * `platformOverride`, e.g. `{ 'com.example.board': 'jetson_xavier' }`.
+   * Jetson Xavier, say), e.g. `{ 'sagemaker-neo.targetDevice': 'jetson_xavier' }` (see
+   * `EdgePlatform.forTargetDevice`). A device has them when the nucleus configuration it was
+   * provisioned with sets them in `platformOverride`.
    * @default - no custom attribute
    */
   readonly attributes?: { [key: string]: string };
@@ -36,9 +42,17 @@ export interface EdgeModel {
   readonly compilationJob: CompilationJob;
   /**
    * The devices that get this model.
-   * @default - derived from the job's target where the sources agree (see README); otherwise required
+   * @default - derived from the job's target where the sources agree (docs/greengrass.md); otherwise required
    */
   readonly platform?: GreengrassPlatform;
+  /**
+   * Whether this model is the catch-all of its platform: every device that matches its platform
+   * and no narrower manifest installs it, whatever device it is. Without it, `cdk synth` refuses a
+   * platform that contains another model's (a device of the other kind whose attributes are not
+   * set would silently run this model).
+   * @default false
+   */
+  readonly fallback?: boolean;
 }
 
 /** Properties of an `EdgeModelComponent`. */
@@ -52,7 +66,7 @@ export interface EdgeModelComponentProps {
 
   /**
    * The devices that get `compilationJob`'s model.
-   * @default - derived from the job's target where the sources agree (see README); otherwise required
+   * @default - derived from the job's target where the sources agree (docs/greengrass.md); otherwise required
    */
   readonly platform?: GreengrassPlatform;
 
@@ -68,10 +82,10 @@ export interface EdgeModelComponentProps {
 
   /**
    * The component's semantic version (major.minor.patch). Greengrass component versions are
-   * immutable: when this version exists already with other artifacts (another compiled model), the
-   * deployment fails and changes nothing; with the same artifacts, it is reused.
-   * @default - chosen by the deployment: the newest existing version when it carries the same
-   * artifacts, otherwise the next patch after the newest ('1.0.0' for a new component)
+   * immutable: when this version exists already with another recipe (other models, platforms or
+   * steps), the deployment fails and changes nothing; with the same recipe, it is reused.
+   * @default - chosen by the deployment: the newest existing version when its recipe is this one,
+   * otherwise the next patch after the newest ('1.0.0' for a new component)
    */
   readonly componentVersion?: string;
 
@@ -88,9 +102,11 @@ export interface EdgeModelComponentProps {
   readonly publisher?: string;
 
   /**
-   * The devices' token exchange role, which downloads the artifacts: it gets read of exactly the
-   * compiled models (each job's object).
-   * @default - no grant (grant `job.grantRead(role)` yourself)
+   * The devices' token exchange role, which downloads the artifacts: it gets `s3:GetObject` on
+   * exactly the compiled models (each job's object), `s3:GetBucketLocation` on their bucket (the
+   * nucleus asks for it before each download) and `kms:Decrypt` where a key encrypts them.
+   * `addToDeployment` makes the deployment wait for this grant.
+   * @default - no grant (grant `job.grantRead(role)` and `s3:GetBucketLocation` yourself)
    */
   readonly deviceRole?: iam.IGrantable;
 }
@@ -109,6 +125,7 @@ interface PlacedModel {
   readonly job: CompilationJob;
   readonly platform: RecipePlatform;
   readonly label: string;
+  readonly fallback?: boolean;
 }
 
 /**
@@ -149,6 +166,8 @@ export class EdgeModelComponent extends Construct {
 
   /** The component's name as given (a deployment's `components` key). */
   private readonly givenName: string;
+  /** The device role's download grants: a deployment must wait for them. */
+  private readonly grants: iam.Grant[];
 
   /**
    * @param scope the construct this component belongs to
@@ -174,9 +193,7 @@ export class EdgeModelComponent extends Construct {
       recipe,
       jobs: models.map((m) => m.job),
     });
-    if (props.deviceRole) {
-      for (const m of models) m.job.grantRead(props.deviceRole);
-    }
+    this.grants = props.deviceRole ? models.map((m) => grantDownload(props.deviceRole!, m.job)) : [];
 
     this.givenName = props.componentName;
     this.componentArn = component.versionArn;
@@ -213,33 +230,11 @@ export class EdgeModelComponent extends Construct {
    * @param options the component's configuration in the deployment
    */
   public addToDeployment(deployment: greengrassv2.CfnDeployment, options: EdgeModelDeploymentOptions = {}): void {
-    const entry = this.deploymentEntry(options);
-    const name = this.givenName;
-    const components = deployment.components;
-    if (components === undefined || !Token.isUnresolved(components)) {
-      const existing = (components ?? {}) as Record<string, unknown>;
-      if (name in existing) {
-        throw new Error(`Cannot add component '${name}' (${this.node.path}) to deployment ${deployment.node.path}: its components already have an entry of that name`);
-      }
-      deployment.components = { ...(components as object ?? {}), ...entry };
-      return;
-    }
-    // `components` is a token (e.g. Lazy or a Fn::If): add the entry beside it in the template.
-    // A '.' in the override path separates keys; component names contain dots, so escape them.
-    const spec = entry[name];
-    deployment.addPropertyOverride(`Components.${name.replace(/\./g, '\\.')}`, {
-      ComponentVersion: spec.componentVersion,
-      ...(options.configurationUpdate ? { ConfigurationUpdate: configurationUpdateToCfn(options.configurationUpdate) } : {}),
-    });
+    const entry = this.deploymentEntry(options)[this.givenName];
+    addDeploymentEntry(deployment, this.givenName, entry, this.node.path);
+    // Devices download as soon as the deployment exists: the role's policy must be there first.
+    for (const grant of this.grants) grant.applyBefore(deployment);
   }
-}
-
-/** The CloudFormation casing of a configuration update (property overrides bypass the L1 mapping). */
-function configurationUpdateToCfn(update: greengrassv2.CfnDeployment.ComponentConfigurationUpdateProperty): object {
-  return {
-    ...(update.merge !== undefined ? { Merge: update.merge } : {}),
-    ...(update.reset !== undefined ? { Reset: update.reset } : {}),
-  };
 }
 
 /** Validates the props and gives every model its platform, in manifest order. Throws once. */
@@ -267,7 +262,7 @@ function placeModels(scope: Construct, props: EdgeModelComponentProps): PlacedMo
   const placed: PlacedModel[] = [];
   given.forEach(({ model, prop, jobProp }) => {
     const job = model.compilationJob;
-    const label = `job '${job.node.path}'`;
+    const label = `job '${job.node.path}'${job.target.targetDevice ? ` (${job.target.targetDevice.name})` : ''}`;
     // A cloud (ml_*) artifact runs on SageMaker hosting only, never on a Greengrass device.
     const device = job.target.targetDevice?.name;
     if (device !== undefined && !Token.isUnresolved(device) && device.startsWith('ml_')) {
@@ -283,12 +278,12 @@ function placeModels(scope: Construct, props: EdgeModelComponentProps): PlacedMo
     }
     const platform = model.platform ? recipePlatform(model.platform, prop, errors) : undefined;
     if (platform) {
-      placed.push({ job, platform, label });
+      placed.push({ job, platform, label, fallback: model.fallback });
       return;
     }
     const derived = greengrassPlatformOf(job.target);
     if ('platform' in derived) {
-      placed.push({ job, platform: derived.platform, label });
+      placed.push({ job, platform: derived.platform, label, fallback: model.fallback });
     } else {
       errors.check(false, prop, `required for ${label}: ${derived.reason}`);
     }
@@ -300,7 +295,7 @@ function placeModels(scope: Construct, props: EdgeModelComponentProps): PlacedMo
   return ordered;
 }
 
-/** A recipe Platform from the public one; checks the values Greengrass cannot match. */
+/** A recipe Platform from the public one; checks each value against what the nucleus can match. */
 function recipePlatform(platform: GreengrassPlatform, prop: string, errors: PropErrors): RecipePlatform {
   const result: RecipePlatform = { os: platform.os };
   if (platform.architecture !== undefined) result.architecture = platform.architecture;
@@ -309,22 +304,8 @@ function recipePlatform(platform: GreengrassPlatform, prop: string, errors: Prop
     result[key] = value;
   }
   for (const [key, value] of Object.entries(result)) {
-    errors.checkValue(value, `${prop}.${key === 'os' || key === 'architecture' ? key : `attributes.${key}`}`, validPlatformValue,
-      (v) => `must be an exact value that starts with a letter or digit, '*', or a regular expression between slashes (got '${v}')`);
+    const problem = platformValueProblem(key, value);
+    errors.check(problem === undefined, `${prop}.${key === 'os' || key === 'architecture' ? key : `attributes.${key}`}`, problem ?? '');
   }
   return result;
-}
-
-/** Platform values Greengrass accepts (recipe reference, Platform): exact (starts alphanumeric), `*`, or /regex/. */
-function validPlatformValue(value: string): boolean {
-  if (value === '*') return true;
-  if (isRegex(value)) {
-    try {
-      regexOf(value);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  return /^[A-Za-z0-9]/.test(value);
 }

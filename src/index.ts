@@ -3,6 +3,7 @@ export * from './compilation-request';
 export * from './compiler-options';
 export * from './data-input-config';
 export * from './edge-model-component';
+export * from './edge-platform';
 export * from './framework';
 export * from './model-input';
 export * from './target';

@@ -11,9 +11,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnOutput, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -22,7 +23,7 @@ import { ciToolsRequired, findExecutable, notice, REQUIRED_HINT } from './ci-too
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
 import {
-  CompilationJob, CompilationTarget, CompilerOptions, DataInputConfig, Framework, ModelInput,
+  CompilationJob, CompilationTarget, CompilerOptions, DataInputConfig, EdgeModelComponent, Framework, ModelInput,
   TargetAccelerator, TargetArch, TargetDevice, TargetOs,
 } from '../src';
 
@@ -112,6 +113,24 @@ const STACKS: Record<string, () => Stack> = {
     new CfnOutput(stack, 'Artifacts', { value: job.modelArtifactsS3Uri });
     return stack;
   },
+  /** A deployment whose components are an Fn::If of the user's maps, joined by addToDeployment. */
+  EdgeDeploymentFnIf: () => {
+    const stack = newStack('EdgeDeploymentFnIf');
+    const canary = new CfnCondition(stack, 'Canary', { expression: Fn.conditionEquals(new CfnParameter(stack, 'Stage').valueAsString, 'canary') });
+    const component = new EdgeModelComponent(stack, 'Model', {
+      compilationJob: new CompilationJob(stack, 'Pi', { ...tinyOnnxModel(), target: CompilationTarget.device(TargetDevice.RASP3B) }),
+      componentName: 'com.example.Model',
+      deviceRole: new iam.Role(stack, 'DeviceRole', { assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com') }),
+    });
+    const deployment = new greengrassv2.CfnDeployment(stack, 'Deployment', {
+      targetArn: stack.formatArn({ service: 'iot', resource: 'thinggroup', resourceName: 'fleet' }),
+      components: Fn.conditionIf(canary.logicalId,
+        { 'com.example.Inference': { ComponentVersion: '2.0.0' } },
+        { 'com.example.Inference': { ComponentVersion: '1.0.0' } }),
+    });
+    component.addToDeployment(deployment);
+    return stack;
+  },
   ModelPackageJob: () => {
     const stack = newStack('ModelPackageJob');
     new CompilationJob(stack, 'Registered', {
@@ -194,6 +213,14 @@ function integSnapshots(): string[] {
 
   test.each(Object.keys(STACKS))('%s: no errors', (name) => {
     expect(errorsIn(synthesized[name])).toEqual([]);
+  });
+
+  test('EdgeDeploymentFnIf: the condition is used (no W8001) and each branch holds the user\'s component and ours', () => {
+    const file = synthesized.EdgeDeploymentFnIf;
+    expect(findings.filter((f) => path.resolve(ROOT, f.Filename) === file && f.Rule.Id === 'W8001').map(describeFinding)).toEqual([]);
+    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const [, whenCanary, otherwise] = template.Resources.Deployment.Properties.Components['Fn::If'];
+    for (const branch of [whenCanary, otherwise]) expect(Object.keys(branch).sort()).toEqual(['com.example.Inference', 'com.example.Model']);
   });
 
   test('every integ snapshot template: no errors', () => {

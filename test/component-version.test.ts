@@ -8,8 +8,8 @@ import { renderIntrinsics } from '../docs/example/print-requests';
 import { CompilationJob, CompilationTarget, EdgeModelComponent, TargetDevice } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
-import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
 import { RESOURCE_TYPE } from '../src/private/contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
 import { MIN_NODE_MAJOR } from '../src/private/node-runtime';
 
 function component(stack: Stack, id: string, name: string, version?: string): EdgeModelComponent {

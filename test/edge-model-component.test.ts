@@ -1,18 +1,20 @@
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { renderIntrinsics } from '../docs/example/print-requests';
 import {
-  CompilationJob, CompilationJobProps, CompilationTarget, EdgeModelComponent, EdgeModelComponentProps, TargetArch, TargetDevice,
+  CompilationJob, CompilationJobProps, CompilationTarget, EdgeModelComponent, EdgeModelComponentProps, EdgePlatform, TargetArch, TargetDevice,
   TargetOs,
 } from '../src';
 import { newStack } from './util';
 import { tinyOnnxModel } from '../integ/model/tiny-onnx';
-import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
 import { RESOURCE_TYPE } from '../src/private/contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
+import { posixInstall } from '../src/private/edge/recipe';
 
 const JOB: CompilationJobProps = {
   ...tinyOnnxModel(),
@@ -52,12 +54,12 @@ function setup(jobProps: Partial<CompilationJobProps> = {}, componentProps: Part
 }
 
 /** A stack with one job per target (ids Jetson, Pi, Gateway by default) and a component of them all. */
-function fleet(models: Array<{ id: string; target: CompilationTarget; platform?: EdgeModelComponentProps['platform'] }>) {
+function fleet(models: Array<{ id: string; target: CompilationTarget; platform?: EdgeModelComponentProps['platform']; fallback?: boolean }>) {
   const stack = newStack();
   const deviceRole = new iam.Role(stack, 'TokenExchangeRole', { assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com') });
   const jobs = models.map((m) => new CompilationJob(stack, m.id, { ...JOB, target: m.target }));
   const component = new EdgeModelComponent(stack, 'Component', {
-    models: models.map((m, i) => ({ compilationJob: jobs[i], platform: m.platform })),
+    models: models.map((m, i) => ({ compilationJob: jobs[i], platform: m.platform, fallback: m.fallback })),
     componentName: 'com.example.Fleet',
     deviceRole,
   });
@@ -90,8 +92,9 @@ describe('EdgeModelComponent: one job', () => {
         Platform: { os: 'linux', architecture: 'arm' },
         Lifecycle: {
           Install: {
-            Script: 'rm -rf {work:path}/model && mkdir -p {work:path}/model && tar -xzf {artifacts:path}/*.tar.gz -C {work:path}/model',
+            Script: posixInstall(`\${GetAtt:${jobId}.ModelArtifactsS3Uri}`),
             RequiresPrivilege: false,
+            Timeout: 1800,
           },
         },
         Artifacts: [{ Uri: `\${GetAtt:${jobId}.ModelArtifactsS3Uri}`, Unarchive: 'NONE' }],
@@ -118,7 +121,7 @@ describe('EdgeModelComponent: one job', () => {
     ['a device no source maps', CompilationTarget.device(TargetDevice.QCS605), "no source gives the Greengrass os and architecture of target device 'qcs605'"],
     ['Android (not a Greengrass OS)', CompilationTarget.platform({ os: TargetOs.ANDROID, arch: TargetArch.ARM64 }), 'target platform ANDROID/ARM64 has no Greengrass platform'],
   ])('platform of %s must be given', (_, target, reason) => {
-    expect(() => setup({ target })).toThrow(`platform: required for job 'TestStack/Job': ${reason}`);
+    expect(() => setup({ target })).toThrow(`platform: required for job 'TestStack/Job'${target.targetDevice ? ` (${target.targetDevice.name})` : ''}: ${reason}`);
   });
 
   test('an explicit platform wins, with its custom attributes', () => {
@@ -127,7 +130,7 @@ describe('EdgeModelComponent: one job', () => {
     expect(recipeOf(template).Manifests[0].Platform).toEqual({ 'os': 'linux', 'architecture': 'aarch64', 'com.example.board': 'pi4' });
   });
 
-  test('the device role may read exactly the compiled artifact', () => {
+  test('the device role may download exactly the compiled artifact: GetBucketLocation on its bucket, GetObject on its object', () => {
     const { template, jobId } = setup();
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^TokenExchangeRole') }],
@@ -137,9 +140,26 @@ describe('EdgeModelComponent: one job', () => {
           Effect: 'Allow',
           // One Fn::Sub (src/private/compact.ts): the bucket's ARN, '/', the job's object key.
           Resource: { 'Fn::Sub': Match.stringLikeRegexp(`^\\$\\{SageMakerNeoCompiledModels[0-9A-F]{8}\\.Arn\\}/\\$\\{${jobId}\\.ModelArtifactsObjectKey\\}$`) },
+        }, {
+          // The nucleus's S3Downloader asks for the bucket's Region first, and a 403 there is final.
+          Action: 's3:GetBucketLocation',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SageMakerNeoCompiledModels'), 'Arn'] },
         }],
       },
     });
+  });
+
+  test('the device role may decrypt with the job\'s key, where the job has one', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const job = new CompilationJob(stack, 'Job', { ...JOB, encryptionKey: key });
+    const deviceRole = new iam.Role(stack, 'TokenExchangeRole', { assumedBy: new iam.ServicePrincipal('credentials.iot.amazonaws.com') });
+    new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.M', deviceRole });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TokenExchangeRole') }] },
+    })).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.map((st) => st.Action)).toEqual(['kms:Decrypt', 's3:GetObject', 's3:GetBucketLocation']);
   });
 
   test('the component waits for the compilation (it references the artifact)', () => {
@@ -151,8 +171,20 @@ describe('EdgeModelComponent: one job', () => {
   test.each<[string, Partial<EdgeModelComponentProps>, string]>([
     ['componentVersion is semantic', { componentVersion: '1.0' }, "componentVersion: must be a semantic version major.minor.patch, e.g. '1.0.0' (got '1.0')"],
     ['componentName characters', { componentName: 'com example' }, "componentName: must be 1 to 128 letters, digits, '.', '_' or '-' (got 'com example')"],
-    ['platform values Greengrass can match', { platform: { os: '-linux', attributes: { 'com.example.board': '/[/' } } },
-      "platform.os: must be an exact value that starts with a letter or digit, '*', or a regular expression between slashes (got '-linux')"],
+    ['an os the nucleus never reports, with the value it does', { platform: { os: 'Linux' } },
+      "platform.os: the nucleus reports os as one of linux, windows, darwin (lower case, compared exactly), never 'Linux': write 'linux'"],
+    ['x86_64 is amd64 to the nucleus', { platform: { os: 'linux', architecture: 'x86_64' } },
+      "platform.architecture: the nucleus reports architecture as one of amd64, aarch64, arm, x86 (lower case, compared exactly), never 'x86_64': write 'amd64'"],
+    ['arm64 is aarch64 to the nucleus', { platform: { os: 'linux', architecture: 'arm64' } }, "never 'arm64': write 'aarch64'"],
+    ['ARM is arm to the nucleus', { platform: { os: 'linux', architecture: 'ARM' } }, "never 'ARM': write 'arm'"],
+    ['an architecture with no known name', { platform: { os: 'linux', architecture: 'riscv64' } }, "never 'riscv64'"],
+    ["'*' matches no device", { platform: { os: 'linux', architecture: '*' } },
+      "platform.architecture: '*' is no wildcard to the Greengrass nucleus, it matches no device (PlatformHelper.testField): leave the key out, or write 'all'"],
+    ["'*' as a custom attribute", { platform: { os: 'linux', attributes: { 'com.example.board': '*' } } }, "platform.attributes.com.example.board: '*' is no wildcard to the Greengrass nucleus, it matches no device (PlatformHelper.testField): write '//' (any value)"],
+    ['a value that starts with neither a letter nor a digit', { platform: { os: 'linux', attributes: { 'com.example.board': '-x' } } },
+      "platform.attributes.com.example.board: '-x' starts with neither a letter nor a digit, so the nucleus never matches it"],
+    ['a regular expression that matches no reported architecture', { platform: { os: 'linux', architecture: '/arm64|x86_64/' } },
+      'platform.architecture: the regular expression /arm64|x86_64/ matches none of the values the nucleus reports for architecture (amd64, aarch64, arm, x86)'],
     ['a custom attribute named like a field', { platform: { os: 'linux', attributes: { architecture: 'arm' } } },
       "platform.attributes: 'architecture' is a field of its own, not an attribute"],
     ['neither a job nor models', { compilationJob: undefined }, 'models: give compilationJob or at least one of models'],
@@ -162,7 +194,7 @@ describe('EdgeModelComponent: one job', () => {
 
   test('validation: a regular expression that does not compile', () => {
     expect(() => setup({}, { platform: { os: 'linux', attributes: { 'com.example.board': '/[/' } } }))
-      .toThrow("platform.attributes.com.example.board: must be an exact value that starts with a letter or digit, '*', or a regular expression between slashes (got '/[/')");
+      .toThrow('platform.attributes.com.example.board: the regular expression /[/ does not compile');
   });
 
   test('validation: artifacts only from S3 in the component\'s Region', () => {
@@ -170,7 +202,7 @@ describe('EdgeModelComponent: one job', () => {
     const bucket = s3.Bucket.fromBucketAttributes(stack, 'Elsewhere', { bucketName: 'models-eu', region: 'eu-west-1' });
     const job = new CompilationJob(stack, 'Job', { ...JOB, outputBucket: bucket });
     expect(() => new EdgeModelComponent(stack, 'Component', { compilationJob: job, componentName: 'com.example.M' }))
-      .toThrow("compilationJob: job 'TestStack/Job' writes to a bucket in eu-west-1, but Greengrass downloads artifacts only from S3 in the component's Region (us-east-1)");
+      .toThrow("compilationJob: job 'TestStack/Job' (rasp3b) writes to a bucket in eu-west-1, but Greengrass downloads artifacts only from S3 in the component's Region (us-east-1)");
   });
 
   test('cdk-nag: no unacknowledged finding', () => {
@@ -192,51 +224,100 @@ describe('EdgeModelComponent: a mixed fleet in one component', () => {
     ]);
     expect(recipe.Manifests.map((m: any) => m.Artifacts)).toEqual(jobs.map((job) =>
       [{ Uri: `\${GetAtt:${logicalIdOf(stack, job)}.ModelArtifactsS3Uri}`, Unarchive: 'NONE' }]));
-    for (const m of recipe.Manifests) expect(m.Lifecycle.Install.Script).toContain('tar -xzf {artifacts:path}/*.tar.gz');
+    for (const m of recipe.Manifests) expect(m.Lifecycle.Install.Script).toBe(posixInstall(m.Artifacts[0].Uri));
   });
 
   test('manifests are ordered most specific first (more attributes before fewer), otherwise as given', () => {
     const { stack } = fleet([
-      { id: 'AnyArm', target: CompilationTarget.device(TargetDevice.RASP3B), platform: { os: 'linux', architecture: '/arm|aarch64/' } },
+      { id: 'AnyArm', target: CompilationTarget.device(TargetDevice.RASP3B), platform: { os: 'linux', architecture: '/arm|aarch64/' }, fallback: true },
       { id: 'Gateway', target: CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.X86_64 }) },
-      { id: 'Xavier', target: CompilationTarget.device(TargetDevice.JETSON_XAVIER), platform: { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'xavier' } } },
-      { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'nano' } } },
+      { id: 'Xavier', target: CompilationTarget.device(TargetDevice.JETSON_XAVIER), platform: EdgePlatform.forTargetDevice(TargetDevice.JETSON_XAVIER) },
+      { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: EdgePlatform.forTargetDevice(TargetDevice.JETSON_NANO) },
     ]);
     const recipe = recipeOf(Template.fromStack(stack));
-    expect(recipe.Manifests.map((m: any) => m.Platform['com.example.board'] ?? m.Platform.architecture))
-      .toEqual(['xavier', 'nano', '/arm|aarch64/', 'amd64']);
+    expect(recipe.Manifests.map((m: any) => m.Platform['sagemaker-neo.targetDevice'] ?? m.Platform.architecture))
+      .toEqual(['jetson_xavier', 'jetson_nano', '/arm|aarch64/', 'amd64']);
   });
 
-  test('two manifests that would match the same device: the error names both jobs', () => {
+  test('two models of one os and architecture: the error names both jobs and says how to tell them apart', () => {
     expect(() => fleet([
       { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO) },
       { id: 'Xavier', target: CompilationTarget.device(TargetDevice.JETSON_XAVIER) },
-    ])).toThrow("models: the manifests of job 'TestStack/Nano' (os=linux, architecture=aarch64) and job 'TestStack/Xavier' (os=linux, architecture=aarch64) would match the same device");
+    ])).toThrow("models: job 'TestStack/Nano' (jetson_nano) [os=linux, architecture=aarch64] and job 'TestStack/Xavier' (jetson_xavier) "
+      + '[os=linux, architecture=aarch64] match the same devices: a device installs the first manifest it matches, so devices meant for '
+      + "job 'TestStack/Xavier' (jetson_xavier) would run job 'TestStack/Nano' (jetson_nano)'s model. Tell them apart with a custom attribute on each "
+      + "(EdgePlatform.forTargetDevice, set in the nucleus's platformOverride when the devices are provisioned)");
+  });
+
+  test('no implicit catch-all: a Xavier told apart by an attribute, and a Nano without one', () => {
+    // The Nano's manifest would serve every aarch64 device without the attribute: a Xavier not yet
+    // provisioned with it, a Raspberry Pi 4 on 64-bit OS, a Graviton gateway.
+    expect(() => fleet([
+      { id: 'Xavier', target: CompilationTarget.device(TargetDevice.JETSON_XAVIER), platform: EdgePlatform.forTargetDevice(TargetDevice.JETSON_XAVIER) },
+      { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO) },
+    ])).toThrow("models: job 'TestStack/Nano' (jetson_nano) [os=linux, architecture=aarch64] is a catch-all: besides its own devices, every device that "
+      + "matches it but not job 'TestStack/Xavier' (jetson_xavier) [os=linux, architecture=aarch64, sagemaker-neo.targetDevice=jetson_xavier] installs its model");
   });
 
   test.each<[string, object, object]>([
     ['a wider manifest first (a regular expression that covers the exact value after it)', { os: 'linux', architecture: '/arm|aarch64/' }, { os: 'linux', architecture: 'aarch64' }],
     ['two custom attributes a device may both have', { os: 'linux', attributes: { 'com.example.a': '1' } }, { os: 'linux', attributes: { 'com.example.b': '2' } }],
-    ['any architecture next to one', { os: 'linux', architecture: '*', attributes: { 'com.example.a': '1' } }, { os: 'linux', architecture: 'arm', attributes: { 'com.example.b': '1' } }],
+    ["'all' architectures next to one", { os: 'linux', architecture: 'all', attributes: { 'com.example.a': '1' } }, { os: 'linux', architecture: 'arm', attributes: { 'com.example.b': '1' } }],
+    ["'any' architecture next to a Jetson's", { os: 'linux', architecture: 'any' }, { os: 'linux', architecture: 'aarch64' }],
+    ["'any' os next to Linux", { os: 'any', architecture: 'amd64' }, { os: 'linux', architecture: 'amd64' }],
+    ["'//' (any value) next to an exact one", { 'os': 'linux', 'architecture': 'aarch64', 'com.example.board': '//' }, { 'os': 'linux', 'architecture': 'aarch64', 'com.example.board': 'nano' }],
     ['a case-insensitive Java regular expression ((?i)) that covers the other', { os: '/(?i)LINUX/', architecture: 'arm' }, { os: 'linux', architecture: 'arm' }],
   ])('conflict: %s', (_, first, second) => {
+    const platform = (p: any) => ({ os: p.os, architecture: p.architecture, attributes: p.attributes ?? (p['com.example.board'] ? { 'com.example.board': p['com.example.board'] } : undefined) });
     expect(() => fleet([
-      { id: 'First', target: CompilationTarget.device(TargetDevice.RASP3B), platform: first as any },
-      { id: 'Second', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: second as any },
-    ])).toThrow(/the manifests of job 'TestStack\/(First|Second)' .* and job 'TestStack\/(First|Second)' .* would match the same device/);
+      { id: 'First', target: CompilationTarget.device(TargetDevice.RASP3B), platform: platform(first) },
+      { id: 'Second', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: platform(second) },
+    ])).toThrow(/job 'TestStack\/(First|Second)' .* (match the same devices|is a catch-all)/);
   });
 
   test.each<[string, object, object]>([
-    ['a board-specific model and the aarch64 fallback', { os: 'linux', architecture: 'aarch64' }, { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'xavier' } }],
+    ['a board-specific model and the aarch64 fallback the user asked for', { os: 'linux', architecture: 'aarch64' }, { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'xavier' } }],
     ['a board-specific model and a regular expression fallback', { os: 'linux', architecture: '/arm|aarch64/' }, { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'x' } }],
+  ])('no conflict with fallback: true: %s', (_, wide, narrow) => {
+    expect(() => fleet([
+      { id: 'Wide', target: CompilationTarget.device(TargetDevice.RASP3B), platform: wide as any, fallback: true },
+      { id: 'Narrow', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: narrow as any },
+    ])).not.toThrow();
+  });
+
+  test('a fallback given first, with as many keys as the narrower one: ordered after it', () => {
+    const { stack } = fleet([
+      { id: 'AnyArm', target: CompilationTarget.device(TargetDevice.RASP3B), platform: { os: 'linux', architecture: '/arm|aarch64/' }, fallback: true },
+      { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: { os: 'linux', architecture: 'aarch64' } },
+    ]);
+    expect(recipeOf(Template.fromStack(stack)).Manifests.map((m: any) => m.Platform.architecture)).toEqual(['aarch64', '/arm|aarch64/']);
+  });
+
+  test('fallback does not excuse two manifests of the same platform', () => {
+    expect(() => fleet([
+      { id: 'Nano', target: CompilationTarget.device(TargetDevice.JETSON_NANO), fallback: true },
+      { id: 'Xavier', target: CompilationTarget.device(TargetDevice.JETSON_XAVIER), fallback: true },
+    ])).toThrow('match the same devices');
+  });
+
+  test.each<[string, object, object]>([
     ['different values of one attribute', { os: 'linux', attributes: { 'com.example.board': 'a' } }, { os: 'linux', attributes: { 'com.example.board': 'b' } }],
-    ['regular expressions that share no documented architecture', { os: 'linux', architecture: '/arm|x86/' }, { os: 'linux', architecture: '/aarch64|amd64/' }],
+    ['regular expressions that share no reported architecture', { os: 'linux', architecture: '/arm|x86/' }, { os: 'linux', architecture: '/aarch64|amd64/' }],
     ['a case-insensitive Java regular expression ((?i)) and an exact value it does not match', { os: '/(?i)LINUX/', architecture: 'arm' }, { os: 'windows' }],
+    ['one Neo target device attribute per Jetson', EdgePlatform.forTargetDevice(TargetDevice.JETSON_NANO), EdgePlatform.forTargetDevice(TargetDevice.JETSON_XAVIER)],
   ])('no conflict: %s', (_, first, second) => {
     expect(() => fleet([
       { id: 'First', target: CompilationTarget.device(TargetDevice.RASP3B), platform: first as any },
       { id: 'Second', target: CompilationTarget.device(TargetDevice.JETSON_NANO), platform: second as any },
     ])).not.toThrow();
+  });
+
+  test('EdgePlatform.forTargetDevice: the derived os and architecture, and the target device attribute', () => {
+    expect(EdgePlatform.forTargetDevice(TargetDevice.JETSON_NANO))
+      .toEqual({ os: 'linux', architecture: 'aarch64', attributes: { 'sagemaker-neo.targetDevice': 'jetson_nano' } });
+    expect(EdgePlatform.forTargetDevice(TargetDevice.RASP4B, 'aarch64'))
+      .toEqual({ os: 'linux', architecture: 'aarch64', attributes: { 'sagemaker-neo.targetDevice': 'rasp4b' } });
+    expect(() => EdgePlatform.forTargetDevice(TargetDevice.RASP4B)).toThrow("EdgePlatform.forTargetDevice(rasp4b): give the architecture: the Raspberry Pi 4 runs a 32-bit OS ('arm') or a 64-bit one ('aarch64')");
   });
 
   test('every missing platform is reported at once, with its index', () => {
@@ -258,9 +339,10 @@ describe('EdgeModelComponent: a mixed fleet in one component', () => {
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
       Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TokenExchangeRole') }] },
     })).flatMap((p) => p.Properties.PolicyDocument.Statement);
-    expect(new Set(statements.map((st) => st.Action))).toEqual(new Set(['s3:GetObject']));
+    expect(new Set(statements.map((st) => st.Action))).toEqual(new Set(['s3:GetObject', 's3:GetBucketLocation']));
     // `${<bucket>.Arn}/${<job>.ModelArtifactsObjectKey}`: the job's logical id.
-    const resources = statements.flatMap((st) => [st.Resource].flat()).map((r: any) => /\/\$\{(\w+)\.ModelArtifactsObjectKey\}$/.exec(r['Fn::Sub'])![1]);
+    const resources = statements.filter((st) => st.Action === 's3:GetObject').flatMap((st) => [st.Resource].flat())
+      .map((r: any) => /\/\$\{(\w+)\.ModelArtifactsObjectKey\}$/.exec(r['Fn::Sub'])![1]);
     expect(resources).toEqual(jobs.map((job) => logicalIdOf(stack, job)));
   });
 
@@ -318,6 +400,64 @@ describe('EdgeModelComponent: into an existing deployment', () => {
       'com.example.Inference': { ComponentVersion: '2.0.0' },
       'com.example.TinyOnnx': { ComponentVersion: { 'Fn::GetAtt': [componentId, 'ComponentVersion'] }, ConfigurationUpdate: { Reset: ['/Threshold'] } },
     });
+  });
+
+  test('into an Fn::If: both branches keep the user\'s components and get ours (CloudFormation casing, as the branches are)', () => {
+    const { stack, component } = build();
+    const canary = new CfnCondition(stack, 'Canary', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
+    const later = new CfnCondition(stack, 'Later', { expression: Fn.conditionEquals(Aws.ACCOUNT_ID, '123456789012') });
+    component.addToDeployment(deploymentOf(stack, Fn.conditionIf(canary.logicalId,
+      { 'com.example.Inference': { ComponentVersion: '2.0.0' } },
+      Fn.conditionIf(later.logicalId, { 'com.example.Inference': { ComponentVersion: '1.0.0' } }, Aws.NO_VALUE))), { configurationUpdate: { merge: '{"a":1}' } });
+    const [componentId] = Object.keys(Template.fromStack(stack).findResources(COMPONENT_VERSION_RESOURCE_TYPE));
+    const ours = { ComponentVersion: { 'Fn::GetAtt': [componentId, 'ComponentVersion'] }, ConfigurationUpdate: { Merge: '{"a":1}' } };
+    expect(componentsOf(stack)).toEqual({
+      'Fn::If': ['Canary',
+        { 'com.example.Inference': { ComponentVersion: '2.0.0' }, 'com.example.TinyOnnx': ours },
+        { 'Fn::If': ['Later', { 'com.example.Inference': { ComponentVersion: '1.0.0' }, 'com.example.TinyOnnx': ours }, { 'com.example.TinyOnnx': ours }] }],
+    });
+  });
+
+  test('two model components into one deployment whose components are a token: both added, nothing lost', () => {
+    const { stack, component } = build();
+    const other = new EdgeModelComponent(stack, 'Other', {
+      compilationJob: new CompilationJob(stack, 'OtherJob', { ...JOB, target: CompilationTarget.device(TargetDevice.JETSON_NANO) }),
+      componentName: 'com.example.Other',
+    });
+    const deployment = deploymentOf(stack, Lazy.any({ produce: () => ({ 'com.example.Inference': { componentVersion: '2.0.0' } }) }));
+    component.addToDeployment(deployment);
+    other.addToDeployment(deployment);
+    expect(Object.keys(componentsOf(stack)).sort()).toEqual(['com.example.Inference', 'com.example.Other', 'com.example.TinyOnnx']);
+  });
+
+  test('a Lazy that already names our component is refused, not overwritten', () => {
+    const { stack, component } = build();
+    component.addToDeployment(deploymentOf(stack, Lazy.any({ produce: () => ({ 'com.example.TinyOnnx': { componentVersion: '0.9.0' } }) })));
+    expect(() => Template.fromStack(stack))
+      .toThrow("Cannot add component 'com.example.TinyOnnx' (TestStack/Component) to deployment TestStack/Deployment: its components already have an entry of that name");
+  });
+
+  test('an Fn::If branch that already names our component is refused', () => {
+    const { stack, component } = build();
+    const canary = new CfnCondition(stack, 'Canary', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
+    component.addToDeployment(deploymentOf(stack, Fn.conditionIf(canary.logicalId, {}, { 'com.example.TinyOnnx': { ComponentVersion: '0.9.0' } })));
+    expect(() => Template.fromStack(stack)).toThrow('its components already have an entry of that name');
+  });
+
+  test('components known only at deploy time (an import) are refused with what to do', () => {
+    const { stack, component } = build();
+    component.addToDeployment(deploymentOf(stack, Fn.importValue('FleetComponents') as any));
+    expect(() => Template.fromStack(stack)).toThrow("Cannot add component 'com.example.TinyOnnx' (TestStack/Component) to deployment TestStack/Deployment: "
+      + 'its components are Fn::ImportValue, known only at deploy time, so the entry cannot be added without replacing them');
+  });
+
+  test('the deployment waits for the device role\'s policy (devices download as soon as it exists)', () => {
+    const { stack, component } = build();
+    component.addToDeployment(deploymentOf(stack, INFERENCE));
+    const template = Template.fromStack(stack);
+    const [policyId] = Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^TokenExchangeRole') }] } }));
+    const [deployment] = Object.values(template.findResources('AWS::GreengrassV2::Deployment'));
+    expect(deployment.DependsOn).toContain(policyId);
   });
 
   test('a name the deployment has already is refused', () => {

@@ -6,8 +6,9 @@
  *   https://docs.aws.amazon.com/greengrass/v2/developerguide/component-recipe-reference.html):
  *   a device uses the first manifest it matches, `Unarchive` is NONE or ZIP, and artifacts are in
  *   S3 in the component's account and Region;
- * - the Linux install step really extracts a Neo archive (run with sh and tar here); the Windows
- *   one is checked for what cmd.exe and the nucleus do to it (no Windows device here).
+ * - the Linux install step really extracts a Neo archive (run with sh and tar here, in a Greengrass
+ *   root whose path has spaces); the Windows one is checked for what cmd.exe and the nucleus do to
+ *   it (no Windows device here).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -20,14 +21,18 @@ import { renderIntrinsics } from '../docs/example/print-requests';
 import {
   CompilationJob, CompilationTarget, EdgeModel, EdgeModelComponent, GreengrassPlatform, TargetArch, TargetDevice, TargetOs,
 } from '../src';
+import { findBestMatch, testPlatform } from './nucleus/platform';
 import { newStack } from './util';
 import { tinyOnnxModel, TINY_ONNX_ARCHIVE } from '../integ/model/tiny-onnx';
 import { withVersion } from '../lambda/component-version/versions';
-import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/component-contract';
 import { RESOURCE_TYPE } from '../src/private/contract';
-import { POSIX_INSTALL, WINDOWS_INSTALL } from '../src/private/greengrass-recipe';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
+import { INSTALL_TIMEOUT_SECONDS, posixInstall, windowsInstall } from '../src/private/edge/recipe';
 
-const SCHEMA_PATH = path.join(__dirname, '..', '..', 'shared', 'reference', 'greengrass', 'recipe_schema.json');
+/** ../shared beside the checkout (a git worktree under wt/ sits one folder deeper). */
+const SCHEMA_PATH = [path.join(__dirname, '..', '..'), path.join(__dirname, '..', '..', '..')]
+  .map((dir) => path.join(dir, 'shared', 'reference', 'greengrass', 'recipe_schema.json'))
+  .find((file) => fs.existsSync(file)) ?? path.join(__dirname, '..', '..', 'shared', 'reference', 'greengrass', 'recipe_schema.json');
 
 /**
  * The schema's patterns use Java's inline `(?i)` flag, which JavaScript's RegExp lacks: turn it
@@ -64,7 +69,7 @@ const MODEL = tinyOnnxModel();
 const XAVIER_BOARD = { os: 'linux', architecture: 'aarch64', attributes: { 'com.example.board': 'jetson_xavier' } };
 
 /** The shapes of component the construct emits: one platform, a mixed fleet, Windows, custom attributes, regex. */
-const SHAPES: Record<string, Array<{ target: CompilationTarget; platform?: GreengrassPlatform }>> = {
+const SHAPES: Record<string, Array<{ target: CompilationTarget; platform?: GreengrassPlatform; fallback?: boolean }>> = {
   'one Raspberry Pi 3': [{ target: CompilationTarget.device(TargetDevice.RASP3B) }],
   'a mixed Linux fleet': [
     { target: CompilationTarget.device(TargetDevice.JETSON_XAVIER) },
@@ -76,13 +81,13 @@ const SHAPES: Record<string, Array<{ target: CompilationTarget; platform?: Green
     { target: CompilationTarget.device(TargetDevice.X86_WIN32) },
     { target: CompilationTarget.platform({ os: TargetOs.LINUX, arch: TargetArch.X86_64 }) },
   ],
-  'boards told apart by platformOverride, with a fallback': [
-    { target: CompilationTarget.device(TargetDevice.JETSON_NANO) },
+  'boards told apart by platformOverride, with a declared fallback': [
+    { target: CompilationTarget.device(TargetDevice.JETSON_NANO), fallback: true },
     { target: CompilationTarget.device(TargetDevice.JETSON_XAVIER), platform: XAVIER_BOARD },
   ],
   'a regular expression and any architecture': [
     { target: CompilationTarget.device(TargetDevice.RASP3B), platform: { os: 'linux', architecture: '/arm|aarch64/' } },
-    { target: CompilationTarget.device(TargetDevice.X86_WIN64), platform: { os: 'windows', architecture: '*' } },
+    { target: CompilationTarget.device(TargetDevice.X86_WIN64), platform: { os: 'windows', architecture: 'all' } },
   ],
 };
 
@@ -91,6 +96,7 @@ function build(shape: keyof typeof SHAPES) {
   const models: EdgeModel[] = SHAPES[shape].map((m, i) => ({
     compilationJob: new CompilationJob(stack, `Job${i}`, { ...MODEL, target: m.target }),
     platform: m.platform,
+    fallback: m.fallback,
   }));
   new EdgeModelComponent(stack, 'Component', { models, componentName: 'com.example.Model' });
   const template = Template.fromStack(stack);
@@ -98,24 +104,9 @@ function build(shape: keyof typeof SHAPES) {
   return { stack, template, recipe: recipesOf(stack)[0], jobIds };
 }
 
-/**
- * Whether a device with these platform attributes matches a manifest's Platform, as the recipe
- * reference defines it: each key an exact value, `*` (any value, also an absent one), or a
- * Java-style regular expression between slashes; no Platform matches every device.
- */
-function deviceMatches(device: Record<string, string>, platform: Record<string, string> | undefined): boolean {
-  return Object.entries(platform ?? {}).every(([key, want]) => {
-    if (want === '*') return true;
-    const have = device[key];
-    if (have === undefined) return false;
-    if (want.length >= 2 && want.startsWith('/') && want.endsWith('/')) return new RegExp(`^(?:${want.slice(1, -1)})$`).test(have);
-    return have === want;
-  });
-}
-
-/** The manifest a device uses: the first it matches (recipe reference, Manifests). */
+/** The manifest a device uses: the first it matches (the nucleus's PlatformHelper, ported in ./nucleus/platform.ts). */
 function manifestFor(recipe: any, device: Record<string, string>): number {
-  return recipe.Manifests.findIndex((m: any) => deviceMatches(device, m.Platform));
+  return findBestMatch(device, recipe.Manifests);
 }
 
 describe.each(Object.keys(SHAPES))('recipe of %s', (shape) => {
@@ -131,7 +122,7 @@ describe.each(Object.keys(SHAPES))('recipe of %s', (shape) => {
     recipe.Manifests.forEach((m: any, i: number) => {
       // A device that has exactly the manifest's exact values, and the first documented value of a regex.
       const device = Object.fromEntries(Object.entries<string>(m.Platform ?? {}).filter(([, v]) => v !== '*').map(([k, v]) =>
-        [k, v.startsWith('/') ? ['linux', 'windows', 'amd64', 'arm', 'aarch64', 'x86'].find((known) => deviceMatches({ [k]: known }, { [k]: v }))! : v]));
+        [k, v.startsWith('/') || v === 'all' ? ['linux', 'windows', 'amd64', 'arm', 'aarch64', 'x86'].find((known) => testPlatform({ [k]: known }, { [k]: v }))! : v]));
       expect(manifestFor(recipe, device)).toBe(i);
     });
   });
@@ -183,67 +174,128 @@ describe('which model each device of a fleet installs', () => {
     ['a Xavier whose nucleus sets platformOverride com.example.board=jetson_xavier', { 'os': 'linux', 'architecture': 'aarch64', 'com.example.board': 'jetson_xavier' }, 1],
     ['an aarch64 device without the attribute (the fallback)', { os: 'linux', architecture: 'aarch64' }, 0],
   ])('platformOverride: %s', (_, device, job) => {
-    const { recipe, jobIds } = build('boards told apart by platformOverride, with a fallback');
+    const { recipe, jobIds } = build('boards told apart by platformOverride, with a declared fallback');
     expect(recipe.Manifests[manifestFor(recipe, device)].Artifacts[0].Uri).toBe(`\${GetAtt:${jobIds[job]}.ModelArtifactsS3Uri}`);
   });
 });
 
 describe('install steps', () => {
-  /** Replaces the recipe variables as the nucleus does before it runs a script. */
+  /** Replaces the recipe variables as the nucleus does before it runs a script: plain text, no quoting. */
   function interpolate(script: string, vars: Record<string, string>): string {
     return script.replace(/\{(artifacts:path|work:path)\}/g, (_, name: string) => vars[name]);
   }
 
-  test('Linux: sh extracts the Neo archive into {work:path}/model, and again over an older model', () => {
-    const { recipe } = build('a mixed Linux fleet');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gg-install-'));
-    const artifacts = path.join(dir, 'artifacts');
-    const work = path.join(dir, 'work');
-    fs.mkdirSync(artifacts);
-    fs.mkdirSync(path.join(work, 'model'), { recursive: true });
-    fs.writeFileSync(path.join(work, 'model', 'stale.params'), 'old model');
-    fs.copyFileSync(TINY_ONNX_ARCHIVE, path.join(artifacts, 'model-rasp4b.tar.gz'));
-    const expected = execFileSync('tar', ['-tzf', TINY_ONNX_ARCHIVE], { encoding: 'utf8' }).split('\n').filter((f) => f && !f.endsWith('/'));
+  const URI = 's3://amzn-s3-demo-bucket/compiled/Job-1a2b/model-rasp3b.tar.gz';
+  const ARCHIVE_NAME = 'model-rasp3b.tar.gz'; // the nucleus saves an artifact under its URI's last segment
+  const expectedFiles = () => execFileSync('tar', ['-tzf', TINY_ONNX_ARCHIVE], { encoding: 'utf8' })
+    .split('\n').filter((f) => f && !f.endsWith('/')).map((f) => path.normalize(f)).sort();
+  const filesIn = (dir: string) => fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
 
-    for (const manifest of recipe.Manifests) {
-      const script = interpolate(manifest.Lifecycle.Install.Script, { 'artifacts:path': artifacts, 'work:path': work });
-      execFileSync('sh', ['-c', script]); // the nucleus on Linux runs lifecycle scripts with `sh -c`
-      const files = fs.readdirSync(path.join(work, 'model'), { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile()).map((e) => path.relative(path.join(work, 'model'), path.join(e.parentPath, e.name)));
-      expect(files.sort()).toEqual(expected.map((f) => path.normalize(f)).sort());
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
+  /**
+   * A Greengrass root whose path has spaces, next to a folder named like its first word (what an
+   * unquoted `rm -rf {work:path}/model` would remove), with the version's artifacts folder.
+   */
+  function greengrassRoot(version = '1.0.0') {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'gg-install-'));
+    const root = path.join(base, 'greengrass root', 'v2');
+    const bystander = path.join(base, 'greengrass');
+    fs.mkdirSync(path.join(bystander, 'model'), { recursive: true });
+    fs.writeFileSync(path.join(bystander, 'model', 'keep.txt'), 'not ours');
+    const work = path.join(root, 'work', 'com.example.Model');
+    fs.mkdirSync(work, { recursive: true });
+    const artifacts = (v: string) => {
+      const dir = path.join(root, 'packages', 'artifacts', 'com.example.Model', v);
+      fs.mkdirSync(dir, { recursive: true });
+      return dir;
+    };
+    fs.copyFileSync(TINY_ONNX_ARCHIVE, path.join(artifacts(version), ARCHIVE_NAME));
+    const run = (v = version, uri = URI) => execFileSync('sh', ['-c', interpolate(posixInstall(uri), { 'artifacts:path': artifacts(v), 'work:path': work })], { stdio: 'pipe' });
+    return { base, work, bystander, artifacts, run, cleanup: () => fs.rmSync(base, { recursive: true, force: true }) };
+  }
+
+  test('Linux: sh extracts the archive into {work:path}/model in a root path with spaces, and touches nothing outside it', () => {
+    const gg = greengrassRoot();
+    fs.mkdirSync(path.join(gg.work, 'model'));
+    fs.writeFileSync(path.join(gg.work, 'model', 'stale.params'), 'old model');
+    gg.run();
+    expect(filesIn(path.join(gg.work, 'model'))).toEqual(expectedFiles());
+    expect(fs.readFileSync(path.join(gg.bystander, 'model', 'keep.txt'), 'utf8')).toBe('not ours');
+    gg.cleanup();
   });
 
-  test('Linux: a failed extraction fails the step', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gg-install-'));
-    fs.writeFileSync(path.join(dir, 'broken.tar.gz'), 'not an archive');
-    expect(() => execFileSync('sh', ['-c', interpolate(POSIX_INSTALL, { 'artifacts:path': dir, 'work:path': dir })], { stdio: 'pipe' })).toThrow();
-    fs.rmSync(dir, { recursive: true, force: true });
+  test('Linux: extracts once per version: a restart finds the model in place, a new version extracts again', () => {
+    const gg = greengrassRoot();
+    gg.run();
+    const marker = path.join(gg.work, 'model', 'touched-after-install');
+    fs.writeFileSync(marker, '');
+    gg.run(); // the nucleus restarts: Install runs again
+    expect(fs.existsSync(marker)).toBe(true);
+    fs.copyFileSync(TINY_ONNX_ARCHIVE, path.join(gg.artifacts('1.0.1'), ARCHIVE_NAME));
+    gg.run('1.0.1');
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(filesIn(path.join(gg.work, 'model'))).toEqual(expectedFiles());
+    gg.cleanup();
+  });
+
+  test('Linux: only this manifest\'s archive, when the version folder holds another one too', () => {
+    const gg = greengrassRoot();
+    fs.writeFileSync(path.join(gg.artifacts('1.0.0'), 'model-jetson_nano.tar.gz'), 'another manifest\'s archive');
+    gg.run();
+    expect(filesIn(path.join(gg.work, 'model'))).toEqual(expectedFiles());
+    gg.cleanup();
+  });
+
+  test.each<[string, (dir: string) => void]>([
+    ['missing', (dir) => fs.rmSync(path.join(dir, ARCHIVE_NAME))],
+    ['not an archive', (dir) => fs.writeFileSync(path.join(dir, ARCHIVE_NAME), 'not an archive')],
+    ['unreadable', (dir) => fs.chmodSync(path.join(dir, ARCHIVE_NAME), 0o000)],
+  ])('Linux: an archive that is %s fails the step', (what, spoil) => {
+    if (what === 'unreadable' && process.getuid?.() === 0) return; // root reads every file
+    const gg = greengrassRoot();
+    spoil(gg.artifacts('1.0.0'));
+    expect(() => gg.run()).toThrow();
+    expect(fs.existsSync(path.join(gg.work, 'model.source'))).toBe(false); // the next start tries again
+    gg.cleanup();
+  });
+
+  test('Linux: the synthesized step names the artifact of its own manifest, and waits long enough for a large model', () => {
+    const { recipe } = build('a mixed Linux fleet');
+    for (const manifest of recipe.Manifests) {
+      expect(manifest.Lifecycle.Install)
+        .toEqual({ Script: posixInstall(manifest.Artifacts[0].Uri), RequiresPrivilege: false, Timeout: INSTALL_TIMEOUT_SECONDS });
+    }
+    expect(INSTALL_TIMEOUT_SECONDS).toBeGreaterThan(120); // the nucleus's default Install timeout (Lifecycle.java)
   });
 
   test('Windows manifests get the PowerShell step, Linux ones the POSIX step', () => {
     const { recipe } = build('Linux and Windows');
     expect(recipe.Manifests.map((m: any) => [m.Platform.os, m.Lifecycle.Install.Script]))
-      .toEqual([['windows', WINDOWS_INSTALL], ['windows', WINDOWS_INSTALL], ['linux', POSIX_INSTALL]]);
+      .toEqual(recipe.Manifests.map((m: any) => [m.Platform.os, m.Platform.os === 'windows' ? windowsInstall(m.Artifacts[0].Uri) : posixInstall(m.Artifacts[0].Uri)]));
+    expect(recipe.Manifests.map((m: any) => m.Platform.os)).toEqual(['windows', 'windows', 'linux']);
   });
 
-  test('Windows: one PowerShell command line that cmd.exe passes on unchanged', () => {
+  test('Windows: one PowerShell command line that cmd.exe passes on unchanged, failing on a missing archive or a failed tar', () => {
     // cmd.exe runs the script (nucleus WindowsPlatform: CmdDecorator): it has no `rm -rf`, `mkdir -p`
     // or globbing, expands %VAR%, and treats | & < > as operators outside double quotes.
-    const match = /^powershell -NoProfile -NonInteractive -Command "([^"]*)"$/.exec(WINDOWS_INSTALL);
+    const script = windowsInstall(URI);
+    const match = /^powershell -NoProfile -NonInteractive -Command "([^"]*)"$/.exec(script);
     expect(match).not.toBeNull();
     const command = match![1];
     expect(command).not.toMatch(/%/);
-    expect(command).not.toMatch(/\brm -rf\b|\bmkdir -p\b/);
+    expect(command).not.toMatch(/\brm -rf\b|\bmkdir -p\b|\*/);
     expect(command).toContain("$ErrorActionPreference = 'Stop'");
-    expect(command).toContain('tar -xzf $_.FullName -C $m');
-    expect(command).toMatch(/if \(\$LASTEXITCODE -ne 0\) \{ exit \$LASTEXITCODE \}/);
+    expect(command).toContain(`$a = Join-Path '{artifacts:path}' ('${URI}' -split '/')[-1]`);
+    expect(command).toContain("if (-not (Test-Path -LiteralPath $a -PathType Leaf)) { throw ('model archive ' + $a + ' is missing') }");
+    expect(command).toMatch(/tar -xzf \$a -C \$m; if \(\$LASTEXITCODE -ne 0\) \{ exit \$LASTEXITCODE \}/);
+    expect(command).toMatch(/\(Get-Content -Raw -LiteralPath \$s\) -eq \$a\)\) \{ exit 0 \}/);
+    expect(command.indexOf('Set-Content')).toBeGreaterThan(command.indexOf('tar -xzf')); // the marker is written last
   });
 
-  test.each([['POSIX', POSIX_INSTALL], ['Windows', WINDOWS_INSTALL]])('%s: every {…} the nucleus would read as a recipe variable is one it defines', (_, script) => {
+  test.each([['POSIX', posixInstall(URI)], ['Windows', windowsInstall(URI)]])('%s: every {…} the nucleus would read as a recipe variable is one it defines, always quoted', (_, script) => {
     // Recipe variables are {name:key} without spaces; PowerShell's script blocks start with '{ '.
     const variables = [...script.matchAll(/\{([^\s{}]+)\}/g)].map((m) => m[1]);
     expect(new Set(variables)).toEqual(new Set(['work:path', 'artifacts:path']));
+    for (const m of script.matchAll(/\{(work|artifacts):path\}/g)) expect(['"', "'"]).toContain(script[m.index! - 1]);
   });
 });

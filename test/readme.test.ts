@@ -291,6 +291,21 @@ describe('the Warnings table is the warning API', () => {
   });
 });
 
+describe.each(DOCS)('%s as GitHub renders it', (guide) => {
+  const all: Token[] = [];
+  void marked.walkTokens(marked.lexer(fs.readFileSync(path.join(ROOT, guide), 'utf8')), (token) => { all.push(token); });
+
+  test('every table renders as a table, and links within it name one of its headings', () => {
+    const strayRows = all.filter((token): token is Tokens.Paragraph => token.type === 'paragraph')
+      .flatMap((token) => token.raw.split('\n').filter((line) => line.trimStart().startsWith('|')));
+    expect(strayRows).toEqual([]);
+    const anchors = new Set(all.filter((token): token is Tokens.Heading => token.type === 'heading')
+      .map((heading) => heading.text.toLowerCase().replace(/[^\p{L}\p{N}\- ]/gu, '').replace(/ /g, '-')));
+    const links = all.filter((token): token is Tokens.Link => token.type === 'link').map((token) => token.href);
+    expect(links.filter((href) => href.startsWith('#') && !anchors.has(href.slice(1)))).toEqual([]);
+  });
+});
+
 describe('the README describes the class as it is', () => {
   const section = (heading: string) => README.slice(README.indexOf(heading), README.indexOf('\n## ', README.indexOf(heading) + 1));
 

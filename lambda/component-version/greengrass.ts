@@ -8,7 +8,7 @@ import {
   ListComponentVersionsCommand,
 } from '@aws-sdk/client-greengrassv2';
 import type { CloudComponentStatus } from '@aws-sdk/client-greengrassv2';
-import type { GreengrassRecipe } from '../../src/private/component-contract';
+import type { GreengrassRecipe } from '../../src/private/edge/component-contract';
 import { errorName, isTransientSdkError } from '../shared/sdk-errors';
 
 /**

@@ -2,9 +2,9 @@
 // isComplete poll creates it when it is new, and the polls wait until Greengrass can deploy it.
 import { createHash } from 'crypto';
 import { createVersion, isConflict, isNotFound, isRetryable, listVersions, recipeOf, statusOf } from './greengrass';
-import { artifactUris, newestOf, nextPatch, sameArtifacts, withVersion } from './versions';
-import type { ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec } from '../../src/private/component-contract';
-import { FIRST_COMPONENT_VERSION } from '../../src/private/component-contract';
+import { artifactUris, newestOf, nextPatch, recipeDifference, sameRecipe, withVersion } from './versions';
+import type { ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec } from '../../src/private/edge/component-contract';
+import { FIRST_COMPONENT_VERSION } from '../../src/private/edge/component-contract';
 import type * as events from '../shared/custom-resource';
 import { DeploymentError } from '../shared/custom-resource';
 
@@ -31,7 +31,7 @@ function specOf(event: OnEventRequest): ComponentVersionSpec {
 const versionArn = (spec: ComponentVersionSpec, version: string) => `${spec.componentArn}:versions:${version}`;
 
 export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
-  // Versions are never deleted (README, "Versions"): a deleted number could be published again with
+  // Versions are never deleted (docs/greengrass.md, "Versions"): a deleted number could be published again with
   // other artifacts, and devices that installed it would then hold two models under one version.
   if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
   const spec = specOf(event);
@@ -40,7 +40,7 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
 }
 
 /**
- * The version the resource has, when it still fits: the same artifacts (and the stated version, if
+ * The version the resource has, when it still fits: the same recipe (and the stated version, if
  * any). Covers an update that changed nothing the devices get, and the rollback of an update
  * CloudFormation cancelled (an Update back to the old properties, with the old version's ARN).
  */
@@ -53,20 +53,43 @@ async function keptVersion(spec: ComponentVersionSpec, physicalId: string): Prom
 }
 
 /**
- * Whether an existing version can serve this recipe: the same artifacts, and not FAILED (a version
- * Greengrass refused stays FAILED; reusing it would fail every deployment after it).
+ * Whether an existing version can serve this recipe: the same recipe in everything that reaches a
+ * device (versions.ts, recipeDifference), and not FAILED (a version Greengrass refused stays FAILED;
+ * reusing it would fail every deployment after it).
  */
 async function reusable(spec: ComponentVersionSpec, arn: string): Promise<boolean> {
   const stored = await recipeOf(arn);
-  return stored !== undefined && sameArtifacts(stored, spec.recipe) && (await statusOf(arn))?.componentState !== 'FAILED';
+  return stored !== undefined && sameRecipe(stored, spec.recipe) && (await statusOf(arn))?.componentState !== 'FAILED';
 }
 
-/** The stated version: reused when it carries these artifacts, created when it does not exist, else an error. */
+/**
+ * The stated version: reused when its recipe is this one, created when it does not exist, else an
+ * error. A FAILED version is an error at once: it can never be created again (ConflictException),
+ * and Greengrass may not return its recipe at all.
+ */
 async function statedVersion(spec: ComponentVersionSpec, version: string): Promise<OnEventResponse> {
   const arn = versionArn(spec, version);
   const stored = await recipeOf(arn);
-  if (stored && !sameArtifacts(stored, spec.recipe)) throw new DeploymentError(conflictMessage(spec, version, stored, true));
+  const failed = await failedStatus(arn);
+  if (failed !== undefined) throw new DeploymentError(failedMessage(spec, version, failed));
+  if (stored && !sameRecipe(stored, spec.recipe)) throw new DeploymentError(conflictMessage(spec, version, stored, true));
   return { PhysicalResourceId: arn, ComponentVersion: version, CreateVersion: !stored };
+}
+
+/** The status message of a version that exists in state FAILED; undefined when it does not exist or did not fail. */
+async function failedStatus(arn: string): Promise<string | undefined> {
+  try {
+    const status = await statusOf(arn);
+    return status?.componentState === 'FAILED' ? (status.message ?? 'FAILED') : undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+function failedMessage(spec: ComponentVersionSpec, version: string, reason: string): string {
+  return `Greengrass component ${spec.componentName} version ${version} exists in state FAILED (${reason}). ` +
+    'A FAILED version stays and cannot be published again: raise componentVersion, or omit it to let the deployment choose the next patch version.';
 }
 
 /** No stated version: the newest when it carries these artifacts, else the next patch after it (GDK's NEXT_PATCH). */
@@ -86,8 +109,9 @@ async function chosenVersion(spec: ComponentVersionSpec): Promise<OnEventRespons
 }
 
 function conflictMessage(spec: ComponentVersionSpec, version: string, stored: ComponentVersionSpec['recipe'], stated: boolean): string {
-  const what = `Greengrass component ${spec.componentName} version ${version} exists already with other artifacts ` +
-    `(${artifactUris(stored).join(', ') || 'none'}; this deployment ships ${artifactUris(spec.recipe).join(', ')}). ` +
+  const where = recipeDifference(stored, spec.recipe) ?? 'recipe';
+  const what = `Greengrass component ${spec.componentName} version ${version} exists already with another recipe (it differs at ${where}; ` +
+    `its artifacts: ${artifactUris(stored).join(', ') || 'none'}; this deployment ships ${artifactUris(spec.recipe).join(', ')}). ` +
     'Component versions are immutable, so it was left unchanged.';
   return stated
     ? `${what} Raise componentVersion, or omit it to let the deployment choose the next patch version.`
@@ -108,7 +132,7 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
         // e.g. ValidationException: "... {s3://... = Specified artifact resource cannot be accessed}"
         throw new DeploymentError(`Greengrass refused component ${spec.componentName} version ${version}: ${error.name}: ${error.message}`);
       });
-    } else if (!sameArtifacts(stored, spec.recipe)) {
+    } else if (!sameRecipe(stored, spec.recipe)) {
       // Created by someone else between onEvent and this poll (ConflictException on our create).
       throw new DeploymentError(conflictMessage(spec, version, stored, spec.componentVersion !== undefined));
     }
@@ -126,8 +150,17 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
         return { IsComplete: false };
     }
   } catch (error) {
-    // Transient, or a create that lost a race (the next poll compares what was created).
-    if (isRetryable(error) || isConflict(error)) return { IsComplete: false };
+    if (isConflict(error)) {
+      // A version exists that this poll could not read: FAILED ones may hide their recipe. It will
+      // never be ours, so say so now instead of polling until the deployment times out.
+      const failed = await failedStatus(arn).catch((e: unknown) => {
+        if (isRetryable(e)) return undefined;
+        throw e;
+      });
+      if (failed !== undefined) throw new DeploymentError(failedMessage(spec, version, failed));
+      return { IsComplete: false }; // a create that lost a race: the next poll compares what was created
+    }
+    if (isRetryable(error)) return { IsComplete: false };
     throw error;
   }
 }

@@ -1,6 +1,6 @@
-// Which version a recipe gets: semantic versions, the next patch, and whether two recipes carry the
-// same artifacts.
-import type { GreengrassRecipe } from '../../src/private/component-contract';
+// Which version a recipe gets: semantic versions, the next patch, and whether an existing version's
+// recipe is this one.
+import type { GreengrassRecipe } from '../../src/private/edge/component-contract';
 
 interface SemVer {
   readonly major: number;
@@ -50,52 +50,95 @@ export function nextPatch(version: string): string {
   return `${v.major}.${v.minor}.${v.patch + 1}`;
 }
 
-/** A recipe's value at `key`, whatever its case (Greengrass reads recipe keys case-insensitively). */
-function field(object: unknown, key: string): unknown {
-  if (typeof object !== 'object' || object === null) return undefined;
-  const entry = Object.entries(object).find(([k]) => k.toLowerCase() === key.toLowerCase());
-  return entry?.[1];
+/*
+ * Whether an existing version can serve a recipe: everything in it that reaches a device must be
+ * the same (the platforms and their order decide which manifest a device takes, the lifecycle what
+ * it runs, the artifacts what it downloads, the configuration what it reads). Compared as Greengrass
+ * reads a recipe: keys of any case (recipe reference: "Recipe key names are case-insensitive"), the
+ * defaults a stored recipe may spell out (ComponentType aws.greengrass.generic, empty sections, an
+ * artifact's Unarchive NONE and Permission Read OWNER / Execute NONE) taken as given, and the
+ * `Digest` and `Algorithm` Greengrass adds to each artifact of a stored recipe left aside, except
+ * that two digests, where both recipes hold one, must agree. Only `ComponentVersion` may differ.
+ * https://docs.aws.amazon.com/greengrass/v2/developerguide/component-recipe-reference.html
+ */
+
+/** Maps whose keys are data (platform attributes, configuration), compared as they are. */
+const DATA_MAPS = ['platform', 'defaultconfiguration'];
+/** What Greengrass computes into a stored artifact. */
+const COMPUTED_ARTIFACT_KEYS = ['digest', 'algorithm'];
+const ARTIFACT_DEFAULTS = { unarchive: 'NONE', permission: { read: 'OWNER', execute: 'NONE' } };
+
+/** The recipe as the comparison sees it (see above); digests are collected apart. */
+function canonical(value: unknown, key = '', digests?: Map<string, string>, at = ''): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => canonical(v, key, digests, `${at}[${i}]`));
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value).map(([k, v]) => [DATA_MAPS.includes(key) ? k : k.toLowerCase(), v] as [string, unknown]);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) out[k] = DATA_MAPS.includes(key) ? v : canonical(v, k, digests, at ? `${at}.${k}` : k);
+  if (key === '' || key === 'manifests') {
+    // An empty section says what its absence says (a stored recipe may spell them out).
+    for (const [k, v] of Object.entries(out)) if (isEmpty(v)) delete out[k];
+  }
+  if (key === '') {
+    delete out.componentversion;
+    out.componenttype ??= 'aws.greengrass.generic'; // the recipe reference's default
+  }
+  if (key === 'manifests') out.platform ??= {};
+  if (key === 'artifacts') {
+    if (typeof out.digest === 'string') digests?.set(at, out.digest);
+    for (const computed of COMPUTED_ARTIFACT_KEYS) delete out[computed];
+    out.unarchive ??= ARTIFACT_DEFAULTS.unarchive;
+    out.permission = { ...ARTIFACT_DEFAULTS.permission, ...(out.permission as object | undefined) };
+  }
+  return out;
 }
 
-/** One artifact as the comparison sees it. */
-interface ArtifactKey {
-  readonly uri: string;
-  /** Greengrass adds `Digest` (and `Algorithm`) to each artifact of the recipes it stores. */
-  readonly digest?: string;
+function isEmpty(value: unknown): boolean {
+  return (Array.isArray(value) && value.length === 0)
+    || (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0);
 }
 
-/** The artifacts of each manifest, in order. */
-export function artifactsOf(recipe: GreengrassRecipe): ArtifactKey[][] {
-  const manifests = field(recipe, 'Manifests');
-  return (Array.isArray(manifests) ? manifests : []).map((manifest) => {
-    const artifacts = field(manifest, 'Artifacts');
-    return (Array.isArray(artifacts) ? artifacts : []).map((artifact) => {
-      const digest = field(artifact, 'Digest');
-      return { uri: String(field(artifact, 'Uri')), ...(typeof digest === 'string' ? { digest } : {}) };
-    });
-  });
+/** The first place where two values differ, as a path, or undefined when they are the same. */
+function firstDifference(a: unknown, b: unknown, at: string): string | undefined {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+    return JSON.stringify(a) === JSON.stringify(b) ? undefined : at;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return `${at} (${a.length} against ${b.length})`;
+    for (let i = 0; i < a.length; i++) {
+      const d = firstDifference(a[i], b[i], `${at}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  for (const k of keys) {
+    const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], at ? `${at}.${k}` : k);
+    if (d) return d;
+  }
+  return undefined;
 }
 
 /**
- * Whether two recipes carry the same artifacts: manifest by manifest, the same URIs and, where both
- * recipes hold one, the same digest.
- *
- * The URIs identify the bytes: each is a compilation job's output, written once under a key named
- * after the job (the handler of CompilationJob appends `/<job name>/` to the output location, and a
- * job name is new for every compilation), so a new compilation never writes where an earlier one did.
- * Nothing here uploads or rewrites an artifact: a version is only ever created, never updated.
+ * Where an existing version's recipe differs from the one this deployment ships, in anything that
+ * reaches a device (a path such as `manifests[0].platform.architecture`), or undefined: reusable.
  */
-export function sameArtifacts(a: GreengrassRecipe, b: GreengrassRecipe): boolean {
-  const [x, y] = [artifactsOf(a), artifactsOf(b)];
-  return x.length === y.length && x.every((manifest, i) => manifest.length === y[i].length && manifest.every((artifact, j) => {
-    const other = y[i][j];
-    return artifact.uri === other.uri && (artifact.digest === undefined || other.digest === undefined || artifact.digest === other.digest);
-  }));
+export function recipeDifference(stored: GreengrassRecipe, wanted: GreengrassRecipe): string | undefined {
+  const [x, y] = [new Map<string, string>(), new Map<string, string>()];
+  const d = firstDifference(canonical(stored, '', x), canonical(wanted, '', y), '');
+  if (d) return d;
+  return [...x].find(([at, digest]) => y.has(at) && y.get(at) !== digest)?.[0]?.concat('.digest');
+}
+
+/** Whether an existing version's recipe is this one in everything that reaches a device. */
+export function sameRecipe(stored: GreengrassRecipe, wanted: GreengrassRecipe): boolean {
+  return recipeDifference(stored, wanted) === undefined;
 }
 
 /** Every artifact URI of a recipe, for messages. */
 export function artifactUris(recipe: GreengrassRecipe): string[] {
-  return artifactsOf(recipe).flat().map((artifact) => artifact.uri);
+  const manifests = (canonical(recipe) as { manifests?: Array<{ artifacts?: Array<{ uri?: unknown }> }> }).manifests ?? [];
+  return manifests.flatMap((m) => m.artifacts ?? []).map((a) => String(a.uri));
 }
 
 /**

@@ -68,6 +68,12 @@ export class GreengrassStandIn {
   settleSeconds = 3;
   /** Artifacts whose version turns FAILED with this message. */
   readonly failingArtifacts = new Map<string, string>();
+  /**
+   * GetComponent of a FAILED version answers ResourceNotFoundException. The API reference does not
+   * say whether a version Greengrass failed keeps a readable recipe; the handler must be right
+   * either way, so both are played.
+   */
+  hideFailedRecipes = false;
   /** Artifacts the caller cannot read (CreateComponentVersion refuses the recipe). */
   readonly unreadableArtifacts = new Set<string>();
   private readonly tokens = new Map<string, object>();
@@ -141,6 +147,10 @@ export class GreengrassStandIn {
       case 'GetComponent': {
         const { recipe } = this.find(operation, input.arn as string);
         // No `tags` for an untagged component: the model's TagMap has at least one entry.
+        const [componentArn, version] = (input.arn as string).split(':versions:');
+        if (this.hideFailedRecipes && this.stateOf(componentArn, version) === 'FAILED') {
+          throw serviceError(operation, 'ResourceNotFoundException', `Component version ${input.arn} not found`, { resourceId: input.arn, resourceType: 'componentVersion' });
+        }
         return { recipeOutputFormat: 'JSON', recipe: Buffer.from(JSON.stringify(recipe)).toString('base64') };
       }
       case 'DescribeComponent': {

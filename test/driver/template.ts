@@ -8,8 +8,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CompilationJob, CompilationTarget, DataInputConfig, EdgeModelComponent, Framework, ModelInput, TargetDevice } from '../../src';
-import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/component-contract';
 import { RESOURCE_TYPE } from '../../src/private/contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/edge/component-contract';
 
 export interface ProviderSettings {
   /** The waiter's Retry: seconds between isComplete attempts, retries after the first, backoff rate. */

@@ -9,8 +9,8 @@ import { VirtualClock } from './fake-sagemaker';
 import { takeGateFindings } from './model-gate';
 import type { OnEventRequest } from '../../lambda/compilation-job/cloudformation';
 import type { CreateEvent, DeleteEvent, UpdateEvent } from '../../lambda/component-version';
-import type { ComponentVersionAttributes, ComponentVersionSpec } from '../../src/private/component-contract';
-import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/component-contract';
+import type { ComponentVersionAttributes, ComponentVersionSpec } from '../../src/private/edge/component-contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/edge/component-contract';
 import type { DeploymentResult, DeployOptions } from '../driver/driver';
 import { deleteEventOf, Driver } from '../driver/driver';
 import { GreengrassStandIn } from '../driver/greengrass';
@@ -166,7 +166,8 @@ describe('a version the user states', () => {
     gg.publish(COMPONENT_ARN, '1.0.0', recipe(MODEL_B));
     const result = await deploy(create(spec(MODEL_A, '1.0.0')));
     expect(result.outcome.status).toBe('FAILED');
-    expect(result.outcome.reason).toBe(`Greengrass component ${NAME} version 1.0.0 exists already with other artifacts (${MODEL_B}; this deployment ships ${MODEL_A}). ` +
+    expect(result.outcome.reason).toBe(`Greengrass component ${NAME} version 1.0.0 exists already with another recipe (it differs at manifests[0].artifacts[0].uri; ` +
+      `its artifacts: ${MODEL_B}; this deployment ships ${MODEL_A}). ` +
       'Component versions are immutable, so it was left unchanged. Raise componentVersion, or omit it to let the deployment choose the next patch version.');
     expect(result.rollback.map((o) => o.status)).toEqual(['SUCCESS']);
     expect(published()).toEqual({ '1.0.0': [MODEL_B] });
@@ -202,11 +203,45 @@ describe('a version the user states', () => {
       return publishFirst(method, p, query, body);
     };
     const result = await deploy(create(spec(MODEL_A)));
-    expect(result.outcome.reason).toContain(`Greengrass component ${NAME} version 1.0.0 exists already with other artifacts (${MODEL_B};`);
+    expect(result.outcome.reason).toContain(`Greengrass component ${NAME} version 1.0.0 exists already with another recipe (it differs at manifests[0].artifacts[0].uri; its artifacts: ${MODEL_B};`);
     expect(result.outcome.reason).toContain('Another deployment published it meanwhile: deploy again to get the next patch version.');
     expect(gg.count('CreateComponentVersion', 'ConflictException')).toBe(1);
     expect(published()).toEqual({ '1.0.0': [MODEL_B] });
     d.note('done');
+  });
+});
+
+describe('a change that reaches the devices publishes a new version', () => {
+  test('two platforms swapped by mistake, deployed, then fixed: the fix is 1.0.1, not a reuse of 1.0.0', async () => {
+    await start();
+    const swapped = fleetSpec(MODEL_A, MODEL_B);
+    const manifests = (swapped.recipe as any).Manifests;
+    [manifests[0].Platform, manifests[1].Platform] = [manifests[1].Platform, manifests[0].Platform];
+    expectVersion(await deploy(create(swapped)), '1.0.0');
+    expectVersion(await deploy(update(fleetSpec(MODEL_A, MODEL_B), arnOf('1.0.0'), swapped)), '1.0.1');
+    expect(gg.components.get(COMPONENT_ARN)!.get('1.0.1')!.recipe.Manifests.map((m: any) => m.Platform.architecture)).toEqual(['aarch64', 'arm']);
+  });
+
+  test('a corrected install step alone: a new version', async () => {
+    await start();
+    expectVersion(await deploy(create(spec(MODEL_A))), '1.0.0');
+    const corrected = spec(MODEL_A);
+    (corrected.recipe as any).Manifests[0].Lifecycle.Install.Script = 'tar -xzf "{artifacts:path}/model-rasp4b.tar.gz" -C "{work:path}/model"';
+    expectVersion(await deploy(update(corrected, arnOf('1.0.0'), spec(MODEL_A))), '1.0.1');
+    // and the unchanged redeploy after it reuses 1.0.1
+    expectVersion(await deploy(update(corrected, arnOf('1.0.1'), corrected, 'update-2')), '1.0.1');
+    expect(gg.count('CreateComponentVersion')).toBe(2);
+  });
+
+  test('a stated version that exists FAILED, whose recipe Greengrass does not return: a clear error at once, not 15 minutes of conflicts', async () => {
+    await start();
+    gg.hideFailedRecipes = true;
+    gg.publish(COMPONENT_ARN, '1.0.0', recipe(MODEL_A), 'Failed to calculate the artifact digest');
+    const result = await deploy(create(spec(MODEL_A, '1.0.0')));
+    expect(result.outcome.reason).toBe(`Greengrass component ${NAME} version 1.0.0 exists in state FAILED (Failed to calculate the artifact digest). ` +
+      'A FAILED version stays and cannot be published again: raise componentVersion, or omit it to let the deployment choose the next patch version.');
+    expect(gg.count('CreateComponentVersion')).toBe(0);
+    expect(result.outcome.polls).toBe(0); // refused by onEvent
   });
 });
 

@@ -19,9 +19,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { CreateEvent, DeleteEvent, IsCompleteRequest, OnEventResponse, UpdateEvent } from '../../lambda/component-version';
 import { isComplete, onEvent } from '../../lambda/component-version';
-import { compareVersions, nextPatch, sameArtifacts, withVersion } from '../../lambda/component-version/versions';
-import type { ComponentVersionSpec } from '../../src/private/component-contract';
-import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/component-contract';
+import { compareVersions, nextPatch, recipeDifference, sameRecipe, withVersion } from '../../lambda/component-version/versions';
+import type { ComponentVersionSpec } from '../../src/private/edge/component-contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/edge/component-contract';
 
 const gg = mockClient(GreengrassV2Client);
 const NAME = 'com.example.Detector';
@@ -108,8 +108,37 @@ describe('onEvent chooses the version', () => {
   test('a stated version that exists with other artifacts: an error that names component, version and what to do', async () => {
     holds({ '1.0.0': { uri: MODEL_B } });
     await expect(onEvent(createEvent(spec(MODEL_A, '1.0.0')))).rejects.toThrow(
-      `Greengrass component ${NAME} version 1.0.0 exists already with other artifacts (${MODEL_B}; this deployment ships ${MODEL_A}). ` +
+      `Greengrass component ${NAME} version 1.0.0 exists already with another recipe (it differs at manifests[0].artifacts[0].uri; ` +
+      `its artifacts: ${MODEL_B}; this deployment ships ${MODEL_A}). ` +
       'Component versions are immutable, so it was left unchanged. Raise componentVersion, or omit it to let the deployment choose the next patch version.');
+  });
+
+  test.each<[string, (r: any) => void, string]>([
+    ['only a platform changed (a manifest fixed to its devices)', (r) => { r.Manifests[0].Platform.architecture = 'aarch64'; }, 'manifests[0].platform.architecture'],
+    ['only the install step changed', (r) => { r.Manifests[0].Lifecycle = { Install: { Script: 'tar -xzf "{artifacts:path}/m.tar.gz"' } }; }, 'manifests[0].lifecycle'],
+    ['only the configuration changed', (r) => { r.ComponentConfiguration = { DefaultConfiguration: { Threshold: 0.5 } }; }, 'componentconfiguration'],
+  ])('%s: the newest version is not reused, the next patch is created', async (_, change, where) => {
+    holds({ '1.0.0': { uri: MODEL_A } });
+    const changed = spec(MODEL_A);
+    change(changed.recipe);
+    await expect(onEvent(createEvent(changed))).resolves.toMatchObject({ ComponentVersion: '1.0.1', CreateVersion: true });
+    await expect(onEvent(createEvent({ ...changed, componentVersion: '1.0.0' }))).rejects.toThrow(`exists already with another recipe (it differs at ${where}`);
+  });
+
+  test('an update that changed only a platform publishes a new version (the fix reaches the devices)', async () => {
+    holds({ '1.0.0': { uri: MODEL_A } });
+    const fixed = spec(MODEL_A);
+    (fixed.recipe as any).Manifests[0].Platform = { os: 'linux', architecture: 'aarch64' };
+    await expect(onEvent(updateEvent(fixed, arnOf('1.0.0'), spec(MODEL_A)))).resolves.toMatchObject({ PhysicalResourceId: arnOf('1.0.1'), CreateVersion: true });
+  });
+
+  test('a stated version that exists in state FAILED: a clear error at once, no create, no polling until the timeout', async () => {
+    holds({ '1.0.0': { uri: MODEL_A, state: 'FAILED' } });
+    gg.on(GetComponentCommand, { arn: arnOf('1.0.0') }).rejects(notFound()); // Greengrass may not return a FAILED version's recipe
+    await expect(onEvent(createEvent(spec(MODEL_A, '1.0.0')))).rejects.toThrow(
+      `Greengrass component ${NAME} version 1.0.0 exists in state FAILED (FAILED). A FAILED version stays and cannot be published again: ` +
+      'raise componentVersion, or omit it to let the deployment choose the next patch version.');
+    expect(gg).not.toHaveReceivedCommand(CreateComponentVersionCommand);
   });
 
   test('a stated version that exists with the same artifacts: reused', async () => {
@@ -176,13 +205,23 @@ describe('isComplete creates and waits', () => {
     gg.on(CreateComponentVersionCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 429 } }));
     await expect(isComplete(poll(createEvent(spec()), created))).resolves.toEqual({ IsComplete: false });
     gg.on(CreateComponentVersionCommand).rejects(new ConflictException({ message: 'exists', resourceId: arnOf('1.0.0'), resourceType: 'component', $metadata: {} }));
+    gg.on(DescribeComponentCommand).resolves({ status: { componentState: 'REQUESTED' } }); // another create is under way
     await expect(isComplete(poll(createEvent(spec()), created))).resolves.toEqual({ IsComplete: false });
+  });
+
+  test('a create that conflicts with a FAILED version whose recipe cannot be read: an error, not a retry', async () => {
+    gg.on(GetComponentCommand).rejects(notFound());
+    gg.on(CreateComponentVersionCommand).rejects(new ConflictException({ message: 'exists', resourceId: arnOf('1.0.0'), resourceType: 'component', $metadata: {} }));
+    gg.on(DescribeComponentCommand).resolves({ status: { componentState: 'FAILED', message: 'Failed to calculate the artifact digest' } });
+    await expect(isComplete(poll(createEvent(spec(MODEL_A, '1.0.0')), created))).rejects.toThrow(
+      `Greengrass component ${NAME} version 1.0.0 exists in state FAILED (Failed to calculate the artifact digest).`);
   });
 
   test('a version created meanwhile with other artifacts fails the deployment and is left unchanged', async () => {
     gg.on(GetComponentCommand).resolves(stored({ ...recipe(MODEL_B), ComponentVersion: '1.0.0' }));
     await expect(isComplete(poll(createEvent(spec()), created))).rejects.toThrow(
-      `Greengrass component ${NAME} version 1.0.0 exists already with other artifacts (${MODEL_B}; this deployment ships ${MODEL_A}). ` +
+      `Greengrass component ${NAME} version 1.0.0 exists already with another recipe (it differs at manifests[0].artifacts[0].uri; ` +
+      `its artifacts: ${MODEL_B}; this deployment ships ${MODEL_A}). ` +
       'Component versions are immutable, so it was left unchanged. Another deployment published it meanwhile: deploy again to get the next patch version.');
     expect(gg).not.toHaveReceivedCommand(CreateComponentVersionCommand);
   });
@@ -222,15 +261,28 @@ describe('versions and artifacts', () => {
     expect(nextPatch(v)).toBe(next);
   });
 
-  test('same artifacts: URIs manifest by manifest, digests only where both recipes hold one, keys of any case', () => {
-    expect(sameArtifacts(recipe(MODEL_A), recipe(MODEL_A, { Digest: 'x' }))).toBe(true);
-    expect(sameArtifacts(recipe(MODEL_A, { Digest: 'x' }), recipe(MODEL_A, { Digest: 'y' }))).toBe(false);
-    expect(sameArtifacts(recipe(MODEL_A), recipe(MODEL_B))).toBe(false);
-    expect(sameArtifacts(recipe(MODEL_A), { manifests: [{ artifacts: [{ uri: MODEL_A }] }] })).toBe(true);
-    expect(sameArtifacts(recipe(MODEL_A), { Manifests: [{ Artifacts: [{ Uri: MODEL_A }] }, { Artifacts: [] }] })).toBe(false);
+  test('same recipe: keys of any case, the digest and defaults Greengrass adds left aside, digests compared where both hold one', () => {
+    expect(sameRecipe(recipe(MODEL_A, { Digest: 'x', Algorithm: 'SHA-256' }), recipe(MODEL_A))).toBe(true);
+    expect(sameRecipe(recipe(MODEL_A, { Digest: 'x' }), recipe(MODEL_A, { Digest: 'y' }))).toBe(false);
+    expect(sameRecipe(recipe(MODEL_A), recipe(MODEL_B))).toBe(false);
+    expect(sameRecipe(recipe(MODEL_A, { Permission: { Read: 'OWNER', Execute: 'NONE' } }), recipe(MODEL_A))).toBe(true);
+    expect(sameRecipe(recipe(MODEL_A, { Permission: { Read: 'ALL' } }), recipe(MODEL_A))).toBe(false);
+    const lower = { recipeformatversion: '2020-01-25', componentname: NAME, manifests: [{ platform: { os: 'linux', architecture: 'arm' }, artifacts: [{ uri: MODEL_A }] }] };
+    expect(sameRecipe(recipe(MODEL_A), lower)).toBe(true);
+    expect(sameRecipe({ ...recipe(MODEL_A), ComponentVersion: '1.0.7' }, recipe(MODEL_A))).toBe(true);
+    // what a stored recipe may spell out: the default type, empty sections
+    expect(sameRecipe({ ...recipe(MODEL_A), ComponentType: 'aws.greengrass.generic', Lifecycle: {}, ComponentDependencies: {} }, recipe(MODEL_A))).toBe(true);
+    expect(sameRecipe({ ...recipe(MODEL_A), ComponentType: 'aws.greengrass.plugin' }, recipe(MODEL_A))).toBe(false);
+    expect(sameRecipe(recipe(MODEL_A), { Manifests: [{ Artifacts: [{ Uri: MODEL_A }] }, { Artifacts: [] }] })).toBe(false);
   });
 
-  test('a mixed fleet (one artifact per manifest): the same URIs manifest by manifest, in the same order', () => {
+  test('same recipe: platform values and attribute names compare exactly (the nucleus does)', () => {
+    const withPlatform = (platform: object) => ({ ...recipe(MODEL_A), Manifests: [{ ...recipe(MODEL_A).Manifests[0], Platform: platform }] });
+    expect(recipeDifference(withPlatform({ os: 'linux', architecture: 'arm' }), withPlatform({ os: 'linux', architecture: 'ARM' }))).toBe('manifests[0].platform.architecture');
+    expect(recipeDifference(withPlatform({ 'os': 'linux', 'com.example.Board': 'x' }), withPlatform({ 'os': 'linux', 'com.example.board': 'x' }))).toBe('manifests[0].platform.com.example.Board');
+  });
+
+  test('a mixed fleet: the same URIs and platforms manifest by manifest, in the same order', () => {
     const fleet = (...uris: string[]) => ({
       Manifests: uris.map((uri, i) => ({ Platform: { os: 'linux', architecture: ['aarch64', 'arm', 'amd64'][i] }, Artifacts: [{ Uri: uri, Unarchive: 'NONE' }] })),
     });
@@ -238,13 +290,17 @@ describe('versions and artifacts', () => {
       Manifests: r.Manifests.map((m) => ({ ...m, Artifacts: m.Artifacts.map((a) => ({ ...a, Digest: `digest-of-${a.Uri}`, Algorithm: 'SHA-256' })) })),
     });
     const MODEL_C = 's3://out/compiled/NeoStack-Gateway-c3/model-x86.tar.gz';
-    expect(sameArtifacts(digested(fleet(MODEL_A, MODEL_B, MODEL_C)), fleet(MODEL_A, MODEL_B, MODEL_C))).toBe(true);
+    expect(sameRecipe(digested(fleet(MODEL_A, MODEL_B, MODEL_C)), fleet(MODEL_A, MODEL_B, MODEL_C))).toBe(true);
     // one job compiled anew
-    expect(sameArtifacts(digested(fleet(MODEL_A, MODEL_B, MODEL_C)), fleet(MODEL_A, 's3://out/compiled/NeoStack-Pi-d4/model.tar.gz', MODEL_C))).toBe(false);
+    expect(sameRecipe(digested(fleet(MODEL_A, MODEL_B, MODEL_C)), fleet(MODEL_A, 's3://out/compiled/NeoStack-Pi-d4/model.tar.gz', MODEL_C))).toBe(false);
     // the same models on other manifests: devices would install another model (first match wins)
-    expect(sameArtifacts(fleet(MODEL_A, MODEL_B, MODEL_C), fleet(MODEL_B, MODEL_A, MODEL_C))).toBe(false);
+    expect(sameRecipe(fleet(MODEL_A, MODEL_B, MODEL_C), fleet(MODEL_B, MODEL_A, MODEL_C))).toBe(false);
+    // two platforms swapped by mistake, then fixed: the fix is another recipe
+    const swapped = fleet(MODEL_A, MODEL_B);
+    [swapped.Manifests[0].Platform, swapped.Manifests[1].Platform] = [swapped.Manifests[1].Platform, swapped.Manifests[0].Platform];
+    expect(recipeDifference(digested(swapped), fleet(MODEL_A, MODEL_B))).toBe('manifests[0].platform.architecture');
     // a job more or less
-    expect(sameArtifacts(fleet(MODEL_A, MODEL_B), fleet(MODEL_A, MODEL_B, MODEL_C))).toBe(false);
+    expect(sameRecipe(fleet(MODEL_A, MODEL_B), fleet(MODEL_A, MODEL_B, MODEL_C))).toBe(false);
   });
 
   test('the recipe sent to Greengrass carries the version; the construct\'s recipe is left as it was', () => {

@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TINY_ONNX_ARCHIVE } from '../../integ/model/tiny-onnx';
-import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/component-contract';
 import { RESOURCE_TYPE } from '../../src/private/contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE } from '../../src/private/edge/component-contract';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));

@@ -5,9 +5,9 @@ import {
   COMPONENT_POLL_SECONDS, COMPONENT_VERSION_RESOURCE_TYPE, COMPONENT_WAIT_SECONDS,
   ComponentVersionAttributes, ComponentVersionResourceProperties, ComponentVersionSpec, GreengrassRecipe,
 } from './component-contract';
-import { createHandlerProvider } from './handler-provider';
-import { acknowledgeWildcardResources } from './nag';
-import type { CompilationJob } from '../compilation-job';
+import type { CompilationJob } from '../../compilation-job';
+import { createHandlerProvider } from '../handler-provider';
+import { acknowledgeWildcardResources } from '../nag';
 
 
 /** The Greengrass actions of the handler, on the component's ARNs only (versions are never deleted). */

@@ -23,7 +23,7 @@ export interface ComponentVersionSpec {
   readonly componentName: string;
   /**
    * The version the user states. Absent: the handler chooses (the newest existing version when its
-   * artifacts are these, else the next patch after the newest).
+   * recipe is this one in everything that reaches a device, else the next patch after the newest).
    */
   readonly componentVersion?: string;
   /** The recipe; the handler sets `ComponentVersion`. */

@@ -1,4 +1,4 @@
-import type { CompilationTarget } from '../target';
+import type { CompilationTarget } from '../../target';
 
 /** A recipe's `Manifests[].Platform`: `os`, `architecture` and custom attributes, all strings. */
 export type RecipePlatform = Record<string, string>;
