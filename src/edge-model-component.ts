@@ -266,7 +266,7 @@ function placeModels(scope: Construct, props: EdgeModelComponentProps): PlacedMo
     // A cloud (ml_*) artifact runs on SageMaker hosting only, never on a Greengrass device.
     const device = job.target.targetDevice?.name;
     if (device !== undefined && !Token.isUnresolved(device) && device.startsWith('ml_')) {
-      errors.check(false, jobProp, `${label} compiles for ${device}, a cloud instance target; compile for a device or platform for Greengrass`);
+      errors.check(false, jobProp, `job '${job.node.path}' compiles for ${device}, a cloud instance target; compile for a device or platform for Greengrass`);
       return;
     }
     // Artifacts must be in S3 buckets of the component's account and Region (recipe reference, Artifacts;
