@@ -151,6 +151,8 @@ describe('EdgeModelComponent: one job', () => {
   test.each<[string, Partial<EdgeModelComponentProps>, string]>([
     ['componentVersion is semantic', { componentVersion: '1.0' }, "componentVersion: must be a semantic version major.minor.patch, e.g. '1.0.0' (got '1.0')"],
     ['componentName characters', { componentName: 'com example' }, "componentName: must be 1 to 128 letters, digits, '.', '_' or '-' (got 'com example')"],
+    ['componentName length (Greengrass: 128)', { componentName: `com.${'m'.repeat(125)}` }, 'componentName: must be 1 to 128 letters'],
+    ['componentVersion length (Greengrass: 64)', { componentVersion: `1.0.0-${'r'.repeat(59)}` }, "componentVersion: must be at most 64 characters, Greengrass's limit (got 65)"],
     ['platform values Greengrass can match', { platform: { os: '-linux', attributes: { 'com.example.board': '/[/' } } },
       "platform.os: must be an exact value that starts with a letter or digit, '*', or a regular expression between slashes (got '-linux')"],
     ['a custom attribute named like a field', { platform: { os: 'linux', attributes: { architecture: 'arm' } } },

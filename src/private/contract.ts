@@ -197,8 +197,11 @@ export interface LongRunInput {
   readonly request: CompilationJobCreateRequest;
   /** ISO 8601: the run stops the job and signals at this time. */
   readonly deadline: string;
-  /** The SignalResource request that ends the WaitCondition (Status and UniqueId are added). */
-  readonly signal: { readonly StackName: string; readonly LogicalResourceId: string };
+  /**
+   * The SignalResource request that ends the WaitCondition (the state machine adds Status). The
+   * UniqueId comes with it because a run's name may exceed what SignalResource takes.
+   */
+  readonly signal: { readonly StackName: string; readonly LogicalResourceId: string; readonly UniqueId: string };
   /**
    * ISO 8601: the run stops trying to signal at this time, the hand-off plus the WaitCondition's
    * timeout ({@link waitConditionTimeoutSeconds}): a WaitCondition that has not begun by then never will.

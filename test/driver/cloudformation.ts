@@ -19,6 +19,7 @@
  * The operations (Create, Update, Delete, rollback, cancellation) are in ./driver.ts.
  */
 import type { ServiceError } from './aws-endpoint';
+import { loadApiModel } from '../fault/api-model';
 
 export type ResourceStatus =
   | 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'CREATE_FAILED'
@@ -59,6 +60,25 @@ function cfnError(name: string, message: string): ServiceError {
 
 function xml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * The most characters CloudFormation takes in a signal's UniqueId: botocore's
+ * `cloudformation/2010-05-15` model, shape `ResourceSignalUniqueId` (undefined without botocore).
+ */
+const SIGNAL_UNIQUE_ID_MAX = loadApiModel('cloudformation')?.shape('ResourceSignalUniqueId').max;
+
+/**
+ * CloudFormation's refusal of a member longer than its model allows: HTTP 400 ValidationError,
+ * worded as AWS words it ("1 validation error detected: Value at '...' failed to satisfy
+ * constraint: ... Member must have length less than or equal to 50000",
+ * https://github.com/aws-quickstart/quickstart-taskcat-ci/issues/60; CloudFormation's
+ * "Member must have length less than or equal to 51200",
+ * https://github.com/aws-samples/one-observability-demo/issues/514). The member is named in
+ * lower camel case, as AWS names it.
+ */
+function tooLong(value: string, member: string, max: number): ServiceError {
+  return cfnError('ValidationError', `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
 }
 
 export const WAIT_CONDITION_TYPE = 'AWS::CloudFormation::WaitCondition';
@@ -157,6 +177,11 @@ export class CloudFormationModel {
       this.throttleSignals -= 1;
       log('Throttling');
       throw cfnError('Throttling', 'Rate exceeded');
+    }
+    // AWS validates the request before it looks at the resource.
+    if (SIGNAL_UNIQUE_ID_MAX !== undefined && input.UniqueId.length > SIGNAL_UNIQUE_ID_MAX) {
+      log('ValidationError');
+      throw tooLong(input.UniqueId, 'uniqueId', SIGNAL_UNIQUE_ID_MAX);
     }
     if (!waiting) {
       log('ValidationError');

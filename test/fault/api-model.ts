@@ -22,6 +22,7 @@ export const API_VERSIONS = {
   s3: '2006-03-01',
   cloudformation: '2010-05-15',
   greengrassv2: '2020-11-30',
+  stepfunctions: '2016-11-23',
 } as const;
 
 export type ServiceName = keyof typeof API_VERSIONS;

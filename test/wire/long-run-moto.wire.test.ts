@@ -46,11 +46,12 @@ import { Front, startFront } from './long-run-front';
 import { RunWorld, serviceError, WorldOptions } from './long-run-world';
 import { MotoServer, motoEndpoint } from './moto';
 import { startStepFunctionsMoto, sfnClient } from './moto-sfn';
-import { runNameOf } from '../../lambda/compilation-job/long-run';
+import { runNameOf, signalOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
-import { POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type LongRunInput } from '../../src/private/contract';
+import { MAX_JOB_NAME_LENGTH, POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type LongRunInput } from '../../src/private/contract';
 import { ciToolsRequired, findExecutable, notice, REQUIRED_HINT } from '../ci-tools';
 import { longRunDefinitionFromTemplate } from '../driver/step-functions';
+import { extremeSpecs, LONGEST_STACK_NAME } from '../extreme-names';
 import { nameOf, REQUEST_ID, specOf } from '../handler/fixtures';
 
 jest.setTimeout(480_000);
@@ -66,6 +67,8 @@ interface Scenario {
   /** The job's `timeout` (seconds): the run's deadline is this long after it starts. */
   readonly timeoutSeconds: number;
   readonly world?: Omit<WorldOptions, 'region' | 'jobName' | 'waitCondition'>;
+  /** The job's name prefix, as the construct made it. @default NeoStack-<scenario id> */
+  readonly jobNamePrefix?: string;
   /** What happened before the run started (the start resource created the job, someone filled the quota). */
   readonly before?: (world: RunWorld, request: LongRunInput['request']) => Promise<void> | void;
 }
@@ -104,7 +107,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Creates the state machine in the scenario's region, starts one run as the start resource would, and waits for its end. */
 async function run(id: string, scenario: Scenario): Promise<RunResult> {
-  const spec = specOf({ jobNamePrefix: `NeoStack-${id}`, timeoutSeconds: 3 * 3600 });
+  const spec = specOf({ jobNamePrefix: scenario.jobNamePrefix ?? `NeoStack-${id}`, timeoutSeconds: 3 * 3600 });
   const jobName = nameOf(spec);
   const request = createRequestOf(spec, jobName) as LongRunInput['request'];
   const world = new RunWorld({ region: scenario.region, jobName, waitCondition: WAIT_CONDITION, ...scenario.world });
@@ -114,15 +117,16 @@ async function run(id: string, scenario: Scenario): Promise<RunResult> {
     const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'LongRunStateMachine', definition: DEFINITION, roleArn: ROLE_ARN }));
     await scenario.before?.(world, request);
     // As the start resource builds it (lambda/compilation-job/long-run.ts handOff), with a near deadline.
+    const name = runNameOf(jobName, WAIT_CONDITION, REQUEST_ID);
     const input: LongRunInput = {
       request,
       deadline: new Date(Date.now() + scenario.timeoutSeconds * 1000).toISOString(),
-      signal: { StackName: world.stackId, LogicalResourceId: WAIT_CONDITION },
+      signal: signalOf(world.stackId, WAIT_CONDITION, name),
       signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(scenario.timeoutSeconds) * 1000).toISOString(),
     };
     world.start();
     const { executionArn = '' } = await client.send(new StartExecutionCommand({
-      stateMachineArn, name: runNameOf(jobName, WAIT_CONDITION, REQUEST_ID), input: JSON.stringify(input),
+      stateMachineArn, name, input: JSON.stringify(input),
     }));
     let execution: DescribeExecutionCommandOutput;
     for (;;) {
@@ -271,6 +275,15 @@ const SCENARIOS: Record<string, Scenario> = {
     world: { sagemaker: { script: { startingSeconds: 1, compileSeconds: 4 } }, signalThrottles: 3 },
     before: createdByStartResource,
   },
+  // The longest names a user can write (../extreme-names.ts): a 63-character job name (its run's
+  // name is 72) in a stack of a 128-character name.
+  longNames: {
+    region: 'sa-east-1',
+    timeoutSeconds: 150,
+    jobNamePrefix: extremeSpecs().long.spec.jobNamePrefix,
+    world: { stackName: LONGEST_STACK_NAME, sagemaker: { script: { startingSeconds: 2, compileSeconds: 8 } } },
+    before: createdByStartResource,
+  },
   deadline: {
     region: 'ap-northeast-1',
     timeoutSeconds: 20,
@@ -390,6 +403,14 @@ describeMoto('the long path on moto\'s Step Functions interpreter', () => {
     expect(results(outcome, 'SignalResource')).toEqual(['Throttling', 'Throttling', 'Throttling', 'ok']);
     // Undeclared in CloudFormation's model: the generic name, the code only in the Cause.
     expect(taskErrors(outcome).filter((e) => e.startsWith('CloudFormation.'))).toEqual(Array(3).fill('CloudFormation.CloudFormationException'));
+    expect(outcome.execution.status).toBe('SUCCEEDED');
+    expectClean(outcome);
+  });
+
+  test('the longest names: a 63-character job name in a 128-character stack; CloudFormation takes the run\'s first signal', async () => {
+    const outcome = await result('longNames');
+    expect(outcome.world.options.jobName).toHaveLength(MAX_JOB_NAME_LENGTH);
+    expect(results(outcome, 'SignalResource')).toEqual(['ok']);
     expect(outcome.execution.status).toBe('SUCCEEDED');
     expectClean(outcome);
   });

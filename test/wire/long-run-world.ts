@@ -26,6 +26,8 @@ export interface WorldOptions {
   readonly jobName: string;
   /** The WaitCondition the run signals. */
   readonly waitCondition: string;
+  /** The stack's name. @default LongRun-<region> */
+  readonly stackName?: string;
   readonly sagemaker?: FakeOptions;
   /** Bursts of consecutive ThrottlingExceptions (counted in the run's calls of the operation). @default none */
   readonly throttleBursts?: readonly ThrottleBurst[];
@@ -63,7 +65,7 @@ export class RunWorld {
   constructor(readonly options: WorldOptions) {
     this.fake = new FakeSageMaker(options.sagemaker);
     for (const burst of options.throttleBursts ?? []) this.fake.throttleBurst(burst);
-    this.stackId = `arn:aws:cloudformation:${options.region}:123456789012:stack/LongRun-${options.region}/5f0e8d60-4c1b-11ef-9a3e-0affd3c1b5a7`;
+    this.stackId = `arn:aws:cloudformation:${options.region}:123456789012:stack/${options.stackName ?? `LongRun-${options.region}`}/5f0e8d60-4c1b-11ef-9a3e-0affd3c1b5a7`;
     this.cloudformation = new CloudFormationModel(() => Date.now(), () => this.seconds());
     this.cloudformation.set(this.stackId, START_RESOURCE, 'Custom::SageMakerNeoCompilationJob', 'CREATE_COMPLETE', options.jobName);
     this.signalThrottles = options.signalThrottles ?? 0;
