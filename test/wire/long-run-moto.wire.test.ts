@@ -42,13 +42,14 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { replayOnStandIn } from './history-replay';
 import { Front, startFront } from './long-run-front';
 import { RunWorld, serviceError, WorldOptions } from './long-run-world';
 import { MotoServer, motoEndpoint } from './moto';
 import { startStepFunctionsMoto, sfnClient } from './moto-sfn';
 import { runNameOf, signalOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
-import { MAX_JOB_NAME_LENGTH, POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type LongRunInput } from '../../src/private/contract';
+import { HISTORY_EVENTS_PER_POLL, LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type LongRunInput } from '../../src/private/contract';
 import { ciToolsRequired, findExecutable, notice, REQUIRED_HINT } from '../ci-tools';
 import { longRunDefinitionFromTemplate } from '../driver/step-functions';
 import { extremeSpecs, LONGEST_STACK_NAME } from '../extreme-names';
@@ -79,6 +80,8 @@ interface RunResult {
   readonly history: HistoryEvent[];
   /** Real seconds from the run's start to its end. */
   readonly seconds: number;
+  readonly input: LongRunInput;
+  readonly runName: string;
 }
 
 const executable = findExecutable('moto_server');
@@ -138,7 +141,7 @@ async function run(id: string, scenario: Scenario): Promise<RunResult> {
       }
       await sleep(500);
     }
-    return { world, execution, history: await history(client, executionArn), seconds: world.seconds() };
+    return { world, execution, history: await history(client, executionArn), seconds: world.seconds(), input, runName: name };
   } finally {
     world.close();
     client.destroy();
@@ -426,6 +429,37 @@ describeMoto('the long path on moto\'s Step Functions interpreter', () => {
     expect(outcome.execution.status).toBe('FAILED');
     expect(outcome.execution.error).toBe(RUN_DEADLINE_ERROR);
     expectClean(outcome);
+  });
+
+  test('history: the stand-in counts the events moto records for the same run; the 25,000-event budget holds on moto\'s count', async () => {
+    await Promise.allSettled(runs.values());
+    // Every run but the deadline's, whose path depends on when its deadline passes, not only on the answers.
+    const replayed = Object.keys(SCENARIOS).filter((id) => id !== 'deadline');
+    const counts: Array<{ id: string; status?: string; events: number; leftOver: string[] }> = [];
+    const motoCounts: typeof counts = [];
+    for (const id of replayed) {
+      const outcome = await runs.get(id)!;
+      const replay = await replayOnStandIn(outcome.world, outcome.input, outcome.runName);
+      counts.push({ id, status: replay.status, events: replay.historyEvents, leftOver: replay.leftOver });
+      motoCounts.push({ id, status: outcome.execution.status, events: outcome.history.length, leftOver: [] });
+    }
+    console.info(`History events per run, moto / stand-in:\n${motoCounts.map((m, i) => `  ${m.id}: ${m.events} / ${counts[i].events}`).join('\n')}`);
+    expect(counts).toEqual(motoCounts);
+
+    // The longest run polls for 11 h 59 min: every POLL_INTERVAL_SECONDS for the first
+    // LONG_RUN_FAST_POLL_SECONDS, then every LONG_RUN_SLOW_POLL_SECONDS. A poll's events, as moto
+    // records them: those between two Describes of the success run.
+    const success = (await runs.get('success')!).history;
+    const describes = success.filter((e) => e.taskScheduledEventDetails?.resource === 'describeCompilationJob').map((e) => success.indexOf(e));
+    expect(describes).toHaveLength(2);
+    const perPoll = describes[1] - describes[0];
+    const fixed = success.length - describes.length * perPoll;
+    const slowSeconds = MAX_LONG_RUN_TIMEOUT_SECONDS - LONG_RUN_FAST_POLL_SECONDS;
+    const polls = LONG_RUN_FAST_POLL_SECONDS / POLL_INTERVAL_SECONDS + Math.ceil(slowSeconds / LONG_RUN_SLOW_POLL_SECONDS);
+    console.info(`A poll records ${perPoll} events, the rest of a run ${fixed}: ${fixed + polls * perPoll} events in ${polls} polls over 11 h 59 min`);
+    expect(perPoll).toBe(HISTORY_EVENTS_PER_POLL);
+    // Below Step Functions' 25,000 with a fifth to spare for throttled calls (11 events each).
+    expect(fixed + polls * perPoll).toBeLessThan(25_000 * 0.8);
   });
 
   test('the front passes any other request on to moto (here Step Functions\' own API)', async () => {

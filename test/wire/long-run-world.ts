@@ -47,6 +47,12 @@ export interface WorldCall {
   readonly operation: string;
   /** 'ok' or the error code answered. */
   readonly result: string;
+  /** The error's message, when it was refused. */
+  readonly message?: string;
+  /** SageMaker's answer, when it answered (DescribeCompilationJob's status, for a replay). */
+  readonly output?: object;
+  /** DescribeStackResource's answer: the resource's status. */
+  readonly resourceStatus?: string;
 }
 
 export class RunWorld {
@@ -106,10 +112,10 @@ export class RunWorld {
       const fault = this.options.sagemakerFault?.(operation, input, at);
       if (fault) throw fault;
       const output = await this.fake.call('sagemaker', operation, input);
-      this.calls.push({ at, service: 'sagemaker', operation, result: 'ok' });
+      this.calls.push({ at, service: 'sagemaker', operation, result: 'ok', output });
       return output;
     } catch (error) {
-      this.calls.push({ at, service: 'sagemaker', operation, result: (error as Error).name });
+      this.calls.push({ at, service: 'sagemaker', operation, result: (error as Error).name, message: (error as Error).message });
       throw error;
     }
   }
@@ -118,15 +124,16 @@ export class RunWorld {
     const at = this.seconds();
     if (action === 'SignalResource' && this.signalThrottles > 0) {
       this.signalThrottles -= 1;
-      this.calls.push({ at, service: 'cloudformation', operation: action, result: 'Throttling' });
+      this.calls.push({ at, service: 'cloudformation', operation: action, result: 'Throttling', message: 'Rate exceeded' });
       throw serviceError('Throttling', 'Rate exceeded');
     }
     try {
       const xml = await this.cloudformation.handle(action, input);
-      this.calls.push({ at, service: 'cloudformation', operation: action, result: 'ok' });
+      const resourceStatus = /<ResourceStatus>([A-Z_]+)<\/ResourceStatus>/.exec(xml)?.[1];
+      this.calls.push({ at, service: 'cloudformation', operation: action, result: 'ok', ...(resourceStatus ? { resourceStatus } : {}) });
       return xml;
     } catch (error) {
-      this.calls.push({ at, service: 'cloudformation', operation: action, result: (error as ServiceError).name });
+      this.calls.push({ at, service: 'cloudformation', operation: action, result: (error as ServiceError).name, message: (error as ServiceError).message });
       throw error;
     }
   }
