@@ -97,22 +97,35 @@ describe('the longest names, every path', () => {
     expect(nameOf(deployable('oneHour'), 'create-oneHour')).toHaveLength(MAX_JOB_NAME_LENGTH);
   });
 
-  test('long path: a 63-character job name compiles for 2 h and the WaitCondition takes the run\'s first signal', async () => {
+  test('long path, two jobs at once: a 63-character job name and an id that sanitises to nothing; each WaitCondition takes its run\'s first signal', async () => {
     const d = await start(new FakeSageMaker({ objects: ['model-bucket/models/resnet18.tar.gz'], script: { startingSeconds: 10, compileSeconds: 2 * HOUR } }));
-    const spec = deployable('long');
-    const job = { spec, logicalId: 'ResNet50CompiledForTheWholeEdgeFleet1A2B3C4D', stackId: STACK_ID };
-    const op = await new LongPath(d).create([job]);
-    const name = op.outcomes.find((o) => o.resource === 'start')!.outcome.physicalResourceId!;
-    const run = runNameOf(name, waitConditionIdOf(job), op.startEvents.get(job.logicalId)!.RequestId);
+    const long = { spec: deployable('long'), logicalId: 'ResNet50CompiledForTheWholeEdgeFleet1A2B3C4D', stackId: STACK_ID };
+    // The same id on the long path: a timeout above 59 minutes.
+    const nothingSpec = deployable('nothing');
+    const nothing = {
+      spec: {
+        ...nothingSpec,
+        timeoutSeconds: 3 * HOUR,
+        longRun: { stateMachineArn: STATE_MACHINE_ARN },
+        request: { ...nothingSpec.request, StoppingCondition: { MaxRuntimeInSeconds: 3 * HOUR } },
+      },
+      logicalId: 'Job5E6F7A8B',
+      stackId: STACK_ID,
+    };
+    const op = await new LongPath(d).create([long, nothing]);
+    const name = op.outcomes.find((o) => o.resource === 'start' && o.outcome.physicalResourceId?.startsWith(long.spec.jobNamePrefix))!.outcome.physicalResourceId!;
+    const run = runNameOf(name, waitConditionIdOf(long), op.startEvents.get(long.logicalId)!.RequestId);
     // The run's name is longer than a signal's UniqueId may be: the signal must not be named after it alone.
     expect({ job: name.length, run: run.length }).toEqual({ job: MAX_JOB_NAME_LENGTH, run: MAX_JOB_NAME_LENGTH + 9 });
     const signals = d.cloudformation.signals;
-
-    expect({ refused: signals.filter((s) => s.result !== 'ok').length, accepted: signals.filter((s) => s.result === 'ok').length }).toEqual({ refused: 0, accepted: 1 });
+    expect({ refused: signals.filter((s) => s.result !== 'ok').length, accepted: signals.filter((s) => s.result === 'ok').length }).toEqual({ refused: 0, accepted: 2 });
     expect(op.status).toBe('SUCCESS');
-    expect(op.waits.map((w) => w.status)).toEqual(['SUCCESS']);
-    // Within one slow poll of the job's end, not at the WaitCondition's timeout.
-    expect(op.waits[0].at - fake!.job(name)!.endedAt!).toBeLessThanOrEqual(30);
+    expect(op.waits.map((w) => w.status)).toEqual(['SUCCESS', 'SUCCESS']);
+    // Within one slow poll of the jobs' end, not at the WaitConditions' timeout.
+    for (const state of op.states) {
+      const signalledAt = op.waits.find((w) => w.logicalId === state.waitCondition)!.at;
+      expect(signalledAt - fake!.job(state.start.physicalId)!.endedAt!).toBeLessThanOrEqual(30);
+    }
   });
 
   describe('component version of the longest name, shipping the artifact of a 63-character job', () => {
