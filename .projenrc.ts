@@ -123,6 +123,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'marked@^15',
   ],
   jestOptions: {
+    // CI's `test` must fail on a stale snapshot, not approve it: `test:update` rewrites them.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // test/package needs the compiled library; `npx projen test:package` runs it.

@@ -14,7 +14,9 @@ import { tinyOnnxModel } from './model/tiny-onnx';
 const app = new App();
 const stack = new Stack(app, 'NeoLongCompilationInteg');
 
-const job = new CompilationJob(stack, 'TinyOnnxInf2', {
+// A construct id as long as a real user's: the job's name takes all 63 characters SageMaker allows,
+// and its run's name (72) more than a signal's UniqueId may be (64).
+const job = new CompilationJob(stack, 'TinyOnnxCompiledForEveryInferentiaHostInTheFleet', {
   ...tinyOnnxModel(),
   target: CompilationTarget.device(TargetDevice.ML_INF2),
   maxRuntime: Duration.minutes(30),

@@ -10,6 +10,7 @@ import { manifestConflicts, orderMostSpecificFirst } from './private/edge/manife
 import { platformValueProblem } from './private/edge/platform-values';
 import { greengrassPlatformOf, RecipePlatform } from './private/edge/platforms';
 import { buildRecipe } from './private/edge/recipe';
+import { NAME_LIMITS } from './private/limits';
 import { PropErrors } from './private/prop-errors';
 
 /**
@@ -240,11 +241,15 @@ export class EdgeModelComponent extends Construct {
 /** Validates the props and gives every model its platform, in manifest order. Throws once. */
 function placeModels(scope: Construct, props: EdgeModelComponentProps): PlacedModel[] {
   const errors = new PropErrors();
-  errors.checkValue(props.componentName, 'componentName', (n) => /^[A-Za-z0-9._-]{1,128}$/.test(n),
-    (n) => `must be 1 to 128 letters, digits, '.', '_' or '-' (got '${n}')`);
+  // Lengths: botocore greengrassv2/2020-11-30, shapes ComponentNameString and ComponentVersionString.
+  const { componentName: nameLimit, componentVersion: versionLimit } = NAME_LIMITS;
+  errors.checkValue(props.componentName, 'componentName', (n) => new RegExp(`^[A-Za-z0-9._-]{${nameLimit.min},${nameLimit.max}}$`).test(n),
+    (n) => `must be ${nameLimit.min} to ${nameLimit.max} letters, digits, '.', '_' or '-' (got '${n}')`);
   errors.checkValue(props.componentVersion, 'componentVersion',
     (v) => /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(v),
     (v) => `must be a semantic version major.minor.patch, e.g. '1.0.0' (got '${v}')`);
+  errors.checkValue(props.componentVersion, 'componentVersion', (v) => v.length <= versionLimit.max,
+    (v) => `must be at most ${versionLimit.max} characters, Greengrass's limit (got ${v.length})`);
 
   const given: Array<{ model: EdgeModel; prop: string; jobProp: string }> = [];
   if (props.compilationJob && props.models) {

@@ -185,6 +185,8 @@ describe('EdgeModelComponent: one job', () => {
       "platform.attributes.com.example.board: '-x' starts with neither a letter nor a digit, so the nucleus never matches it"],
     ['a regular expression that matches no reported architecture', { platform: { os: 'linux', architecture: '/arm64|x86_64/' } },
       'platform.architecture: the regular expression /arm64|x86_64/ matches none of the values the nucleus reports for architecture (amd64, aarch64, arm, x86)'],
+    ['componentName length (Greengrass: 128)', { componentName: `com.${'m'.repeat(125)}` }, 'componentName: must be 1 to 128 letters'],
+    ['componentVersion length (Greengrass: 64)', { componentVersion: `1.0.0-${'r'.repeat(59)}` }, "componentVersion: must be at most 64 characters, Greengrass's limit (got 65)"],
     ['a custom attribute named like a field', { platform: { os: 'linux', attributes: { architecture: 'arm' } } },
       "platform.attributes: 'architecture' is a field of its own, not an attribute"],
     ['neither a job nor models', { compilationJob: undefined }, 'models: give compilationJob or at least one of models'],

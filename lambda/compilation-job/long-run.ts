@@ -6,22 +6,37 @@ import { runtimeClient } from './runtime-sdk';
 import { createRequestOf } from './spec';
 import type { CompilationJobSpec, LongRunAttributes, LongRunInput } from '../../src/private/contract';
 import { waitConditionTimeoutSeconds } from '../../src/private/contract';
+import { NAME_LIMITS } from '../../src/private/limits';
 
 /** The Step Functions client the Lambda runtime ships, loaded on first use (long path only). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sfn = runtimeClient(() => require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn'), (m) => new m.SFNClient({}));
 
+/** Hex digits of a run's own hash, after its job's name. */
+const RUN_HASH_LENGTH = 8;
+
 /**
  * One run per job, WaitCondition and CloudFormation operation: `<job name>-<hash of the
- * WaitCondition's logical id and the operation's RequestId>`, at most 72 characters (Step
- * Functions allows 80). Starting it again is a no-op, so a poll that repeats (a duplicate
+ * WaitCondition's logical id and the operation's RequestId>`, at most 63 + 1 + 8 = 72 characters
+ * (Step Functions allows 80: NAME_LIMITS.executionName). Starting it again is a no-op, so a poll that repeats (a duplicate
  * delivery, a throttled answer) never starts a second run. The RequestId matters: a WaitCondition
  * logical id comes back with its Spec (tags changed and changed back, a revert to a RETAINed job),
  * and a closed run of the same name would make StartExecution fail with ExecutionAlreadyExists,
  * leaving the new WaitCondition without a run to signal it.
  */
 export function runNameOf(jobName: string, waitCondition: string, requestId: string): string {
-  return `${jobName}-${createHash('sha256').update(`${waitCondition}|${requestId}`).digest('hex').slice(0, 8)}`;
+  return `${jobName}-${createHash('sha256').update(`${waitCondition}|${requestId}`).digest('hex').slice(0, RUN_HASH_LENGTH)}`;
+}
+
+/**
+ * The SignalResource request a run sends (with Status added by the state machine). Its UniqueId
+ * is the run's name, or its last 64 characters when it is longer: CloudFormation takes 1 to 64
+ * (NAME_LIMITS.signalUniqueId) and refuses a longer one with a ValidationError, and a run's name
+ * reaches 72. The end of the name is the part that is unique per run (the job name's 16-digit hash
+ * of the request and operation, then the run's hash), so the UniqueId stays unique per run.
+ */
+export function signalOf(stackId: string, waitCondition: string, runName: string): LongRunInput['signal'] {
+  return { StackName: stackId, LogicalResourceId: waitCondition, UniqueId: runName.slice(-NAME_LIMITS.signalUniqueId.max) };
 }
 
 /**
@@ -37,7 +52,7 @@ export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest
   const input: LongRunInput = {
     request: createRequestOf(spec, jobName) as LongRunInput['request'],
     deadline,
-    signal: { StackName: event.StackId, LogicalResourceId: waitCondition },
+    signal: signalOf(event.StackId, waitCondition, name),
     // The WaitCondition begins after this operation ends, and times out this long after it begins.
     signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(spec.timeoutSeconds) * 1000).toISOString(),
   };

@@ -26,7 +26,9 @@ function sha256(text: string): string {
 
 /**
  * What every job name of this construct and request starts with: `<prefix>-<hash of the request>`.
- * ListCompilationJobs(NameContains) with it finds every job ever made for the request.
+ * ListCompilationJobs(NameContains) with it finds every job ever made for the request: at most
+ * 46 + 1 + 12 = 59 letters, digits and '-', where NameContains takes 63 of them
+ * (NAME_LIMITS.nameContains, botocore sagemaker/2017-07-24 shape NameContains).
  */
 export function requestNamePrefix(spec: CompilationJobSpec): string {
   const hash = sha256(`${spec.constructAddress}\n${canonicalJson(spec.request)}`).slice(0, REQUEST_HASH_LENGTH);

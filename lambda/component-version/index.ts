@@ -105,6 +105,10 @@ async function chosenVersion(spec: ComponentVersionSpec): Promise<OnEventRespons
     return { PhysicalResourceId: versionArn(spec, newest), ComponentVersion: newest, CreateVersion: false };
   }
   const version = newest ? nextPatch(newest) : FIRST_COMPONENT_VERSION;
+  if (version === undefined) {
+    throw new DeploymentError(`Greengrass component ${spec.componentName}: the next patch after its newest version ${newest} would be longer than ` +
+      'the 64 characters Greengrass takes. State componentVersion.');
+  }
   return { PhysicalResourceId: versionArn(spec, version), ComponentVersion: version, CreateVersion: true };
 }
 

@@ -1,11 +1,13 @@
 // Which version a recipe gets: semantic versions, the next patch, and whether an existing version's
 // recipe is this one.
 import type { GreengrassRecipe } from '../../src/private/edge/component-contract';
+import { NAME_LIMITS } from '../../src/private/limits';
 
+/** Numbers as BigInt: semver sets no bound on them, and a patch past 2^53 must still count up. */
 interface SemVer {
-  readonly major: number;
-  readonly minor: number;
-  readonly patch: number;
+  readonly major: bigint;
+  readonly minor: bigint;
+  readonly patch: bigint;
   readonly prerelease: string[];
 }
 
@@ -14,7 +16,11 @@ const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(
 
 function parse(version: string): SemVer | undefined {
   const m = SEMVER.exec(version);
-  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), prerelease: m[4]?.split('.') ?? [] } : undefined;
+  return m ? { major: BigInt(m[1]), minor: BigInt(m[2]), patch: BigInt(m[3]), prerelease: m[4]?.split('.') ?? [] } : undefined;
+}
+
+function sign(difference: bigint): number {
+  return difference > 0n ? 1 : difference < 0n ? -1 : 0;
 }
 
 /** Semantic version precedence (semver.org, item 11): negative when `a` is lower. */
@@ -22,14 +28,14 @@ export function compareVersions(a: string, b: string): number {
   const x = parse(a);
   const y = parse(b);
   if (!x || !y) return x ? 1 : y ? -1 : a.localeCompare(b);
-  const core = x.major - y.major || x.minor - y.minor || x.patch - y.patch;
+  const core = sign(x.major - y.major) || sign(x.minor - y.minor) || sign(x.patch - y.patch);
   if (core !== 0) return core;
   // A version without a pre-release is higher than one with it.
   if (x.prerelease.length === 0 || y.prerelease.length === 0) return y.prerelease.length - x.prerelease.length;
   for (let i = 0; i < Math.min(x.prerelease.length, y.prerelease.length); i++) {
     const [p, q] = [x.prerelease[i], y.prerelease[i]];
     const numeric = /^\d+$/.test(p) && /^\d+$/.test(q);
-    const order = numeric ? Number(p) - Number(q) : /^\d+$/.test(p) ? -1 : /^\d+$/.test(q) ? 1 : p.localeCompare(q);
+    const order = numeric ? sign(BigInt(p) - BigInt(q)) : /^\d+$/.test(p) ? -1 : /^\d+$/.test(q) ? 1 : p.localeCompare(q);
     if (order !== 0) return order;
   }
   return x.prerelease.length - y.prerelease.length;
@@ -42,12 +48,14 @@ export function newestOf(versions: readonly string[]): string | undefined {
 
 /**
  * The next patch after `version`, as the GDK CLI's NEXT_PATCH takes it: major.minor.(patch + 1),
- * pre-release and build dropped.
+ * pre-release and build dropped; undefined when it would be longer than Greengrass takes (64
+ * characters: NAME_LIMITS.componentVersion, botocore greengrassv2/2020-11-30 ComponentVersionString).
  */
-export function nextPatch(version: string): string {
+export function nextPatch(version: string): string | undefined {
   const v = parse(version);
   if (!v) throw new Error(`'${version}' is not a semantic version`);
-  return `${v.major}.${v.minor}.${v.patch + 1}`;
+  const next = `${v.major}.${v.minor}.${v.patch + 1n}`;
+  return next.length <= NAME_LIMITS.componentVersion.max ? next : undefined;
 }
 
 /*

@@ -197,8 +197,11 @@ export interface LongRunInput {
   readonly request: CompilationJobCreateRequest;
   /** ISO 8601: the run stops the job and signals at this time. */
   readonly deadline: string;
-  /** The SignalResource request that ends the WaitCondition (Status and UniqueId are added). */
-  readonly signal: { readonly StackName: string; readonly LogicalResourceId: string };
+  /**
+   * The SignalResource request that ends the WaitCondition (the state machine adds Status). The
+   * UniqueId comes with it because a run's name may exceed what SignalResource takes.
+   */
+  readonly signal: { readonly StackName: string; readonly LogicalResourceId: string; readonly UniqueId: string };
   /**
    * ISO 8601: the run stops trying to signal at this time, the hand-off plus the WaitCondition's
    * timeout ({@link waitConditionTimeoutSeconds}): a WaitCondition that has not begun by then never will.
@@ -221,13 +224,24 @@ export function waitConditionTimeoutSeconds(timeoutSeconds: number): number {
 }
 
 /**
+ * The history events one poll of a long-path run records: Wait entered and exited, Task entered,
+ * scheduled, started, succeeded and exited, Choice entered and exited. Counted on the history
+ * moto's Step Functions interpreter writes (test/wire/long-run-moto.wire.test.ts, which also shows
+ * that the repo's stand-in counts every run as moto records it).
+ */
+export const HISTORY_EVENTS_PER_POLL = 9;
+
+/**
  * A long-path run polls its job every POLL_INTERVAL_SECONDS for this long after creating it, then
  * every LONG_RUN_SLOW_POLL_SECONDS: a Standard execution fails once its history reaches 25,000
- * events (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), and a poll
- * records about 9 (Wait, Task, Choice), so 5-second polls reach it after about 3 h 45 min.
+ * events (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), and at
+ * HISTORY_EVENTS_PER_POLL a poll, 5-second polls reach it after about 3 h 50 min.
  */
 export const LONG_RUN_FAST_POLL_SECONDS = 30 * 60;
-/** The long path's poll interval after the first LONG_RUN_FAST_POLL_SECONDS: about 16,000 events in 12 hours. */
+/**
+ * The long path's poll interval after the first LONG_RUN_FAST_POLL_SECONDS: a run that polls for
+ * 11 h 59 min records about 15,700 events (1,738 polls, and about 40 for the rest of the run).
+ */
 export const LONG_RUN_SLOW_POLL_SECONDS = 30;
 
 /**

@@ -20,6 +20,24 @@ export const API_LIMITS = {
   tagValue: { max: 256, pattern: '([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)' },
 } as const;
 
+/**
+ * The limits of the other API members the library fills with names it generates, as botocore's
+ * models state them (test/names.test.ts checks each against the model, and every generated name
+ * against these at the longest names a user can write).
+ */
+export const NAME_LIMITS = {
+  /** Step Functions StartExecution `name`: `stepfunctions/2016-11-23`, shape `Name`. */
+  executionName: { min: 1, max: 80 },
+  /** CloudFormation SignalResource `UniqueId`: `cloudformation/2010-05-15`, shape `ResourceSignalUniqueId`. */
+  signalUniqueId: { min: 1, max: 64 },
+  /** SageMaker ListCompilationJobs `NameContains`: `sagemaker/2017-07-24`, shape `NameContains`. */
+  nameContains: { min: 0, max: 63, pattern: '[a-zA-Z0-9\\-]+' },
+  /** Greengrass v2 `ComponentName`: `greengrassv2/2020-11-30`, shape `ComponentNameString`. */
+  componentName: { min: 1, max: 128 },
+  /** Greengrass v2 `ComponentVersion`: `greengrassv2/2020-11-30`, shape `ComponentVersionString`. */
+  componentVersion: { min: 1, max: 64 },
+} as const;
+
 /** S3's limit on bucket names, for the room an output prefix has when the bucket is a token. */
 export const MAX_BUCKET_NAME_LENGTH = 63;
 

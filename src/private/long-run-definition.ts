@@ -220,7 +220,10 @@ const signalling = {
       Parameters: {
         'StackName.$': '$.signal.StackName',
         'LogicalResourceId.$': '$.signal.LogicalResourceId',
-        'UniqueId.$': '$$.Execution.Name',
+        // Not $$.Execution.Name: a run's name reaches 72 characters and SignalResource's UniqueId
+        // takes 64 (botocore cloudformation/2010-05-15, shape ResourceSignalUniqueId); the start
+        // resource derives one that fits (signalOf in lambda/compilation-job/long-run.ts).
+        'UniqueId.$': '$.signal.UniqueId',
         'Status': 'SUCCESS',
       },
       ResultPath: null,

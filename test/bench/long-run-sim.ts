@@ -14,7 +14,7 @@
  * transitions per job-hour, which Step Functions bills.
  */
 import { median } from './stats';
-import { runNameOf } from '../../lambda/compilation-job/long-run';
+import { runNameOf, signalOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
 import { MAX_LONG_RUN_TIMEOUT_SECONDS, type LongRunInput, waitConditionTimeoutSeconds } from '../../src/private/contract';
 import { fleetJobSeconds, fleetJobSpec, fleetSageMaker } from '../driver/long-fleet';
@@ -76,7 +76,7 @@ export async function simulateLongRunFleet(options: LongRunSimOptions): Promise<
       const input: LongRunInput = {
         request: createRequestOf(spec, name) as LongRunInput['request'],
         deadline: fake.clock.dateAt(MAX_LONG_RUN_TIMEOUT_SECONDS).toISOString(),
-        signal: { StackName: STACK_ID, LogicalResourceId: name },
+        signal: signalOf(STACK_ID, name, runNameOf(name, name, 'bench-request')),
         signalBy: fake.clock.dateAt(waitConditionTimeoutSeconds(MAX_LONG_RUN_TIMEOUT_SECONDS)).toISOString(),
       };
       await sfn.startExecution({ stateMachineArn: sfn.stateMachineArn, name: runNameOf(name, name, 'bench-request'), input: JSON.stringify(input) });

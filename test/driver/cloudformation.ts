@@ -162,6 +162,7 @@ export class CloudFormationModel {
       log('Throttling');
       throw cfnError('Throttling', 'Rate exceeded');
     }
+    // The request's own constraints (a UniqueId of at most 64 characters...) are checked before this, by the model gate.
     if (!waiting) {
       log('ValidationError');
       throw cfnError('ValidationError', record

@@ -130,6 +130,22 @@ export class StepFunctionsApiError extends Error {
   }
 }
 
+/**
+ * Whether Step Functions records `event` of aws-local-stepfunctions in the execution's history, as
+ * moto's interpreter records it (../wire/long-run-moto.wire.test.ts replays moto's runs here and
+ * compares the counts): a Parallel records ParallelStateStarted once, not once per branch, and
+ * ParallelStateFailed once, for the branch that fails first (the others are aborted unrecorded).
+ * No Parallel of the long path's definition succeeds (each ends as a branch fails), so a branch's
+ * success is not counted. Retries and catches are no events of their own.
+ */
+function recordedInHistory(event: LocalEvent, execution: Execution): boolean {
+  if (['StateRetried', 'StateCaught', 'StateFailed', 'ParallelBranchSucceeded'].includes(event.type)) return false;
+  const parallel = event.parentState?.name;
+  if (event.type === 'ParallelBranchStarted') return parallel !== undefined && execution.startingParallels.has(parallel);
+  if (event.type === 'ParallelBranchFailed') return parallel !== undefined && !execution.endedParallels.has(parallel);
+  return true;
+}
+
 /** The services of the Resource ARNs, with the name Step Functions gives them in errors (PascalCase). */
 const SERVICE_NAMES: Partial<Record<ServiceName, string>> = { sagemaker: 'SageMaker', cloudformation: 'CloudFormation' };
 
@@ -200,6 +216,8 @@ interface Execution {
   historyEvents: number;
   /** Parallel states of this run whose branches have been aborted (one branch failed). */
   readonly endedParallels: Set<string>;
+  /** Parallel states entered whose branches have not started yet (their ParallelStateStarted is still to count). */
+  readonly startingParallels: Set<string>;
   abort: () => void;
 }
 
@@ -290,7 +308,7 @@ export class StepFunctions {
       throw new StepFunctionsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     const execution: Execution = {
-      executionArn, name, input, startDate: new Date(), status: 'RUNNING', transitions: 0, historyEvents: 0, endedParallels: new Set(), abort: () => undefined,
+      executionArn, name, input, startDate: new Date(), status: 'RUNNING', transitions: 0, historyEvents: 0, endedParallels: new Set(), startingParallels: new Set(), abort: () => undefined,
     };
     this.executions.set(executionArn, execution);
     const run = new StateMachine(this.definition, { validationOptions: { noValidate: true } }).run(JSON.parse(input), {
@@ -389,10 +407,12 @@ export class StepFunctions {
 
   /**
    * The execution's history events, counted as Step Functions records them: a state's entry and
-   * exit, a Parallel branch's start and end, the execution's start and end, and per service call
+   * exit, a Parallel's start and end (see recordedInHistory), the execution's start and end, and per service call
    * TaskScheduled, TaskStarted and TaskSucceeded or TaskFailed (a retried attempt records those
    * three and no state entry). A Standard execution fails once its history reaches 25,000 events
-   * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). The count equals the
+   * history moto's interpreter writes for the same run (../wire/long-run-moto.wire.test.ts replays
+   * each of its runs here).
    */
   historyEvents(executionArn: string): number {
     return this.mustGet(executionArn).historyEvents;
@@ -468,10 +488,15 @@ export class StepFunctions {
 
   private async follow(execution: Execution, events: AsyncGenerator<LocalEvent>): Promise<void> {
     for await (const event of events) {
-      if (!['StateRetried', 'StateCaught', 'StateFailed'].includes(event.type)) execution.historyEvents += 1;
+      if (recordedInHistory(event, execution)) execution.historyEvents += 1;
       if (event.type === 'StateEntered') {
         execution.transitions += 1;
-        if (event.state?.type === 'Parallel') execution.endedParallels.delete(event.state.name);
+        if (event.state?.type === 'Parallel') {
+          execution.endedParallels.delete(event.state.name);
+          execution.startingParallels.add(event.state.name);
+        }
+      } else if (event.type === 'ParallelBranchStarted' && event.parentState) {
+        execution.startingParallels.delete(event.parentState.name);
       } else if (event.type === 'ParallelBranchFailed' && event.parentState) {
         // The Parallel aborts its other branches.
         execution.endedParallels.add(event.parentState.name);

@@ -257,8 +257,19 @@ describe('versions and artifacts', () => {
     expect(Math.sign(compareVersions(a, b))).toBe(sign);
   });
 
-  test.each([['1.0.0', '1.0.1'], ['1.2.9', '1.2.10'], ['1.0.1-rc.1', '1.0.2'], ['2.0.0+build', '2.0.1']])('next patch of %s is %s', (v, next) => {
+  test.each([
+    ['1.0.0', '1.0.1'], ['1.2.9', '1.2.10'], ['1.0.1-rc.1', '1.0.2'], ['2.0.0+build', '2.0.1'],
+    // Past 2^53 a Number would round (9007199254740993 is not one); semver numbers have no bound.
+    ['1.0.9007199254740992', '1.0.9007199254740993'],
+    // The longest version Greengrass takes (64 characters), and its next patch when that still fits.
+    [`1.0.${'9'.repeat(60)}`, undefined], [`1.0.${'8'.repeat(60)}`, `1.0.${'8'.repeat(59)}9`], [`1.0.0-${'r'.repeat(58)}`, '1.0.1'],
+  ])('next patch of %s is %s', (v, next) => {
     expect(nextPatch(v)).toBe(next);
+  });
+
+  test('precedence of numbers past 2^53', () => {
+    expect(Math.sign(compareVersions('1.0.9007199254740993', '1.0.9007199254740992'))).toBe(1);
+    expect(Math.sign(compareVersions('1.0.0-9007199254740993', '1.0.0-9007199254740992'))).toBe(1);
   });
 
   test('same recipe: keys of any case, the digest and defaults Greengrass adds left aside, digests compared where both hold one', () => {

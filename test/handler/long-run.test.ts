@@ -74,7 +74,7 @@ describe('start resource: creates (or finds the quota full), then hands the wait
     expect(RUN.length).toBeLessThanOrEqual(80);
     const input = JSON.parse(start.input!) as LongRunInput;
     expect(input.request).toEqual(sagemaker.commandCalls(CreateCompilationJobCommand)[0].args[0].input);
-    expect(input).toMatchObject({ deadline, signal: { StackName: STACK_ID, LogicalResourceId: WAIT } });
+    expect(input).toMatchObject({ deadline, signal: { StackName: STACK_ID, LogicalResourceId: WAIT, UniqueId: RUN } });
     // The run tries to signal until the WaitCondition (which begins after this hand-off) must have
     // timed out: its timeout (4 h + 5 min) from now.
     const signalBy = Date.parse(input.signalBy) - Date.now();

@@ -4,7 +4,7 @@
  * the Catch routing) on virtual time, against the scripted SageMaker (../fault/fake-sagemaker).
  * The run's input is built as the start resource builds it (lambda/compilation-job/long-run.ts).
  */
-import { runNameOf } from '../../lambda/compilation-job/long-run';
+import { runNameOf, signalOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
 import {
   LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS, QUOTA_RETRY_SECONDS,
@@ -52,7 +52,7 @@ async function startRun(deadlineSeconds: number): Promise<string> {
   const input: LongRunInput = {
     request: createRequestOf(SPEC, NAME) as LongRunInput['request'],
     deadline: fake.clock.dateAt(deadlineSeconds).toISOString(),
-    signal: { StackName: STACK_ID, LogicalResourceId: WAIT_CONDITION },
+    signal: signalOf(STACK_ID, WAIT_CONDITION, RUN_NAME),
     signalBy: fake.clock.dateAt(fake.clock.seconds + waitConditionTimeoutSeconds(deadlineSeconds - fake.clock.seconds)).toISOString(),
   };
   const { executionArn } = await sfn!.startExecution({ stateMachineArn: sfn!.stateMachineArn, name: RUN_NAME, input: JSON.stringify(input) });

@@ -42,16 +42,18 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { replayOnStandIn } from './history-replay';
 import { Front, startFront } from './long-run-front';
 import { RunWorld, serviceError, WorldOptions } from './long-run-world';
 import { MotoServer, motoEndpoint } from './moto';
 import { startStepFunctionsMoto, sfnClient } from './moto-sfn';
-import { runNameOf } from '../../lambda/compilation-job/long-run';
+import { runNameOf, signalOf } from '../../lambda/compilation-job/long-run';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
-import { POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type LongRunInput } from '../../src/private/contract';
+import { HISTORY_EVENTS_PER_POLL, LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type LongRunInput } from '../../src/private/contract';
 import { ciToolsRequired, findExecutable, notice, REQUIRED_HINT } from '../ci-tools';
 import { longRunDefinitionFromTemplate } from '../driver/step-functions';
 import { takeGateFindings } from '../fault/model-gate';
+import { extremeSpecs, LONGEST_STACK_NAME } from '../extreme-names';
 import { nameOf, REQUEST_ID, specOf } from '../handler/fixtures';
 
 jest.setTimeout(480_000);
@@ -67,6 +69,8 @@ interface Scenario {
   /** The job's `timeout` (seconds): the run's deadline is this long after it starts. */
   readonly timeoutSeconds: number;
   readonly world?: Omit<WorldOptions, 'region' | 'jobName' | 'waitCondition'>;
+  /** The job's name prefix, as the construct made it. @default NeoStack-<scenario id> */
+  readonly jobNamePrefix?: string;
   /** What happened before the run started (the start resource created the job, someone filled the quota). */
   readonly before?: (world: RunWorld, request: LongRunInput['request']) => Promise<void> | void;
 }
@@ -77,6 +81,8 @@ interface RunResult {
   readonly history: HistoryEvent[];
   /** Real seconds from the run's start to its end. */
   readonly seconds: number;
+  readonly input: LongRunInput;
+  readonly runName: string;
 }
 
 const executable = findExecutable('moto_server');
@@ -105,7 +111,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Creates the state machine in the scenario's region, starts one run as the start resource would, and waits for its end. */
 async function run(id: string, scenario: Scenario): Promise<RunResult> {
-  const spec = specOf({ jobNamePrefix: `NeoStack-${id}`, timeoutSeconds: 3 * 3600 });
+  const spec = specOf({ jobNamePrefix: scenario.jobNamePrefix ?? `NeoStack-${id}`, timeoutSeconds: 3 * 3600 });
   const jobName = nameOf(spec);
   const request = createRequestOf(spec, jobName) as LongRunInput['request'];
   const world = new RunWorld({ region: scenario.region, jobName, waitCondition: WAIT_CONDITION, ...scenario.world });
@@ -115,15 +121,16 @@ async function run(id: string, scenario: Scenario): Promise<RunResult> {
     const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'LongRunStateMachine', definition: DEFINITION, roleArn: ROLE_ARN }));
     await scenario.before?.(world, request);
     // As the start resource builds it (lambda/compilation-job/long-run.ts handOff), with a near deadline.
+    const name = runNameOf(jobName, WAIT_CONDITION, REQUEST_ID);
     const input: LongRunInput = {
       request,
       deadline: new Date(Date.now() + scenario.timeoutSeconds * 1000).toISOString(),
-      signal: { StackName: world.stackId, LogicalResourceId: WAIT_CONDITION },
+      signal: signalOf(world.stackId, WAIT_CONDITION, name),
       signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(scenario.timeoutSeconds) * 1000).toISOString(),
     };
     world.start();
     const { executionArn = '' } = await client.send(new StartExecutionCommand({
-      stateMachineArn, name: runNameOf(jobName, WAIT_CONDITION, REQUEST_ID), input: JSON.stringify(input),
+      stateMachineArn, name, input: JSON.stringify(input),
     }));
     let execution: DescribeExecutionCommandOutput;
     for (;;) {
@@ -135,7 +142,7 @@ async function run(id: string, scenario: Scenario): Promise<RunResult> {
       }
       await sleep(500);
     }
-    return { world, execution, history: await history(client, executionArn), seconds: world.seconds() };
+    return { world, execution, history: await history(client, executionArn), seconds: world.seconds(), input, runName: name };
   } finally {
     world.close();
     client.destroy();
@@ -274,6 +281,15 @@ const SCENARIOS: Record<string, Scenario> = {
     world: { sagemaker: { script: { startingSeconds: 1, compileSeconds: 4 } }, signalThrottles: 3 },
     before: createdByStartResource,
   },
+  // The longest names a user can write (../extreme-names.ts): a 63-character job name (its run's
+  // name is 72) in a stack of a 128-character name.
+  longNames: {
+    region: 'sa-east-1',
+    timeoutSeconds: 150,
+    jobNamePrefix: extremeSpecs().long.spec.jobNamePrefix,
+    world: { stackName: LONGEST_STACK_NAME, sagemaker: { script: { startingSeconds: 2, compileSeconds: 8 } } },
+    before: createdByStartResource,
+  },
   deadline: {
     region: 'ap-northeast-1',
     timeoutSeconds: 20,
@@ -397,6 +413,14 @@ describeMoto('the long path on moto\'s Step Functions interpreter', () => {
     expectClean(outcome);
   });
 
+  test('the longest names: a 63-character job name in a 128-character stack; CloudFormation takes the run\'s first signal', async () => {
+    const outcome = await result('longNames');
+    expect(outcome.world.options.jobName).toHaveLength(MAX_JOB_NAME_LENGTH);
+    expect(results(outcome, 'SignalResource')).toEqual(['ok']);
+    expect(outcome.execution.status).toBe('SUCCEEDED');
+    expectClean(outcome);
+  });
+
   test('the deadline: the run stops the job, signals, and FAILS with the deadline error', async () => {
     const outcome = await result('deadline');
     const stops = outcome.world.sagemakerCalls('StopCompilationJob');
@@ -408,6 +432,37 @@ describeMoto('the long path on moto\'s Step Functions interpreter', () => {
     expect(outcome.execution.status).toBe('FAILED');
     expect(outcome.execution.error).toBe(RUN_DEADLINE_ERROR);
     expectClean(outcome);
+  });
+
+  test('history: the stand-in counts the events moto records for the same run; the 25,000-event budget holds on moto\'s count', async () => {
+    await Promise.allSettled(runs.values());
+    // Every run but the deadline's, whose path depends on when its deadline passes, not only on the answers.
+    const replayed = Object.keys(SCENARIOS).filter((id) => id !== 'deadline');
+    const counts: Array<{ id: string; status?: string; events: number; leftOver: string[] }> = [];
+    const motoCounts: typeof counts = [];
+    for (const id of replayed) {
+      const outcome = await runs.get(id)!;
+      const replay = await replayOnStandIn(outcome.world, outcome.input, outcome.runName);
+      counts.push({ id, status: replay.status, events: replay.historyEvents, leftOver: replay.leftOver });
+      motoCounts.push({ id, status: outcome.execution.status, events: outcome.history.length, leftOver: [] });
+    }
+    console.info(`History events per run, moto / stand-in:\n${motoCounts.map((m, i) => `  ${m.id}: ${m.events} / ${counts[i].events}`).join('\n')}`);
+    expect(counts).toEqual(motoCounts);
+
+    // The longest run polls for 11 h 59 min: every POLL_INTERVAL_SECONDS for the first
+    // LONG_RUN_FAST_POLL_SECONDS, then every LONG_RUN_SLOW_POLL_SECONDS. A poll's events, as moto
+    // records them: those between two Describes of the success run.
+    const success = (await runs.get('success')!).history;
+    const describes = success.filter((e) => e.taskScheduledEventDetails?.resource === 'describeCompilationJob').map((e) => success.indexOf(e));
+    expect(describes).toHaveLength(2);
+    const perPoll = describes[1] - describes[0];
+    const fixed = success.length - describes.length * perPoll;
+    const slowSeconds = MAX_LONG_RUN_TIMEOUT_SECONDS - LONG_RUN_FAST_POLL_SECONDS;
+    const polls = LONG_RUN_FAST_POLL_SECONDS / POLL_INTERVAL_SECONDS + Math.ceil(slowSeconds / LONG_RUN_SLOW_POLL_SECONDS);
+    console.info(`A poll records ${perPoll} events, the rest of a run ${fixed}: ${fixed + polls * perPoll} events in ${polls} polls over 11 h 59 min`);
+    expect(perPoll).toBe(HISTORY_EVENTS_PER_POLL);
+    // Below Step Functions' 25,000 with a fifth to spare for throttled calls (11 events each).
+    expect(fixed + polls * perPoll).toBeLessThan(25_000 * 0.8);
   });
 
   test('the front passes any other request on to moto (here Step Functions\' own API)', async () => {

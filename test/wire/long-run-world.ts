@@ -26,6 +26,8 @@ export interface WorldOptions {
   readonly jobName: string;
   /** The WaitCondition the run signals. */
   readonly waitCondition: string;
+  /** The stack's name. @default LongRun-<region> */
+  readonly stackName?: string;
   readonly sagemaker?: FakeOptions;
   /** Bursts of consecutive ThrottlingExceptions (counted in the run's calls of the operation). @default none */
   readonly throttleBursts?: readonly ThrottleBurst[];
@@ -45,6 +47,12 @@ export interface WorldCall {
   readonly operation: string;
   /** 'ok' or the error code answered. */
   readonly result: string;
+  /** The error's message, when it was refused. */
+  readonly message?: string;
+  /** SageMaker's answer, when it answered (DescribeCompilationJob's status, for a replay). */
+  readonly output?: object;
+  /** DescribeStackResource's answer: the resource's status. */
+  readonly resourceStatus?: string;
 }
 
 export class RunWorld {
@@ -63,7 +71,7 @@ export class RunWorld {
   constructor(readonly options: WorldOptions) {
     this.fake = new FakeSageMaker(options.sagemaker);
     for (const burst of options.throttleBursts ?? []) this.fake.throttleBurst(burst);
-    this.stackId = `arn:aws:cloudformation:${options.region}:123456789012:stack/LongRun-${options.region}/5f0e8d60-4c1b-11ef-9a3e-0affd3c1b5a7`;
+    this.stackId = `arn:aws:cloudformation:${options.region}:123456789012:stack/${options.stackName ?? `LongRun-${options.region}`}/5f0e8d60-4c1b-11ef-9a3e-0affd3c1b5a7`;
     this.cloudformation = new CloudFormationModel(() => Date.now(), () => this.seconds());
     this.cloudformation.set(this.stackId, START_RESOURCE, 'Custom::SageMakerNeoCompilationJob', 'CREATE_COMPLETE', options.jobName);
     this.signalThrottles = options.signalThrottles ?? 0;
@@ -104,10 +112,10 @@ export class RunWorld {
       const fault = this.options.sagemakerFault?.(operation, input, at);
       if (fault) throw fault;
       const output = await this.fake.call('sagemaker', operation, input);
-      this.calls.push({ at, service: 'sagemaker', operation, result: 'ok' });
+      this.calls.push({ at, service: 'sagemaker', operation, result: 'ok', output });
       return output;
     } catch (error) {
-      this.calls.push({ at, service: 'sagemaker', operation, result: (error as Error).name });
+      this.calls.push({ at, service: 'sagemaker', operation, result: (error as Error).name, message: (error as Error).message });
       throw error;
     }
   }
@@ -116,15 +124,16 @@ export class RunWorld {
     const at = this.seconds();
     if (action === 'SignalResource' && this.signalThrottles > 0) {
       this.signalThrottles -= 1;
-      this.calls.push({ at, service: 'cloudformation', operation: action, result: 'Throttling' });
+      this.calls.push({ at, service: 'cloudformation', operation: action, result: 'Throttling', message: 'Rate exceeded' });
       throw serviceError('Throttling', 'Rate exceeded');
     }
     try {
       const xml = await this.cloudformation.handle(action, input);
-      this.calls.push({ at, service: 'cloudformation', operation: action, result: 'ok' });
+      const resourceStatus = /<ResourceStatus>([A-Z_]+)<\/ResourceStatus>/.exec(xml)?.[1];
+      this.calls.push({ at, service: 'cloudformation', operation: action, result: 'ok', ...(resourceStatus ? { resourceStatus } : {}) });
       return xml;
     } catch (error) {
-      this.calls.push({ at, service: 'cloudformation', operation: action, result: (error as ServiceError).name });
+      this.calls.push({ at, service: 'cloudformation', operation: action, result: (error as ServiceError).name, message: (error as ServiceError).message });
       throw error;
     }
   }
