@@ -1,3 +1,4 @@
+import { published } from './cache';
 import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
 import { DeploymentError, resourceStillWaiting } from './cloudformation';
 import { assertSameRequest, createJob, lastRefusal, mayTryCreate, noteSlotFreed } from './create';
@@ -16,6 +17,8 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
   const spec = parseSpec(event.ResourceProperties);
   try {
     if (event.RequestType === 'Delete') return await deleted(spec, event);
+    // Compile once: onEvent copied a cached artifact; its attributes reach CloudFormation from onEvent's Data.
+    if (event.CacheHit) return { IsComplete: true };
     let previousTags: JobTag[] | undefined;
     if (event.RequestType === 'Update' && isJobOfRequest(spec, event.PhysicalResourceId)) {
       const oldSpec = parseSpec(event.OldResourceProperties);
@@ -95,7 +98,7 @@ async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, prev
   if (previousTags) await updateTags(job.CompilationJobArn!, previousTags, spec.tags);
   if (spec.longRun) return handOff(spec, event, startedAt);
   if (!RUNNING_STATUSES.has(job.CompilationJobStatus!)) noteSlotFreed(now);
-  return answerFor(job, spec.timeoutSeconds, now > deadline);
+  return published(spec, event.CacheKey, job, await answerFor(job, spec.timeoutSeconds, now > deadline));
 }
 
 /**
