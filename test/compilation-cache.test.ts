@@ -14,9 +14,9 @@ import {
   CompilationCache, CompilationJob, CompilationJobProps, CompilationTarget, CompilerOptions, DataInputConfig, Framework, ModelInput,
   TargetArch, TargetDevice, TargetOs,
 } from '../src';
-import type { CompilationJobSpec } from '../src/private/contract';
 import { specOf } from './handler/fixtures';
 import { onlyJobSpec } from './util';
+import type { CompilationJobSpec } from '../src/private/contract';
 
 const CACHE_BUCKET = 'my-org-neo-cache';
 

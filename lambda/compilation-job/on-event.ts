@@ -43,7 +43,8 @@ async function start(spec: CompilationJobSpec, event: CreateEvent | UpdateEvent,
       if (!isRetryable(error)) throw error;
     }
   }
-  return { PhysicalResourceId: adopted ?? jobNameOf(spec, event.RequestId), OperationStartedAt: startedAt, InputReady: inputReady, NewJob: !adopted, ...cached };
+  const physicalId = adopted ?? jobNameOf(spec, event.RequestId);
+  return { PhysicalResourceId: physicalId, OperationStartedAt: startedAt, InputReady: inputReady, NewJob: !adopted, ...cached };
 }
 
 /**
