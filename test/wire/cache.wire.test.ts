@@ -27,7 +27,7 @@ import type { CacheRecord } from '../../src/private/cache-contract';
 import type { CompilationJobAttributes, CompilationJobSpec } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
 import { EPOCH_MS } from '../fault/fake-sagemaker';
-import { createEvent, deleteEvent, nameOf, specOf } from '../handler/fixtures';
+import { createEvent, deleteEvent, nameOf, specOf, updateEvent } from '../handler/fixtures';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -139,7 +139,7 @@ describeWire('compile once: the handler bundle and a shared cache on moto_server
     return (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
   }
 
-  /** The records in the cache whose artifact was compiled from `modelKey` (by the record's request). */
+  /** Every record in the cache, by its key (a record that does not parse: `key: 'unparsable'`). */
   async function records(): Promise<Map<string, CacheRecord>> {
     const out = await s3.send(new ListObjectsV2Command({ Bucket: CACHE, Prefix: PREFIX }));
     const found = new Map<string, CacheRecord>();
@@ -213,6 +213,22 @@ describeWire('compile once: the handler bundle and a shared cache on moto_server
     // A later stage still hits, with the job ARN of the stage that is gone.
     const c = await deployStage('ProdC');
     expect(c.data).toMatchObject({ CacheHit: 'true', CompilationJobArn: a.data.CompilationJobArn });
+  });
+
+  test('an Update of a stage that hit, with the same request (tags only), answers from the cache again and creates no job', async () => {
+    const modelKey = 'models/update.tar.gz';
+    await s3.send(new PutObjectCommand({ Bucket: MODELS, Key: modelKey, Body: 'weights to update' }));
+    const a = await deployStage('UpdA', { modelKey }, 'compiled by UpdA');
+    const b = await deployStage('UpdB', { modelKey });
+    expect(b.data.CacheHit).toBe('true');
+    const tagged = { ...b.spec, tags: [{ Key: 'stage', Value: 'prod' }] };
+    const update = { ...updateEvent(tagged, b.spec, b.outcome.physicalResourceId, { requestId: `upd-${RUN}` }), StackId: b.event.StackId, LogicalResourceId: b.event.LogicalResourceId };
+    const { outcome } = await driver.deploy(update, { rollback: false });
+    expect(outcome.status).toBe('SUCCESS');
+    expect(outcome.physicalResourceId).toBe(b.outcome.physicalResourceId);
+    expect(outcome.data).toEqual(b.data);
+    expect(await jobsOf(b.spec)).toEqual([]);
+    expect(a.jobs).toHaveLength(1);
   });
 
   test('a changed target or compiler option misses and compiles', async () => {
