@@ -290,7 +290,7 @@ export class CompilationJob extends Construct implements ITaggable {
     if (!isExecutionRoleOf(Stack.of(this), this.role)) resource.node.addDependency(this.role);
 
     // On the long path, the attributes come from the result resource after the WaitCondition.
-    const result = wait ? longRunResult(this, wait, resource, provider.serviceToken, timeoutSeconds) : resource;
+    const result = wait ? longRunResult(this, wait, resource, provider.serviceToken, timeoutSeconds, spec.cache) : resource;
     const attribute = (name: keyof CompilationJobAttributes) => result.getAttString(name);
     this.compilationJobName = attribute('CompilationJobName');
     this.compilationJobArn = attribute('CompilationJobArn');

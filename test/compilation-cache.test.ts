@@ -3,7 +3,7 @@
  * handler's role may do with the cache (read and put under the prefix, never delete), and that the
  * key changes with every input that decides the compiled bytes and with nothing about the stage.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -66,6 +66,14 @@ describe('the Spec of a job with a cache', () => {
     expect(JSON.stringify(specs)).toContain('\\"model\\":{\\"object\\":\\"s3://models/m/a.tar.gz\\"}');
     expect(JSON.stringify(specs)).toContain('\\"model\\":{\\"object\\":\\"s3://models/m/a.tar.gz\\",\\"version\\":\\"v3\\"}');
     expect(JSON.stringify(specs)).toContain('\\"model\\":{\\"modelPackage\\":\\"arn:aws:sagemaker:us-east-1:111111111111:model-package/resnet/3\\"}');
+  });
+
+  test('on the long path, the result resource carries the cache (it publishes; the start resource does not look up)', () => {
+    const stack = stage('Long', '111111111111', { timeout: Duration.hours(3), maxRuntime: Duration.hours(2) });
+    const results = Template.fromStack(stack).findResources('Custom::SageMakerNeoCompilationResult');
+    const [result] = Object.values(results);
+    expect(JSON.stringify(result.Properties.Result)).toContain(`\\"cache\\":{\\"bucket\\":\\"${CACHE_BUCKET}\\"`);
+    expect(onlyJobSpec(stack).cache?.bucket).toBe(CACHE_BUCKET);
   });
 
   test('two stages (other stack names, other accounts) ask for the same key; another target does not', () => {

@@ -15,10 +15,10 @@ import { DeploymentError } from './cloudformation';
 import { MAX_ATTRIBUTES_JSON_BYTES, parseS3Uri } from './model-files';
 import { runtimeClient } from './runtime-sdk';
 import { describeJob, type JobDescription } from './sagemaker';
-import { canonicalJson, createRequestOf, outputLocationOf } from './spec';
+import { canonicalJson, outputLocationOf } from './spec';
 import type { CacheModelIdentity, CacheRecord, CacheSpec } from '../../src/private/cache-contract';
 import { CACHE_FORMAT, CACHE_RECORD_NAME } from '../../src/private/cache-contract';
-import type { CompilationJobAttributes, CompilationJobSpec } from '../../src/private/contract';
+import type { CompilationJobAttributes, CompilationJobRequest, CompilationJobSpec } from '../../src/private/contract';
 import { errorName, isTransientSdkError } from '../shared/sdk-errors';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -256,6 +256,29 @@ export async function published(
   return answer;
 }
 
+/**
+ * The long path's result resource, after its job COMPLETED: publishes as the one-hour path does.
+ * It has no Spec; the key's inputs are read from the job as SageMaker describes it (the request it
+ * was sent), which is what the one-hour path keys from the Spec.
+ */
+export async function publishedAfterLongRun(
+  cache: CacheSpec | undefined, job: JobDescription, answer: IsCompleteResponse,
+): Promise<IsCompleteResponse> {
+  if (!cache) return answer;
+  // SageMaker's output members are optional where the request's are required: the job was sent a whole request.
+  const request = { InputConfig: job.InputConfig, OutputConfig: job.OutputConfig } as unknown as CompilationJobRequest;
+  const spec: CompilationJobSpec = {
+    jobNamePrefix: '',
+    constructAddress: '',
+    request,
+    tags: [],
+    timeoutSeconds: 0,
+    removalPolicy: 'retain',
+    cache,
+  };
+  return published(spec, undefined, job, answer);
+}
+
 async function publish(
   spec: CompilationJobSpec, cache: CacheSpec, lookedUpKey: string | undefined, job: JobDescription, attributes: CompilationJobAttributes,
 ): Promise<void> {
@@ -276,7 +299,15 @@ async function publish(
   // The artifact first, under this job's own key: a record never names an object still being written.
   await client.send(new CopyObjectCommand({ Bucket: cache.bucket, Key: artifactKey, CopySource: copySourceOf(source.bucket, source.key) }));
   const head = await client.send(new HeadObjectCommand({ Bucket: cache.bucket, Key: artifactKey }));
-  const { Tags: _, ...request } = createRequestOf(spec, jobName);
+  const request = {
+    CompilationJobName: jobName,
+    RoleArn: job.RoleArn,
+    ModelPackageVersionArn: job.ModelPackageVersionArn,
+    InputConfig: job.InputConfig,
+    OutputConfig: job.OutputConfig,
+    VpcConfig: job.VpcConfig,
+    StoppingCondition: job.StoppingCondition,
+  };
   const record: CacheRecord = {
     format: CACHE_FORMAT,
     key,

@@ -41,7 +41,7 @@ export interface CacheRecord {
   readonly key: string;
   /** Everything the key was computed from. */
   readonly inputs: Record<string, unknown>;
-  /** The CreateCompilationJob request that compiled the artifact (tags left out). */
+  /** The CreateCompilationJob request that compiled the artifact, as DescribeCompilationJob gives it (tags left out). */
   readonly request: Record<string, unknown>;
   readonly compilationJobName: string;
   readonly compilationJobArn: string;

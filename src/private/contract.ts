@@ -186,6 +186,8 @@ export interface CompilationResultSpec {
   readonly timeoutSeconds: number;
   /** The WaitCondition it follows: a new one (a new run) updates the result. */
   readonly waitCondition: string;
+  /** Compile once: the cache the ended job's artifact is published to (the long path does not look it up). */
+  readonly cache?: CacheSpec;
 }
 
 /** What the start resource returns on the long path (`Fn::GetAtt` names). */

@@ -17,14 +17,16 @@
 import {
   CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { ListCompilationJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { CreateCompilationJobCommand, CreateCompilationJobCommandInput, ListCompilationJobsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { motoEndpoint } from './moto';
 import { published } from '../../lambda/compilation-job/cache';
-import type { CreateEvent } from '../../lambda/compilation-job/cloudformation';
+import type { CreateEvent, OnEventRequest } from '../../lambda/compilation-job/cloudformation';
 import { attributesOf } from '../../lambda/compilation-job/model-files';
 import type { JobDescription } from '../../lambda/compilation-job/sagemaker';
+import { createRequestOf } from '../../lambda/compilation-job/spec';
 import type { CacheRecord } from '../../src/private/cache-contract';
-import type { CompilationJobAttributes, CompilationJobSpec } from '../../src/private/contract';
+import type { CompilationJobAttributes, CompilationJobSpec, CompilationResultSpec } from '../../src/private/contract';
+import { RESULT_RESOURCE_TYPE } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
 import { EPOCH_MS } from '../fault/fake-sagemaker';
 import { createEvent, deleteEvent, nameOf, specOf, updateEvent } from '../handler/fixtures';
@@ -348,5 +350,35 @@ describeWire('compile once: the handler bundle and a shared cache on moto_server
     expect(await artifactsUnder(entries[0].key)).toHaveLength(2); // both passed the lookup and uploaded
     expect(await text(CACHE, entries[0].artifact.key)).toBe(`bytes of ${stages[winner]}`);
     expect(entries[0].artifactDigest).toBe(`digest of ${stages[winner]}`);
+  });
+
+  test('the long path publishes: its result resource, after the job COMPLETED, publishes under the key a one-hour stage then hits', async () => {
+    const modelKey = 'models/long.tar.gz';
+    await s3.send(new PutObjectCommand({ Bucket: MODELS, Key: modelKey, Body: 'weights compiled for hours' }));
+    const spec = stageSpec('LongA', { modelKey });
+    const name = `${spec.jobNamePrefix}-0123456789abcdef`;
+    await bucketOf(outputOf('LongA'));
+    // What the long path's run did: the job, created with the whole request (moto completes it at once).
+    await sagemaker.send(new CreateCompilationJobCommand(createRequestOf(spec, name) as CreateCompilationJobCommandInput));
+    await s3.send(new PutObjectCommand({ Bucket: outputOf('LongA'), Key: `compiled/${name}`, Body: 'compiled on the long path' }));
+    const result: CompilationResultSpec = {
+      compilationJobName: name,
+      executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:LongRun:${name}-run`,
+      deadline: new Date(driver.clock.ms + 3600_000).toISOString(),
+      timeoutSeconds: 7200,
+      waitCondition: 'ResnetCompiled1A2B3C4D',
+      cache: spec.cache,
+    };
+    const event = {
+      ...stageCreate('LongA', spec), LogicalResourceId: 'ResnetResult', ResourceType: RESULT_RESOURCE_TYPE, ResourceProperties: { ServiceToken: 'token', Result: JSON.stringify(result) },
+    } as unknown as OnEventRequest;
+    const { outcome } = await driver.deploy(event, { rollback: false });
+    expect(outcome.status).toBe('SUCCESS');
+    expect((outcome.data as CompilationJobAttributes).CacheHit).toBe('false');
+
+    const b = await deployStage('LongB', { modelKey });
+    expect(b.jobs).toEqual([]);
+    expect(b.data).toMatchObject({ CacheHit: 'true', CompilationJobName: name });
+    expect(await text(outputOf('LongB'), b.data.ModelArtifactsObjectKey)).toBe('compiled on the long path');
   });
 });
