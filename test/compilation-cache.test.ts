@@ -14,6 +14,7 @@ import {
   CompilationCache, CompilationJob, CompilationJobProps, CompilationTarget, CompilerOptions, DataInputConfig, Framework, ModelInput,
   TargetArch, TargetDevice, TargetOs,
 } from '../src';
+import { loadApiModel } from './fault/api-model';
 import { specOf } from './handler/fixtures';
 import { onlyJobSpec } from './util';
 import type { CompilationJobSpec } from '../src/private/contract';
@@ -170,5 +171,49 @@ describe('permissions', () => {
       compilerOptions: CompilerOptions.fromJson('{"mcpu":"core-avx2"}'),
     });
     expect(onlyJobSpec(stack).cache?.bucket).toBe(CACHE_BUCKET);
+  });
+});
+
+describe('the key against the official API model (botocore)', () => {
+  const model = loadApiModel('sagemaker');
+  const withModel = model ? test : test.skip;
+  /**
+   * Every member of the CreateCompilationJob request, and whether it decides the compiled bytes.
+   * A member AWS adds fails this test until it is classified here (and, if it decides the bytes,
+   * added to keyInputsOf).
+   */
+  const CLASSIFIED: Record<string, Record<string, 'key' | 'model identity' | 'stage'>> = {
+    CreateCompilationJobRequest: {
+      CompilationJobName: 'stage',
+      RoleArn: 'stage',
+      ModelPackageVersionArn: 'model identity',
+      InputConfig: 'key',
+      OutputConfig: 'key',
+      VpcConfig: 'stage',
+      StoppingCondition: 'stage',
+      Tags: 'stage',
+    },
+    InputConfig: { S3Uri: 'model identity', DataInputConfig: 'key', Framework: 'key', FrameworkVersion: 'key' },
+    OutputConfig: { S3OutputLocation: 'stage', TargetDevice: 'key', TargetPlatform: 'key', CompilerOptions: 'key', KmsKeyId: 'stage' },
+  };
+
+  withModel.each(Object.keys(CLASSIFIED))('every member of %s is classified', (structure) => {
+    expect(Object.keys(model!.shape(structure).members!).sort()).toEqual(Object.keys(CLASSIFIED[structure]).sort());
+  });
+
+  test('the key reads exactly the members classified as deciding the bytes (the model by its identity)', () => {
+    const spec = specOf({
+      request: {
+        InputConfig: { S3Uri: 's3://b/m.tar.gz', Framework: 'F', FrameworkVersion: 'V', DataInputConfig: 'D' },
+        OutputConfig: { S3OutputLocation: 's3://o/', TargetDevice: 'T', TargetPlatform: { Os: 'O', Arch: 'A' }, CompilerOptions: 'C', KmsKeyId: 'K' },
+      },
+    });
+    const inputs = keyInputsOf(spec, { assetHash: 'h' }, 'r');
+    const read = Object.entries(CLASSIFIED.InputConfig).concat(Object.entries(CLASSIFIED.OutputConfig))
+      .filter(([, kind]) => kind === 'key').map(([member]) => member);
+    const values = { Framework: 'F', FrameworkVersion: 'V', DataInputConfig: 'D', TargetDevice: 'T', TargetPlatform: { Os: 'O', Arch: 'A' }, CompilerOptions: 'C' };
+    expect(Object.values(inputs)).toEqual(expect.arrayContaining(read.map((member) => values[member as keyof typeof values])));
+    expect(JSON.stringify(inputs)).not.toMatch(/s3:\/\/|"K"/);
+    expect(inputs).toMatchObject({ model: { assetHash: 'h' }, region: 'r' });
   });
 });
