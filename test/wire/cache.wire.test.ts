@@ -185,7 +185,12 @@ describeWire('compile once: the handler bundle and a shared cache on moto_server
     expect((await s3.send(new HeadObjectCommand({ Bucket: CACHE, Key: record.artifact.key }))).ETag).toBe(record.artifact.etag);
 
     const kmsKeyId = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const logged = driver.handlerLogs.length;
     const b = await deployStage('ProdB', { kmsKeyId });
+    // The deployment says it in its log (the handler's CloudWatch Logs), as well as in the attribute.
+    expect(driver.handlerLogs.slice(logged).filter((line) => line.startsWith('Compilation cache hit:'))).toEqual([
+      `Compilation cache hit: s3://${CACHE}/${PREFIX}${record.key}/, compiled by ${a.data.CompilationJobArn}; copied to ${b.data.ModelArtifactsS3Uri}; no job runs`,
+    ]);
     expect(b.jobs).toEqual([]);
     expect(b.data).toMatchObject({
       CacheHit: 'true',
