@@ -261,6 +261,25 @@ describeWire('compile once: the handler bundle and a shared cache on moto_server
     expect(await text(outputOf('OverC'), after.data.ModelArtifactsObjectKey)).toBe('compiled from v2');
   });
 
+  test('a model overwritten while its job compiles is not published (the bytes compiled are not known)', async () => {
+    const modelKey = 'models/moving.tar.gz';
+    await s3.send(new PutObjectCommand({ Bucket: MODELS, Key: modelKey, Body: 'weights before' }));
+    const spec = stageSpec('MovingA', { modelKey });
+    const event = stageCreate('MovingA', spec);
+    await bucketOf(outputOf('MovingA'));
+    await compiledBy(event, spec, 'compiled from whichever');
+    // Between the lookup (onEvent, t0) and the publication (the poll that sees COMPLETED, t0 + 5 s).
+    driver.schedule(driver.clock.seconds + 2, async () => {
+      await s3.send(new PutObjectCommand({ Bucket: MODELS, Key: modelKey, Body: 'weights after' }));
+    });
+    const before = (await records()).size;
+    const logged = driver.handlerLogs.length;
+    const { outcome } = await driver.deploy(event, { rollback: false });
+    expect([outcome.status, (outcome.data as CompilationJobAttributes).CacheHit]).toEqual(['SUCCESS', 'false']);
+    expect((await records()).size).toBe(before);
+    expect(driver.handlerLogs.slice(logged).some((line) => line.includes('the model changed while the job compiled; not published'))).toBe(true);
+  });
+
   test('two concurrent misses (one stack create) compile twice and leave one consistent entry', async () => {
     const modelKey = 'models/concurrent.tar.gz';
     await s3.send(new PutObjectCommand({ Bucket: MODELS, Key: modelKey, Body: 'concurrent weights' }));
