@@ -3,7 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { CacheBindOptions } from './private/cache-bind';
 import type { CacheSpec } from './private/cache-contract';
-import { grantObjectRead, grantObjectWrite } from './private/grants';
+import { compactString } from './private/compact';
+import { grantObjectRead } from './private/grants';
 import { acknowledgeWildcardResources } from './private/nag';
 
 /** The prefix of a cache's entries when `fromBucket` is given none. */
@@ -65,11 +66,11 @@ export class CompilationCache {
     // no s3:DeleteObject, and no s3:ListBucket, so a missing entry reads as 403, which the
     // handler treats as a miss.
     grantObjectRead(handler, this.bucket, entries);
-    grantObjectWrite(handler, this.bucket, entries);
+    grantPut(handler, this.bucket, entries);
     // A hit: the handler copies the entry into the job's output location, encrypted with the job's key.
     // A miss: the handler reads the compiled artifact there to publish it.
     const outputs = `${options.outputPrefix}*`;
-    grantObjectWrite(handler, options.outputBucket, outputs);
+    grantPut(handler, options.outputBucket, outputs);
     grantObjectRead(handler, options.outputBucket, outputs);
     options.encryptionKey?.grant(handler, 'kms:GenerateDataKey', 'kms:Decrypt');
     options.model.grantIdentityRead(handler);
@@ -81,4 +82,13 @@ export class CompilationCache {
     }
     return { bucket: this.bucket.bucketName, prefix: this.prefix, model: options.model.cacheIdentity };
   }
+}
+
+/**
+ * PutObject only (and the bucket's key, to encrypt): the handler writes each object with one
+ * PutObject or CopyObject, never a multipart upload, so it needs no s3:AbortMultipartUpload.
+ */
+function grantPut(grantee: iam.IGrantable, bucket: s3.IBucket, keyPattern: string): void {
+  bucket.encryptionKey?.grant(grantee, 'kms:GenerateDataKey', 'kms:Decrypt');
+  iam.Grant.addToPrincipalOrResource({ grantee, actions: ['s3:PutObject'], resourceArns: [compactString(bucket.arnForObjects(keyPattern))], resource: bucket });
 }
