@@ -228,11 +228,18 @@ export async function lookUp(spec: CompilationJobSpec, physicalId: string): Prom
 }
 
 /**
- * The same request again (a tags-only or no-op Update) on a resource that a hit made: no job has
- * its name, so it is answered from the cache again (the same copy), instead of compiling.
+ * The same request again on a resource that a hit made (a tags-only or no-op Update, or the
+ * rollback of a cancelled replacing Update): no job has its name, so it is answered from the cache
+ * again (the same copy), instead of compiling.
  */
 export async function lookUpUnchanged(spec: CompilationJobSpec, physicalId: string): Promise<CacheAnswer> {
-  if (!spec.cache || spec.longRun || await describeJob(physicalId)) return {};
+  if (!spec.cache || spec.longRun) return {};
+  try {
+    if (await describeJob(physicalId)) return {};
+  } catch (error) {
+    if (!isTransientSdkError(error)) throw error;
+    return {}; // the polls describe the job again, and compile under this name if there is none
+  }
   return lookUp(spec, physicalId);
 }
 

@@ -17,8 +17,6 @@ export async function isComplete(event: IsCompleteRequest): Promise<IsCompleteRe
   const spec = parseSpec(event.ResourceProperties);
   try {
     if (event.RequestType === 'Delete') return await deleted(spec, event);
-    // Compile once: onEvent copied a cached artifact; its attributes reach CloudFormation from onEvent's Data.
-    if (event.CacheHit) return { IsComplete: true };
     let previousTags: JobTag[] | undefined;
     if (event.RequestType === 'Update' && isJobOfRequest(spec, event.PhysicalResourceId)) {
       const oldSpec = parseSpec(event.OldResourceProperties);
@@ -65,6 +63,8 @@ function deadlineOf(spec: CompilationJobSpec, operationStartedAt: number): numbe
 }
 
 async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, previousTags?: JobTag[]): Promise<IsCompleteResponse> {
+  // Compile once: onEvent copied a cached artifact; its attributes reach CloudFormation from onEvent's Data.
+  if (event.CacheHit) return { IsComplete: true };
   const jobName = event.PhysicalResourceId;
   const now = Date.now();
   // Events from a handler older than OperationStartedAt: the deadline counts from this poll on.

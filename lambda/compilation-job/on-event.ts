@@ -79,7 +79,9 @@ async function update(spec: CompilationJobSpec, event: UpdateEvent, startedAt: n
     await stopRunning(await recentJobsOf(oldSpec, event.PhysicalResourceId));
   });
   // Tells the polls (whose event carries only the kept physical id) to end those jobs first.
-  return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt, RetiresCancelledUpdate: true };
+  // A resource that a cache hit made has no job of its name: the rollback answers from the cache again.
+  const cached = await lookUpUnchanged(spec, event.PhysicalResourceId);
+  return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt, RetiresCancelledUpdate: true, ...cached };
 }
 
 /** Stops a running job (and first its run, on the long path); isComplete waits for it to end and deletes the record. */

@@ -238,6 +238,26 @@ describeWire('compile once: the handler bundle and a shared cache on moto_server
     expect(a.jobs).toHaveLength(1);
   });
 
+  test('the rollback of a cancelled replacing Update of a stage that hit answers from the cache again: no job of the old request', async () => {
+    const modelKey = 'models/rollback.tar.gz';
+    await s3.send(new PutObjectCommand({ Bucket: MODELS, Key: modelKey, Body: 'weights to roll back' }));
+    await deployStage('RollA', { modelKey }, 'compiled by RollA');
+    const b = await deployStage('RollB', { modelKey });
+    expect(b.data.CacheHit).toBe('true');
+    // An Update to another target (a miss: it compiles), cancelled by another resource's failure.
+    const changed = stageSpec('RollB', { modelKey, target: 'ml_m5' });
+    const update = {
+      ...updateEvent(changed, b.spec, b.outcome.physicalResourceId, { requestId: `roll-${RUN}` }), StackId: b.event.StackId, LogicalResourceId: b.event.LogicalResourceId,
+    };
+    await compiledBy({ ...update, RequestType: 'Create' } as unknown as CreateEvent, changed, 'compiled for ml_m5');
+    const { outcome, rollback } = await driver.deploy(update, { cancelAfterSeconds: 1 });
+    expect(outcome.status).toBe('FAILED');
+    expect(rollback.map((o) => [o.requestType, o.status, o.physicalResourceId])).toEqual([['Update', 'SUCCESS', b.outcome.physicalResourceId]]);
+    expect((rollback[0].data as CompilationJobAttributes | undefined)?.CacheHit).toBe('true');
+    // The cancelled update's job is retired (DESTROY); no job of the old request was created.
+    expect(await jobsOf(b.spec)).toEqual([]);
+  });
+
   test('a changed target or compiler option misses and compiles', async () => {
     await deployStage('BaseT', {}, 'compiled by BaseT').catch(() => undefined); // publishes, unless the first test did
     const target = await deployStage('TargetM5', { target: 'ml_m5' }, 'compiled for ml_m5');
