@@ -69,7 +69,15 @@ export async function resolveModel(model: CacheModelIdentity): Promise<ResolvedM
   if (model.version !== undefined) return { object: model.object, version: model.version };
   const { module: { HeadObjectCommand }, client } = s3Client();
   const { bucket, key } = parseS3Uri(model.object)!;
-  const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  let head;
+  try {
+    head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    if (isTransientSdkError(error)) throw error;
+    throw new DeploymentError(`The deployment could not read the model ${model.object} (HeadObject: ${errorName(error) ?? 'Error'}, ` +
+      `HTTP ${httpStatus(error) ?? '?'}): its VersionId or ETag is part of the compilation cache's key. The handler's role may read it; ` +
+      'a bucket in another account must allow it too (see docs/compile-once.md).');
+  }
   return head.VersionId && head.VersionId !== 'null'
     ? { object: model.object, version: head.VersionId }
     : { object: model.object, etag: head.ETag ?? '' };
@@ -221,6 +229,7 @@ export async function lookUp(spec: CompilationJobSpec, physicalId: string): Prom
       `copied to ${hit.ModelArtifactsS3Uri}; no job runs`);
     return { CacheKey: key, CacheHit: true, Data: hit };
   } catch (error) {
+    if (error instanceof DeploymentError) throw error;
     if (!isTransientSdkError(error)) throw cacheError('look up', cache, error);
     console.warn('Compilation cache unreachable (transient); compiling instead', { error: String(error) });
     return {};

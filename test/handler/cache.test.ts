@@ -70,6 +70,12 @@ describe('lookUp', () => {
     expect(console.warn).toHaveBeenCalledWith(expect.stringMatching(/^Compilation cache unreachable \(transient\)/), expect.anything());
   });
 
+  test('a model the handler cannot read fails naming the model, not the cache', async () => {
+    s3.on(HeadObjectCommand, { Key: 'models/resnet18.tar.gz' }).rejects(error('Forbidden', 403));
+    await expect(lookUp(SPEC, 'NeoStack-Resnet-aaaa')).rejects.toThrow(
+      /^The deployment could not read the model s3:\/\/model-bucket\/models\/resnet18\.tar\.gz \(HeadObject: Forbidden, HTTP 403\)/);
+  });
+
   test('a record that reads as 403 (no s3:ListBucket, so a missing key) is a miss with the key to publish under', async () => {
     s3.on(GetObjectCommand).rejects(error('AccessDenied', 403));
     await expect(lookUp(SPEC, 'NeoStack-Resnet-aaaa')).resolves.toEqual({ CacheKey: KEY });
