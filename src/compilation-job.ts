@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CompilationCache } from './compilation-cache';
 import { CompilerOptions } from './compiler-options';
 import { DataInputConfig } from './data-input-config';
 import { Framework } from './framework';
@@ -134,6 +135,17 @@ export interface CompilationJobProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Compile once, promote everywhere: a cache shared by the stages that deploy this model. A stage
+   * that finds the same compilation in it (same model bytes, framework and version, input shapes,
+   * target, compiler options and Region) runs no job: it copies the cached artifact into its own
+   * output location, and reports the digest, image and job ARN of the stage that compiled it.
+   * Otherwise the job compiles and its artifact is published to the cache. One-hour path only for
+   * hits; the long path (`timeout` above 59 minutes) publishes. See docs/compile-once.md.
+   * @default - no cache: every stage compiles
+   */
+  readonly cache?: CompilationCache;
 }
 
 /**
@@ -191,6 +203,12 @@ export class CompilationJob extends Construct implements ITaggable {
    * @attribute
    */
   public readonly derivedDataInputConfig: string;
+  /**
+   * 'true' when this deployment copied the artifact from `cache` instead of compiling (then
+   * `compilationJobArn` names the job of the stage that compiled it), else 'false'.
+   * @attribute
+   */
+  public readonly cacheHit: string;
   /** The bucket the compiled model is written to. */
   public readonly outputBucket: s3.IBucket;
   /** The role SageMaker assumes to run the job. */
@@ -244,6 +262,9 @@ export class CompilationJob extends Construct implements ITaggable {
       inputCopy: model.copySource === undefined ? undefined
         : { source: model.copySource, sourceVersion: model.copySourceVersion, target: model.s3Uri! },
       longRun: longRun ? { stateMachineArn: provider.longRunStateMachine().stateMachineArn } : undefined,
+      cache: props.cache?._bind({
+        handler: provider.handlerRole, outputBucket: this.outputBucket, outputPrefix, encryptionKey: props.encryptionKey, model,
+      }),
     };
     const specJson = Stack.of(this).toJsonString(spec);
     // The request as the handler will send it, readable after `cdk synth` in the cloud assembly
@@ -271,7 +292,7 @@ export class CompilationJob extends Construct implements ITaggable {
     if (!isExecutionRoleOf(Stack.of(this), this.role)) resource.node.addDependency(this.role);
 
     // On the long path, the attributes come from the result resource after the WaitCondition.
-    const result = wait ? longRunResult(this, wait, resource, provider.serviceToken, timeoutSeconds) : resource;
+    const result = wait ? longRunResult(this, wait, resource, provider.serviceToken, timeoutSeconds, spec.cache) : resource;
     const attribute = (name: keyof CompilationJobAttributes) => result.getAttString(name);
     this.compilationJobName = attribute('CompilationJobName');
     this.compilationJobArn = attribute('CompilationJobArn');
@@ -280,6 +301,7 @@ export class CompilationJob extends Construct implements ITaggable {
     this.inferenceImage = attribute('InferenceImage');
     this.artifactDigest = attribute('ArtifactDigest');
     this.derivedDataInputConfig = attribute('DerivedDataInputConfig');
+    this.cacheHit = attribute('CacheHit');
   }
 
   /**

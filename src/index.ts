@@ -1,3 +1,4 @@
+export * from './compilation-cache';
 export * from './compilation-job';
 export * from './compilation-request';
 export * from './compiler-options';

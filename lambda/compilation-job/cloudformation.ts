@@ -30,6 +30,12 @@ export interface OnEventResponse {
   readonly RetiresCancelledUpdate?: boolean;
   /** Long path: onEvent stopped the runs this Delete is about; the polls need not list them again. */
   readonly RunsStopped?: boolean;
+  /** Compile once: the cache key onEvent looked up; a miss publishes under it. */
+  readonly CacheKey?: string;
+  /** Compile once: onEvent copied a cached artifact; `Data` has the attributes and no job runs. */
+  readonly CacheHit?: boolean;
+  /** A cache hit's attributes (the framework hands them to CloudFormation with isComplete's answer). */
+  readonly Data?: CompilationJobAttributes;
 }
 
 /** What the Provider framework passes to isComplete: the event plus onEvent's response. */

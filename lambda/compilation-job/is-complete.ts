@@ -1,3 +1,4 @@
+import { published } from './cache';
 import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
 import { DeploymentError, resourceStillWaiting } from './cloudformation';
 import { assertSameRequest, createJob, lastRefusal, mayTryCreate, noteSlotFreed } from './create';
@@ -62,6 +63,8 @@ function deadlineOf(spec: CompilationJobSpec, operationStartedAt: number): numbe
 }
 
 async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, previousTags?: JobTag[]): Promise<IsCompleteResponse> {
+  // Compile once: onEvent copied a cached artifact; its attributes reach CloudFormation from onEvent's Data.
+  if (event.CacheHit) return { IsComplete: true };
   const jobName = event.PhysicalResourceId;
   const now = Date.now();
   // Events from a handler older than OperationStartedAt: the deadline counts from this poll on.
@@ -95,7 +98,7 @@ async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, prev
   if (previousTags) await updateTags(job.CompilationJobArn!, previousTags, spec.tags);
   if (spec.longRun) return handOff(spec, event, startedAt);
   if (!RUNNING_STATUSES.has(job.CompilationJobStatus!)) noteSlotFreed(now);
-  return answerFor(job, spec.timeoutSeconds, now > deadline);
+  return published(spec, event.CacheKey, job, await answerFor(job, spec.timeoutSeconds, now > deadline));
 }
 
 /**

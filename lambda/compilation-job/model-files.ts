@@ -96,5 +96,6 @@ function requiredAttributesOf(job: JobDescription): CompilationJobAttributes {
     InferenceImage: job.InferenceImage ?? '',
     ArtifactDigest: job.ModelDigests?.ArtifactDigest ?? '',
     DerivedDataInputConfig: '',
+    CacheHit: 'false',
   };
 }

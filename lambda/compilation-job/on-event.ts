@@ -1,3 +1,4 @@
+import { lookUp, lookUpUnchanged } from './cache';
 import type { CreateEvent, DeleteEvent, OnEventRequest, OnEventResponse, UpdateEvent } from './cloudformation';
 import { stopRuns } from './long-run';
 import { copyInput } from './model-files';
@@ -29,6 +30,9 @@ export async function onEvent(event: OnEventRequest): Promise<OnEventResponse> {
 /** The job of a new request: one made from it that completed or runs, else a new name. */
 async function start(spec: CompilationJobSpec, event: CreateEvent | UpdateEvent, startedAt: number): Promise<OnEventResponse> {
   const adopted = await adoptable(spec);
+  // Compile once: a hit is copied in and answered; nothing to compile, so no model to stage.
+  const cached = adopted ? {} : await lookUp(spec, jobNameOf(spec, event.RequestId));
+  if (cached.CacheHit) return { PhysicalResourceId: jobNameOf(spec, event.RequestId), OperationStartedAt: startedAt, ...cached };
   let inputReady = false;
   if (spec.inputCopy && !adopted) {
     try {
@@ -39,7 +43,8 @@ async function start(spec: CompilationJobSpec, event: CreateEvent | UpdateEvent,
       if (!isRetryable(error)) throw error;
     }
   }
-  return { PhysicalResourceId: adopted ?? jobNameOf(spec, event.RequestId), OperationStartedAt: startedAt, InputReady: inputReady, NewJob: !adopted };
+  const physicalId = adopted ?? jobNameOf(spec, event.RequestId);
+  return { PhysicalResourceId: physicalId, OperationStartedAt: startedAt, InputReady: inputReady, NewJob: !adopted, ...cached };
 }
 
 /**
@@ -66,13 +71,17 @@ async function adoptable(spec: CompilationJobSpec): Promise<string | undefined> 
 async function update(spec: CompilationJobSpec, event: UpdateEvent, startedAt: number): Promise<OnEventResponse> {
   if (!isJobOfRequest(spec, event.PhysicalResourceId)) return start(spec, event, startedAt);
   const oldSpec = parseSpec(event.OldResourceProperties);
-  if (isJobOfRequest(oldSpec, event.PhysicalResourceId)) return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt };
+  if (isJobOfRequest(oldSpec, event.PhysicalResourceId)) {
+    return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt, ...await lookUpUnchanged(spec, event.PhysicalResourceId) };
+  }
   await bestEffort(async () => {
     await stopRuns(oldSpec, [requestNamePrefix(oldSpec)]);
     await stopRunning(await recentJobsOf(oldSpec, event.PhysicalResourceId));
   });
   // Tells the polls (whose event carries only the kept physical id) to end those jobs first.
-  return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt, RetiresCancelledUpdate: true };
+  // A resource that a cache hit made has no job of its name: the rollback answers from the cache again.
+  const cached = await lookUpUnchanged(spec, event.PhysicalResourceId);
+  return { PhysicalResourceId: event.PhysicalResourceId, OperationStartedAt: startedAt, RetiresCancelledUpdate: true, ...cached };
 }
 
 /** Stops a running job (and first its run, on the long path); isComplete waits for it to end and deletes the record. */

@@ -1,5 +1,6 @@
 // The long path's result resource: after the WaitCondition, the ended job's attributes, or the
 // reason it did not compile, in the same words as the one-hour path.
+import { publishedAfterLongRun } from './cache';
 import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResponse } from './cloudformation';
 import { DeploymentError } from './cloudformation';
 import { runFailure } from './long-run';
@@ -57,5 +58,5 @@ async function outcomeOf(result: CompilationResultSpec): Promise<IsCompleteRespo
   }
   // Past the deadline and still running, the run's stop did not get through (throttled): stopped here.
   // Signalled while it still runs (by hand?): waited for, as far as this resource may.
-  return answerFor(job, result.timeoutSeconds, deadlinePassed);
+  return publishedAfterLongRun(result.cache, job, await answerFor(job, result.timeoutSeconds, deadlinePassed));
 }

@@ -6,6 +6,7 @@
  */
 
 import type { CreateCompilationJobRequest } from '@aws-sdk/client-sagemaker';
+import type { CacheSpec } from './cache-contract';
 import { API_LIMITS } from './limits';
 
 /** CloudFormation type of the custom resource. */
@@ -60,6 +61,8 @@ export interface CompilationJobSpec {
    * Functions execution, which signals a WaitCondition; a result resource returns the attributes.
    */
   readonly longRun?: LongRunSpec;
+  /** Compile once: the cache the job's artifact is looked up in and published to (`cache` prop). */
+  readonly cache?: CacheSpec;
 }
 
 /** The stack's state machine that waits for long compilations. */
@@ -124,6 +127,8 @@ export interface CompilationJobAttributes {
    * it derived none, or when they do not fit CloudFormation's 4096-byte response.
    */
   readonly DerivedDataInputConfig: string;
+  /** 'true' when the artifact is a copy of a cached one (no job ran for this resource), else 'false'. */
+  readonly CacheHit: string;
 }
 
 /** SageMaker's limit on job names; the handler appends '-' and a 16-character hash. */
@@ -181,6 +186,8 @@ export interface CompilationResultSpec {
   readonly timeoutSeconds: number;
   /** The WaitCondition it follows: a new one (a new run) updates the result. */
   readonly waitCondition: string;
+  /** Compile once: the cache the ended job's artifact is published to (the long path does not look it up). */
+  readonly cache?: CacheSpec;
 }
 
 /** What the start resource returns on the long path (`Fn::GetAtt` names). */

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { CfnWaitCondition, CustomResource, Lazy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import type { CacheSpec } from './cache-contract';
 import {
   CompilationResultSpec, LongRunAttributes, RESULT_RESOURCE_TYPE, waitConditionTimeoutSeconds,
 } from './contract';
@@ -35,7 +36,7 @@ export function longRunWaitCondition(scope: Construct, spec: string, timeoutSeco
  * or fails the deployment with SageMaker's reason, as the one-hour path does.
  */
 export function longRunResult(
-  scope: Construct, wait: CfnWaitCondition, start: CustomResource, serviceToken: string, timeoutSeconds: number,
+  scope: Construct, wait: CfnWaitCondition, start: CustomResource, serviceToken: string, timeoutSeconds: number, cache?: CacheSpec,
 ): CustomResource {
   // The WaitCondition's timeout starts once the job was created or queued. The construct-level
   // dependency: CfnResource#addDependency is deprecated in aws-cdk-lib 2.278, and its successor
@@ -48,6 +49,7 @@ export function longRunResult(
     deadline: attribute('Deadline'),
     timeoutSeconds,
     waitCondition: wait.logicalId,
+    cache,
   };
   const resource = new CustomResource(scope, 'Result', {
     serviceToken,

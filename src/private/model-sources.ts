@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import type { CacheModelIdentity } from './cache-contract';
 import { grantObjectRead, grantObjectWrite } from './grants';
 import { API_LIMITS, wholeMatch } from './limits';
 
@@ -27,6 +28,10 @@ export interface ModelLocation {
   readonly copySource?: string;
   /** The version of `copySource` to copy. */
   readonly copySourceVersion?: string;
+  /** What identifies the model's bytes, for a compilation cache's key. */
+  readonly cacheIdentity: CacheModelIdentity;
+  /** Lets `grantee` read what identifies the model at deploy time (HeadObject of an unpinned object). */
+  grantIdentityRead(grantee: iam.IGrantable): void;
 }
 
 /** What the job lends a model source to bind it. */
@@ -78,7 +83,12 @@ export class AssetModel implements ModelSource {
     const key = `${STAGED_MODELS_PREFIX}${this.asset.assetHash}.tar.gz`;
     grantObjectRead(options.copier, this.asset.bucket, this.asset.s3ObjectKey);
     stage(options, key);
-    return { s3Uri: options.stagingBucket.s3UrlForObject(key), copySource: this.asset.s3ObjectUrl };
+    return {
+      s3Uri: options.stagingBucket.s3UrlForObject(key),
+      copySource: this.asset.s3ObjectUrl,
+      cacheIdentity: { assetHash: this.asset.assetHash },
+      grantIdentityRead: () => {},
+    };
   }
 }
 
@@ -94,7 +104,13 @@ export class BucketModel implements ModelSource {
   public bind(_scope: Construct, options: ModelBindOptions): ModelLocation {
     if (this.objectVersion === undefined) {
       grantObjectRead(options.role, this.bucket, this.key);
-      return { s3Uri: this.bucket.s3UrlForObject(this.key) };
+      const s3Uri = this.bucket.s3UrlForObject(this.key);
+      return {
+        s3Uri,
+        cacheIdentity: { object: s3Uri },
+        // HeadObject, which reads the VersionId or ETag, needs s3:GetObject.
+        grantIdentityRead: (grantee) => void grantObjectRead(grantee, this.bucket, this.key),
+      };
     }
     // SageMaker reads a key, whatever version is current there: stage the pinned version to a
     // key of its own, one per (object, version), so a new version is a new request.
@@ -106,6 +122,8 @@ export class BucketModel implements ModelSource {
       s3Uri: options.stagingBucket.s3UrlForObject(key),
       copySource: this.bucket.s3UrlForObject(this.key),
       copySourceVersion: this.objectVersion,
+      cacheIdentity: { object: this.bucket.s3UrlForObject(this.key), version: this.objectVersion },
+      grantIdentityRead: () => {},
     };
   }
 }
@@ -203,7 +221,7 @@ export class ModelPackageModel implements ModelSource {
       actions: ['sagemaker:DescribeModelPackage'],
       resourceArns: [this.arn],
     });
-    return { modelPackageVersionArn: this.arn };
+    return { modelPackageVersionArn: this.arn, cacheIdentity: { modelPackage: this.arn }, grantIdentityRead: () => {} };
   }
 }
 

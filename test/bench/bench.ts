@@ -6,6 +6,7 @@ import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { compileOnceSection, measureCompileOnceSync } from './compile-once';
 import { DeploySimRow, measureDeploymentOverhead } from './deploy-sim';
 import { measureHandlerStart } from './handler-start';
 import { LongRunSimRow, simulateLongRunFleet } from './long-run-sim';
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
       await deployLongFleetStack(10, 10, 15),
       await deployLongFleetStack(100, 10, 15),
     ], measureResourcesPerJob()),
+    ...compileOnceSection(measureCompileOnceSync()),
     `_Took ${fmt((Date.now() - started) / 1000)} s._`,
     '',
   ];

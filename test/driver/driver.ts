@@ -199,6 +199,8 @@ export class Driver {
   readonly log: string[];
   /** Waiter executions started. */
   executions = 0;
+  /** What the handler's functions logged (console), in order. */
+  readonly handlerLogs: string[] = [];
   /** Step Functions refuses StartExecution (throttled, or the framework's role lacks the grant). */
   startExecutionFails = false;
   private lambda?: LambdaService;
@@ -512,7 +514,9 @@ export class Driver {
     const operation = this.operations.get(Number(new URL(payload.ResponseURL).pathname.split('/')[2]));
     if (operation && name === 'OnEvent') operation.handlerCalled = true;
     if (operation && name === 'IsComplete') operation.polls += 1;
-    return invokeResponse(await this.lambda!.invoke(name, payload));
+    const result = await this.lambda!.invoke(name, payload);
+    this.handlerLogs.push(...result.logs.map((line) => line.message));
+    return invokeResponse(result);
   }
 
   /** Step Functions' StartExecution of the waiter: the isComplete task with its Retry, then its Catch. */

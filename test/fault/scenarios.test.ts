@@ -52,6 +52,7 @@ function expectedAttributes(name: string): CompilationJobAttributes {
     InferenceImage: `785573368785.dkr.ecr.${REGION}.amazonaws.com/sagemaker-neo-onnx:1.6-cpu-py3`,
     ArtifactDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) as unknown as string,
     DerivedDataInputConfig: '',
+    CacheHit: 'false',
   };
 }
 
@@ -661,7 +662,7 @@ describe('the response stays under 4096 bytes', () => {
       await start({ script: { derivedDataInputConfig: derived } });
       const result = await driver!.deploy(create(spec));
       expect(result.outcome.data!.ModelArtifactsS3Uri.length).toBeGreaterThanOrEqual(900);
-      expect(Object.keys(result.outcome.data!).sort()).toEqual(['ArtifactDigest', 'CompilationJobArn', 'CompilationJobName', 'DerivedDataInputConfig',
+      expect(Object.keys(result.outcome.data!).sort()).toEqual(['ArtifactDigest', 'CacheHit', 'CompilationJobArn', 'CompilationJobName', 'DerivedDataInputConfig',
         'InferenceImage', 'ModelArtifactsObjectKey', 'ModelArtifactsS3Uri']);
       expect(result.outcome.data!.DerivedDataInputConfig).toBe(returned === 'fit' ? derived : '');
       expect(result.outcome.physicalResourceId).toBe(name);

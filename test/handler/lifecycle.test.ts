@@ -199,7 +199,7 @@ describe('Create — isComplete', () => {
     expectNoWrites();
   });
 
-  test('Create/isComplete: COMPLETED -> IsComplete true with the seven attributes', async () => {
+  test('Create/isComplete: COMPLETED -> IsComplete true with the eight attributes', async () => {
     describeReturns(NAME, completedJob(SPEC, NAME));
     await expect(poll()).resolves.toEqual({
       IsComplete: true,
@@ -211,6 +211,7 @@ describe('Create — isComplete', () => {
         InferenceImage: INFERENCE_IMAGE,
         ArtifactDigest: ARTIFACT_DIGEST,
         DerivedDataInputConfig: '',
+        CacheHit: 'false',
       },
     });
     expectNoWrites();

@@ -165,6 +165,7 @@ describeWire('the handler bundle against moto_server', () => {
         InferenceImage: job.InferenceImage,
         ArtifactDigest: job.ModelDigests!.ArtifactDigest,
         DerivedDataInputConfig: job.DerivedInformation?.DerivedDataInputConfig ?? '',
+        CacheHit: 'false',
       });
       expect(outcome.data!.CompilationJobArn).toBe(job.CompilationJobArn);
       expect(outcome.responseBytes).toBeLessThan(4096);
