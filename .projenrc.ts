@@ -35,8 +35,9 @@ const COMPONENT_HANDLER_OUTFILE = 'assets/component-version/index.js';
 const NEWEST_CDK_DIR = '.newest-cdk';
 /** The construct-level suite: what synthesizes templates, so what depends on the aws-cdk-lib version. */
 const CONSTRUCT_TESTS = [
-  'cfn-lint', 'compilation-job', 'compiler-options', 'data-input-config', 'deprecations', 'downstream',
-  'edge-model-component', 'iam', 'long-run', 'model', 'nag', 'node-runtime', 'validation',
+  'cfn-lint', 'compilation-cache', 'compilation-job', 'compilation-request', 'compiler-options', 'data-input-config',
+  'deprecations', 'downstream', 'edge-model-component', 'iam', 'long-run', 'model', 'nag', 'newcomer-mistakes',
+  'node-runtime', 'validation',
 ];
 
 const project = new awscdk.AwsCdkConstructLibrary({
