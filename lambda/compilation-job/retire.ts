@@ -1,5 +1,6 @@
 import { DeleteCompilationJobCommand } from '@aws-sdk/client-sagemaker';
 import { describeJob, isNotFound, listJobs, RUNNING_STATUSES, sagemaker, stopJob } from './sagemaker';
+import { attemptsFound } from './retry';
 import { isJobOfRequest, isOurJobName, requestNamePrefix } from './spec';
 import type { CompilationJobSpec, JobRemovalPolicy } from '../../src/private/contract';
 import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS } from '../../src/private/contract';
@@ -34,7 +35,9 @@ function inScope(jobName: string): boolean {
  */
 export async function deleteTargetsOf(spec: CompilationJobSpec, physicalResourceId: string): Promise<string[]> {
   if (!isOurJobName(spec, physicalResourceId)) return recentJobsOf(spec);
-  return inScope(physicalResourceId) ? [physicalResourceId] : [];
+  // The physical id names the first attempt; retries after SageMaker's internal errors have names derived from it.
+  if (!inScope(physicalResourceId)) return [];
+  return [physicalResourceId, ...(await attemptsFound(physicalResourceId)).map((job) => job.CompilationJobName!)];
 }
 
 /**
