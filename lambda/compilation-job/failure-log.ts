@@ -20,8 +20,12 @@ const logsClient = runtimeClient(
 /** The last lines of the job's log stream, or why they could not be read. */
 export type LogTail = { readonly lines: readonly string[] } | { readonly unreadable: string };
 
-/** How many of the stream's last events are read (one GetLogEvents page). */
-export const TAIL_EVENTS = 100;
+/**
+ * How many of the stream's last events are read: one GetLogEvents call (it returns up to 10,000
+ * events or 1 MB, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html),
+ * enough for the compiler's error to be among them after a long trace of its passes.
+ */
+export const TAIL_EVENTS = 1000;
 /** The longest a failure's reason waits for the log. */
 const READ_TIMEOUT_MS = 5000;
 /** The longest one quoted line. */

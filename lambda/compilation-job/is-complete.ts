@@ -98,7 +98,9 @@ async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, prev
     return handOff(spec, event, startedAt);
   }
   // The attempt to answer for: this job, or the retry after SageMaker failed it with an internal error.
-  const attempt = await currentAttempt(job, { spec, stackId: event.StackId, logicalResourceId: event.LogicalResourceId, operationStartedAt: startedAt, deadline, now });
+  const attempt = await currentAttempt(job, {
+    spec, stackId: event.StackId, logicalResourceId: event.LogicalResourceId, operationStartedAt: startedAt, deadline, now,
+  });
   if ('IsComplete' in attempt) return attempt;
   if (previousTags) await updateTags(attempt.CompilationJobArn!, previousTags, spec.tags);
   if (!RUNNING_STATUSES.has(attempt.CompilationJobStatus!)) noteSlotFreed(now);

@@ -1,6 +1,6 @@
 import { DeleteCompilationJobCommand } from '@aws-sdk/client-sagemaker';
-import { describeJob, isNotFound, listJobs, RUNNING_STATUSES, sagemaker, stopJob } from './sagemaker';
-import { attemptsFound } from './retry';
+import { forEachAttempt } from './retry';
+import { isNotFound, JobDescription, listJobs, RUNNING_STATUSES, sagemaker, stopJob } from './sagemaker';
 import { isJobOfRequest, isOurJobName, requestNamePrefix } from './spec';
 import type { CompilationJobSpec, JobRemovalPolicy } from '../../src/private/contract';
 import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS } from '../../src/private/contract';
@@ -35,9 +35,7 @@ function inScope(jobName: string): boolean {
  */
 export async function deleteTargetsOf(spec: CompilationJobSpec, physicalResourceId: string): Promise<string[]> {
   if (!isOurJobName(spec, physicalResourceId)) return recentJobsOf(spec);
-  // The physical id names the first attempt; retries after SageMaker's internal errors have names derived from it.
-  if (!inScope(physicalResourceId)) return [];
-  return [physicalResourceId, ...(await attemptsFound(physicalResourceId)).map((job) => job.CompilationJobName!)];
+  return inScope(physicalResourceId) ? [physicalResourceId] : [];
 }
 
 /**
@@ -51,8 +49,9 @@ export function runPrefixesOf(spec: CompilationJobSpec, physicalResourceId: stri
 /** Asks SageMaker to stop those of the jobs that run. */
 export async function stopRunning(jobNames: string[]): Promise<void> {
   for (const jobName of jobNames) {
-    const job = await describeJob(jobName);
-    if (job && RUNNING_STATUSES.has(job.CompilationJobStatus!)) await stopJob(jobName);
+    await forEachAttempt(jobName, async (job) => {
+      if (RUNNING_STATUSES.has(job.CompilationJobStatus!)) await stopJob(job.CompilationJobName!);
+    });
   }
 }
 
@@ -62,22 +61,30 @@ export async function stopRunning(jobNames: string[]): Promise<void> {
  */
 export async function retired(jobNames: string[], removalPolicy: JobRemovalPolicy): Promise<boolean> {
   let done = true;
-  for (const jobName of jobNames) {
-    const job = await describeJob(jobName);
-    if (!job) continue;
-    if (RUNNING_STATUSES.has(job.CompilationJobStatus!)) {
-      await stopJob(jobName); // again: the first request may have been throttled away
-      done = false;
-    } else if (job.CompilationJobStatus === 'STOPPING') {
-      done = false;
-    } else if (removalPolicy === 'destroy') {
-      try {
-        await sagemaker.send(new DeleteCompilationJobCommand({ CompilationJobName: jobName }));
-        console.info('Compilation job record deleted (artifacts are kept)', { job: jobName });
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-    }
+  // Each job with its retries (jobs SageMaker failed with an internal error were created again).
+  for (const first of jobNames) {
+    await forEachAttempt(first, async (job) => {
+      if (!await retiredOne(job, removalPolicy)) done = false;
+    });
   }
   return done;
+}
+
+/** One poll of retiring one job: true once it has ended (and its record is deleted unless retained). */
+async function retiredOne(job: JobDescription, removalPolicy: JobRemovalPolicy): Promise<boolean> {
+  const jobName = job.CompilationJobName!;
+  if (RUNNING_STATUSES.has(job.CompilationJobStatus!)) {
+    await stopJob(jobName); // again: the first request may have been throttled away
+    return false;
+  }
+  if (job.CompilationJobStatus === 'STOPPING') return false;
+  if (removalPolicy === 'destroy') {
+    try {
+      await sagemaker.send(new DeleteCompilationJobCommand({ CompilationJobName: jobName }));
+      console.info('Compilation job record deleted (artifacts are kept)', { job: jobName });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return true;
 }

@@ -44,18 +44,18 @@ export function attemptNameOf(firstName: string, attempt: number): string {
 }
 
 /**
- * The attempts of the job first named `firstName` that exist, the first included (whether or not
- * it does): retries are created one after the other, so the first name not found ends the list.
- * Up to MAX_RETRIES_LIMIT, whatever `maxRetries` says now (it may have been lowered since).
+ * Visits the job first named `firstName` and each retry that followed it: a retry exists only
+ * after an attempt that SageMaker failed with an internal error, so the visit stops at the first
+ * attempt that did not (a healthy job costs one Describe, as before retries existed), or that is
+ * not found. Up to MAX_RETRIES_LIMIT retries, whatever `maxRetries` says now (it may have been lowered).
  */
-export async function attemptsFound(firstName: string): Promise<JobDescription[]> {
-  const found: JobDescription[] = [];
-  for (let attempt = 1; attempt <= MAX_RETRIES_LIMIT; attempt++) {
-    const job = await describeAttempt(attemptNameOf(firstName, attempt));
-    if (!job) break;
-    found.push(job);
+export async function forEachAttempt(firstName: string, visit: (job: JobDescription) => Promise<void>): Promise<void> {
+  for (let attempt = 0; attempt <= MAX_RETRIES_LIMIT; attempt++) {
+    const job = attempt === 0 ? await describeJob(firstName) : await describeAttempt(attemptNameOf(firstName, attempt));
+    if (!job) return;
+    await visit(job);
+    if (job.CompilationJobStatus !== 'FAILED' || !isServerSideFailure(job.FailureReason)) return;
   }
-  return found;
 }
 
 /** The wait after attempt `attempt` (1-based count of failed attempts) before the next. */

@@ -124,7 +124,7 @@ describe('long path', () => {
     const op = await long.create([job(spec)]);
     expect(summary(op)).toEqual({
       status: 'FAILED',
-      reason: `Compilation job ${name} failed: ${reason} ${LOGS(name)}`,
+      reason: `Compilation job ${name} failed: ${reason} The job's log could not be read (the job wrote no log stream). ${LOGS(name)}`,
       outcomes: ['start Create SUCCESS', 'result Create FAILED'],
       rollback: ['result Delete SUCCESS', 'start Delete SUCCESS'],
       cleanup: [],
