@@ -4,8 +4,9 @@ import { createHash } from 'crypto';
 import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
 import { runtimeClient } from './runtime-sdk';
 import { createRequestOf } from './spec';
-import type { CompilationJobSpec, LongRunAttributes, LongRunInput } from '../../src/private/contract';
-import { waitConditionTimeoutSeconds } from '../../src/private/contract';
+import { attemptNameOf, backOffSeconds } from './retry';
+import type { CompilationJobSpec, LongRunAttributes, LongRunInput, LongRunRetry } from '../../src/private/contract';
+import { DEFAULT_MAX_RETRIES, waitConditionTimeoutSeconds } from '../../src/private/contract';
 
 /** The Step Functions client the Lambda runtime ships, loaded on first use (long path only). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -40,6 +41,7 @@ export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest
     signal: { StackName: event.StackId, LogicalResourceId: waitCondition },
     // The WaitCondition begins after this operation ends, and times out this long after it begins.
     signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(spec.timeoutSeconds) * 1000).toISOString(),
+    retry: retriesOf(spec, jobName),
   };
   const { module, client: sfnClient } = sfn();
   try {
@@ -51,6 +53,16 @@ export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest
   }
   const data: LongRunAttributes = { CompilationJobName: jobName, ExecutionArn: executionArnOf(stateMachineArn, name), Deadline: deadline };
   return { IsComplete: true, Data: data };
+}
+
+/** The run's retries of a job SageMaker fails with an internal error, as a list of links. */
+function retriesOf(spec: CompilationJobSpec, jobName: string): LongRunRetry | undefined {
+  let next: LongRunRetry | undefined;
+  for (let attempt = spec.maxRetries ?? DEFAULT_MAX_RETRIES; attempt >= 1; attempt--) {
+    const request = createRequestOf(spec, attemptNameOf(jobName, attempt)) as LongRunInput['request'];
+    next = { request, backOffSeconds: backOffSeconds(attempt), retry: next };
+  }
+  return next;
 }
 
 function executionArnOf(stateMachineArn: string, name: string): string {

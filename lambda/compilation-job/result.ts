@@ -4,6 +4,7 @@ import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResp
 import { DeploymentError } from './cloudformation';
 import { runFailure } from './long-run';
 import { answerFor, notCreated } from './outcome';
+import { attemptsAfter, retriesFailed } from './retry';
 import { describeJob, isRetryable } from './sagemaker';
 import type { CompilationResultResourceProperties, CompilationResultSpec } from '../../src/private/contract';
 import { RESULT_RESOURCE_TYPE } from '../../src/private/contract';
@@ -46,7 +47,12 @@ async function outcomeOf(result: CompilationResultSpec): Promise<IsCompleteRespo
     if (run.running) return { IsComplete: false };
     throw new DeploymentError(`Compilation job ${jobName} was not created: ${run.error ?? 'the run ended'}: ${(run.cause ?? 'no cause given').slice(0, 1024)}`);
   }
-  // Past the deadline and still running, the run's stop did not get through (throttled): stopped here.
+  // The run's retries after SageMaker's internal errors: the last attempt is the answer.
+  const attempts = await attemptsAfter(job);
+  const last = attempts[attempts.length - 1];
+  if (attempts.length > 1 && last.CompilationJobStatus === 'FAILED') return retriesFailed(attempts);
+  // Past the deadline and still running, the run's stop did not get through (throttled, or it
+  // stopped the first attempt of a retried job): stopped here.
   // Signalled while it still runs (by hand?): waited for, as far as this resource may.
-  return answerFor(job, result.timeoutSeconds, deadlinePassed);
+  return answerFor(last, result.timeoutSeconds, deadlinePassed);
 }

@@ -49,9 +49,11 @@ export function attemptNameOf(firstName: string, attempt: number): string {
  * attempt that did not (a healthy job costs one Describe, as before retries existed), or that is
  * not found. Up to MAX_RETRIES_LIMIT retries, whatever `maxRetries` says now (it may have been lowered).
  */
-export async function forEachAttempt(firstName: string, visit: (job: JobDescription) => Promise<void>): Promise<void> {
+export async function forEachAttempt(
+  firstName: string, visit: (job: JobDescription) => Promise<void>, first?: JobDescription,
+): Promise<void> {
   for (let attempt = 0; attempt <= MAX_RETRIES_LIMIT; attempt++) {
-    const job = attempt === 0 ? await describeJob(firstName) : await describeAttempt(attemptNameOf(firstName, attempt));
+    const job = attempt === 0 ? first ?? await describeJob(firstName) : await describeAttempt(attemptNameOf(firstName, attempt));
     if (!job) return;
     await visit(job);
     if (job.CompilationJobStatus !== 'FAILED' || !isServerSideFailure(job.FailureReason)) return;
@@ -124,17 +126,35 @@ export async function currentAttempt(first: JobDescription, context: AttemptCont
   }
 }
 
+/**
+ * The job first described as `first` and the retries that followed it, once they have all ended
+ * (the long path's result resource: its run created them). Only after a failure: one call more.
+ */
+export async function attemptsAfter(first: JobDescription): Promise<JobDescription[]> {
+  const attempts: JobDescription[] = [first];
+  await forEachAttempt(first.CompilationJobName!, async (job) => {
+    if (job.CompilationJobName !== first.CompilationJobName) attempts.push(job);
+  }, first);
+  return attempts;
+}
+
+/** The failure of a job SageMaker failed more than once with internal errors (the long path's result). */
+export async function retriesFailed(attempts: JobDescription[]): Promise<never> {
+  return attemptsFailed(attempts);
+}
+
 /** The most of an earlier attempt's reason quoted (the last one's is quoted whole, up to 1,024). */
 const EARLIER_REASON_CHARS = 300;
 
 /** The failure after more than one attempt: how many, each one's reason, the last one's log. */
-async function attemptsFailed(attempts: JobDescription[], spec: CompilationJobSpec, why?: string): Promise<never> {
+async function attemptsFailed(attempts: JobDescription[], spec?: CompilationJobSpec, why?: string): Promise<never> {
   const last = attempts[attempts.length - 1];
   const quoted = attempts.map((job, i) => {
     const reason = (job.FailureReason ?? 'no reason given').slice(0, i === attempts.length - 1 ? 1024 : EARLIER_REASON_CHARS);
     return `attempt ${i + 1} (${job.CompilationJobName}): ${reason}`;
   });
-  const retried = attempts.length > 1 ? ` SageMaker internal errors are retried (maxRetries: ${spec.maxRetries ?? DEFAULT_MAX_RETRIES}).` : '';
+  const retried = attempts.length <= 1 ? ''
+    : ` SageMaker internal errors are retried (maxRetries${spec ? `: ${spec.maxRetries ?? DEFAULT_MAX_RETRIES}` : ''}).`;
   const head = `Compilation job ${attempts[0].CompilationJobName} failed after ${attempts.length} attempt${attempts.length > 1 ? 's' : ''}` +
     `${why ? ` (${why})` : ''}: ${quoted.join('; ')}.${retried}`;
   throw new DeploymentError(withLogTail(head, last.CompilationJobName!, await readLogTail(last.CompilationJobName!)));

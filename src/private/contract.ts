@@ -220,6 +220,19 @@ export interface LongRunInput {
    * timeout ({@link waitConditionTimeoutSeconds}): a WaitCondition that has not begun by then never will.
    */
   readonly signalBy: string;
+  /**
+   * The next attempt, should SageMaker fail the job with an internal error (`ServerError:`): the
+   * request under the retry's name and the back-off before it, then the attempt after it. Absent
+   * when no retry is left (`maxRetries` 0, or spent).
+   */
+  readonly retry?: LongRunRetry;
+}
+
+/** One retry of a long run's job (a list, one link per retry: a state machine has no counters). */
+export interface LongRunRetry {
+  readonly request: CompilationJobCreateRequest;
+  readonly backOffSeconds: number;
+  readonly retry?: LongRunRetry;
 }
 
 /**
