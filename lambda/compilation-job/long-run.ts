@@ -2,9 +2,9 @@
 // signals the WaitCondition that CloudFormation waits on; retiring a job stops its runs.
 import { createHash } from 'crypto';
 import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
+import { attemptNameOf, backOffSeconds } from './retry';
 import { runtimeClient } from './runtime-sdk';
 import { createRequestOf } from './spec';
-import { attemptNameOf, backOffSeconds } from './retry';
 import type { CompilationJobSpec, LongRunAttributes, LongRunInput, LongRunRetry } from '../../src/private/contract';
 import { DEFAULT_MAX_RETRIES, waitConditionTimeoutSeconds } from '../../src/private/contract';
 

@@ -8,8 +8,8 @@
  * no run is left RUNNING.
  */
 import { FakeOptions, FakeSageMaker } from './fake-sagemaker';
-import type { CompilationJobSpec } from '../../src/private/contract';
 import { attemptNameOf } from '../../lambda/compilation-job/retry';
+import type { CompilationJobSpec } from '../../src/private/contract';
 import { LONG_RUN_SLOW_POLL_SECONDS, RETRY_BACK_OFF_SECONDS, RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
 import { deployLongFleetStack, waitConditionBeginSpread } from '../driver/long-fleet';

@@ -47,10 +47,14 @@ import { RunWorld, serviceError, WorldOptions } from './long-run-world';
 import { MotoServer, motoEndpoint } from './moto';
 import { startStepFunctionsMoto, sfnClient } from './moto-sfn';
 import { runNameOf } from '../../lambda/compilation-job/long-run';
+import { attemptNameOf } from '../../lambda/compilation-job/retry';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
-import { POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type LongRunInput } from '../../src/private/contract';
+import {
+  POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type CompilationJobSpec, type LongRunInput, type LongRunRetry,
+} from '../../src/private/contract';
 import { ciToolsRequired, findExecutable, notice, REQUIRED_HINT } from '../ci-tools';
 import { longRunDefinitionFromTemplate } from '../driver/step-functions';
+import type { JobScript } from '../fault/fake-sagemaker';
 import { nameOf, REQUEST_ID, specOf } from '../handler/fixtures';
 
 jest.setTimeout(480_000);
@@ -66,6 +70,8 @@ interface Scenario {
   /** The job's `timeout` (seconds): the run's deadline is this long after it starts. */
   readonly timeoutSeconds: number;
   readonly world?: Omit<WorldOptions, 'region' | 'jobName' | 'waitCondition'>;
+  /** Retries of a job SageMaker fails with an internal error, in the run's input (as the start resource lists them), each after 2 s here. */
+  readonly retries?: number;
   /** What happened before the run started (the start resource created the job, someone filled the quota). */
   readonly before?: (world: RunWorld, request: LongRunInput['request']) => Promise<void> | void;
 }
@@ -119,6 +125,7 @@ async function run(id: string, scenario: Scenario): Promise<RunResult> {
       deadline: new Date(Date.now() + scenario.timeoutSeconds * 1000).toISOString(),
       signal: { StackName: world.stackId, LogicalResourceId: WAIT_CONDITION },
       signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(scenario.timeoutSeconds) * 1000).toISOString(),
+      retry: retriesOf(spec, jobName, scenario.retries ?? 0),
     };
     world.start();
     const { executionArn = '' } = await client.send(new StartExecutionCommand({
@@ -139,6 +146,23 @@ async function run(id: string, scenario: Scenario): Promise<RunResult> {
     world.close();
     client.destroy();
   }
+}
+
+/** The retries in the run's input, as lambda/compilation-job/long-run.ts lists them, with a 2 s back-off (real time here). */
+function retriesOf(spec: CompilationJobSpec, jobName: string, retries: number): LongRunRetry | undefined {
+  let next: LongRunRetry | undefined;
+  for (let attempt = retries; attempt >= 1; attempt--) {
+    next = { request: createRequestOf(spec, attemptNameOf(jobName, attempt)) as LongRunInput['request'], backOffSeconds: 2, retry: next };
+  }
+  return next;
+}
+
+/** SageMaker fails the first job it is asked for with an internal error; the next ones compile. */
+function serverErrorFirst(): (jobName: string) => JobScript {
+  let jobs = 0;
+  return () => (++jobs === 1
+    ? { startingSeconds: 1, compileSeconds: 4, outcome: { status: 'FAILED', reason: 'ServerError: There was an internal server error. Please try again in a few minutes.' } }
+    : { startingSeconds: 1, compileSeconds: 4 });
 }
 
 /** Starts every scenario's run now; each test awaits its own. */
@@ -271,6 +295,13 @@ const SCENARIOS: Record<string, Scenario> = {
     world: { sagemaker: { script: { startingSeconds: 1, compileSeconds: 4 } }, signalThrottles: 3 },
     before: createdByStartResource,
   },
+  serverError: {
+    region: 'eu-north-1',
+    timeoutSeconds: 150,
+    retries: 2,
+    world: { sagemaker: { script: serverErrorFirst() } },
+    before: createdByStartResource,
+  },
   deadline: {
     region: 'ap-northeast-1',
     timeoutSeconds: 20,
@@ -293,6 +324,20 @@ describeMoto('the long path on moto\'s Step Functions interpreter', () => {
     if (moto && process.env.LONG_RUN_MOTO_LOG) fs.copyFileSync(moto.logFile, process.env.LONG_RUN_MOTO_LOG);
     await moto?.stop();
     await front?.close();
+  });
+
+  test('serverError: SageMaker fails the job with a ServerError; the run creates it again under the retry\'s name after the back-off, signals once and SUCCEEDS', async () => {
+    const outcome = await result('serverError');
+    expect(outcome.execution.status).toBe('SUCCEEDED');
+    const creates = outcome.world.fake.callsOf('CreateCompilationJob').filter((c) => c.result === 'ok')
+      .map((c) => (c.input as { CompilationJobName: string }).CompilationJobName);
+    expect(creates).toHaveLength(2);
+    expect(creates[1]).toBe(attemptNameOf(creates[0], 1));
+    const [first, retry] = creates.map((name) => outcome.world.fake.job(name)!);
+    expect(first.status).toBe('FAILED');
+    expect(retry.status).toBe('COMPLETED');
+    expect(retry.createdAt - first.endedAt!).toBeGreaterThanOrEqual(2);
+    expectClean(outcome);
   });
 
   test('success: the job completes; the run signals once and SUCCEEDS', async () => {
