@@ -63,9 +63,15 @@ export async function retired(jobNames: string[], removalPolicy: JobRemovalPolic
   let done = true;
   // Each job with its retries (jobs SageMaker failed with an internal error were created again).
   for (const first of jobNames) {
-    await forEachAttempt(first, async (job) => {
-      if (!await retiredOne(job, removalPolicy)) done = false;
-    });
+    const attempts: JobDescription[] = [];
+    await forEachAttempt(first, async (job) => void attempts.push(job));
+    // The last attempt first: a retry is found through the records of the attempts before it, so
+    // theirs are deleted only once it has ended (only the last attempt can be running).
+    for (const job of attempts.reverse()) {
+      if (await retiredOne(job, removalPolicy)) continue;
+      done = false;
+      break;
+    }
   }
   return done;
 }

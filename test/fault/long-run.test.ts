@@ -133,6 +133,18 @@ describe('long path', () => {
     expect([...f.deleted].sort()).toEqual([name, retry].sort());
   });
 
+  test('a ServerError, then a retry that outlasts the deadline: the result resource stops the retry and fails naming the timeout; no attempt keeps running', async () => {
+    const spec = longSpec({ timeoutSeconds: 2 * HOUR });
+    const name = firstName(spec);
+    const retry = attemptNameOf(name, 1);
+    const { fake: f, long } = await start({ script: (jobName) => (jobName === name ? { compileSeconds: 600, outcome: { status: 'FAILED', reason: SERVER_ERROR } } : { compileSeconds: 5 * HOUR }) });
+    const op = await long.create([job(spec)]);
+    expect(op.status).toBe('FAILED');
+    expect(op.reason).toMatch(new RegExp(`^Compilation job ${retry} did not finish within its timeout of 7200 seconds`));
+    expect(f.job(retry)?.stoppedBy ?? 'deleted').not.toBe('others');
+    expect([...f.deleted].sort()).toEqual([name, retry].sort());
+  });
+
   test('three ServerErrors: the run retries twice, the result resource fails quoting the three attempts; the rollback deletes every record', async () => {
     const spec = longSpec();
     const names = [0, 1, 2].map((attempt) => attemptNameOf(firstName(spec), attempt));

@@ -170,6 +170,18 @@ describeWire('SageMaker\'s internal errors are retried within the deployment', (
     expect(f.callsOf('CreateCompilationJob').map((call) => (call.input as { CompilationJobName: string }).CompilationJobName)).toEqual([first, retry]);
   });
 
+  test('duplicate delivery of the Create while the retry compiles: both deliveries follow the same attempts, one retry is created', async () => {
+    const spec = failingSpec();
+    const first = nameOf(spec);
+    const retry = attemptNameOf(first, 1);
+    const { fake: f, driver: d } = await start((jobName) => (jobName === first ? failed(SERVER_ERROR, 20) : { compileSeconds: 120 }));
+    const result = await d.deploy(createEvent(spec), { duplicateDeliveryAfterSeconds: 100 });
+    expect(result.outcome.status).toBe('SUCCESS');
+    expect(result.outcome.data?.CompilationJobName).toBe(retry);
+    expect(result.orphans.map((o) => `${o.status} ${o.data?.CompilationJobName}`)).toEqual([`SUCCESS ${retry}`]);
+    expect(f.callsOf('CreateCompilationJob').filter((c) => c.result === 'ok').map((c) => (c.input as { CompilationJobName: string }).CompilationJobName)).toEqual([first, retry]);
+  });
+
   test('maxRetries: 0: a ServerError fails the Create at once, in the usual words', async () => {
     const spec = failingSpec({ maxRetries: 0 });
     const name = nameOf(spec);
