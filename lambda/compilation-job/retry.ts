@@ -5,7 +5,7 @@
 import { createHash } from 'crypto';
 import type { IsCompleteResponse } from './cloudformation';
 import { DeploymentError, resourceStillWaiting } from './cloudformation';
-import { createJob } from './create';
+import { createJob, lastRefusal, mayTryCreate } from './create';
 import { readLogTail, withLogTail } from './failure-log';
 import { describeJob, JobDescription } from './sagemaker';
 import type { CompilationJobSpec } from '../../src/private/contract';
@@ -114,6 +114,8 @@ export async function currentAttempt(first: JobDescription, context: AttemptCont
     const ran = Math.max(60_000, endedAt - (last.CreationTime?.getTime() ?? endedAt));
     if (Math.max(retryAt, context.now) + ran > context.deadline) return attemptsFailed(attempts, context.spec, 'no time was left for another attempt within the timeout');
     if (context.now < retryAt) return { IsComplete: false };
+    // A retry the quota refused tries every other poll, as a first attempt does (create.ts).
+    if (lastRefusal(nextName) !== undefined && !mayTryCreate(nextName, context.operationStartedAt, context.now)) return { IsComplete: false };
     if (!await resourceStillWaiting(context.stackId, context.logicalResourceId, context.operationStartedAt)) {
       throw new DeploymentError(`Compilation job ${nextName} (a retry) was not created: CloudFormation no longer waits for this operation on resource ${context.logicalResourceId}.`);
     }
