@@ -99,6 +99,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-s3@^3',
     '@aws-sdk/client-cloudformation@^3',
     '@aws-sdk/client-sfn@^3',
+    '@aws-sdk/client-cloudwatch-logs@^3',
     '@aws-sdk/client-greengrassv2@^3',
     // runs the long path's state machine definition in tests (needs Promise.withResolvers: Node 22, or test/driver's polyfill)
     'aws-local-stepfunctions@^3',
@@ -172,6 +173,7 @@ const bundle = project.addTask('bundle', {
     '--external:@aws-sdk/client-s3', // only for local model copies: the runtime's own client
     '--external:@aws-sdk/client-cloudformation', // only before a late create: the runtime's own client
     '--external:@aws-sdk/client-sfn', // only on the long path: the runtime's own client
+    '--external:@aws-sdk/client-cloudwatch-logs', // only after a job failed (its log tail): the runtime's own client
     '--alias:@aws-sdk/credential-provider-node=./lambda/shims/credentials-from-env.ts', // Lambda's env credentials only
     `--outfile=${HANDLER_OUTFILE}`,
   ].join(' '),

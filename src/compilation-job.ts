@@ -10,7 +10,7 @@ import { DataInputConfig } from './data-input-config';
 import { Framework } from './framework';
 import { ModelInput } from './model-input';
 import {
-  CompilationJobAttributes, CompilationJobRequest, CompilationJobResourceProperties, CompilationJobSpec, JobTag,
+  CompilationJobAttributes, CompilationJobRequest, CompilationJobResourceProperties, CompilationJobSpec, DEFAULT_MAX_RETRIES, JobTag,
   MAX_JOB_TIMEOUT_SECONDS, MAX_LONG_RUN_TIMEOUT_SECONDS, RESOURCE_TYPE,
 } from './private/contract';
 import { REQUEST_METADATA_TYPE, shownRequestOf } from './private/create-request';
@@ -146,6 +146,15 @@ export interface CompilationJobProps {
    * @default - no cache: every stage compiles
    */
   readonly cache?: CompilationCache;
+
+  /**
+   * How many times a job that SageMaker fails with an internal error (a failure reason such as
+   * `ServerError: ... please try again in a few minutes`) is created again, under a new name,
+   * after a back-off of 1, then 2, 4... minutes, while `timeout` allows. Client errors (a model
+   * that does not compile, a bad request) are never retried. 0 turns retries off. At most 5.
+   * @default 2
+   */
+  readonly maxRetries?: number;
 }
 
 /**
@@ -265,6 +274,8 @@ export class CompilationJob extends Construct implements ITaggable {
       cache: props.cache?._bind({
         handler: provider.handlerRole, outputBucket: this.outputBucket, outputPrefix, encryptionKey: props.encryptionKey, model,
       }),
+      // Only when not the default: the templates of jobs that keep it do not change.
+      maxRetries: props.maxRetries === undefined || props.maxRetries === DEFAULT_MAX_RETRIES ? undefined : props.maxRetries,
     };
     const specJson = Stack.of(this).toJsonString(spec);
     // The request as the handler will send it, readable after `cdk synth` in the cloud assembly

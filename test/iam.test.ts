@@ -350,6 +350,30 @@ describe('handler role', () => {
     }
   });
 
+  test('CloudWatch Logs: GetLogEvents on the log streams of the stack\'s jobs in /aws/sagemaker/CompilationJobs, nothing else', () => {
+    const stack = newStack();
+    new CompilationJob(stack, 'A', { model: ModelInput.fromModelPackage('arn:aws:sagemaker:us-east-1:123456789012:model-package/m/1'), target: CompilationTarget.device(TargetDevice.ML_C5) });
+    // Every statement that lets the handler read logs (its functions' own log group is written only).
+    const readsLogs = (action: string) => /^logs:(Get|Filter|StartQuery|Describe|Tail|StartLiveTail|\*)/.test(action);
+    const logs = statementsOf(stack, 'SageMakerNeoCompilationJobProviderHandlerRole').filter((s) => [s.Action].flat().some(readsLogs));
+    const prefix = `teststack-${stackHash('TestStack')}-`;
+    expect(logs).toEqual([{
+      Action: 'logs:GetLogEvents',
+      Effect: 'Allow',
+      Resource: arn(`:logs:us-east-1:123456789012:log-group:/aws/sagemaker/CompilationJobs:log-stream:${prefix}*`),
+    }]);
+    // IAM matches `*` against any characters (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+    const pattern = (logs[0].Resource['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : 'aws')).join('');
+    const allows = (resource: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*')}$`).test(resource);
+    const stream = (group: string, name: string) => `arn:aws:logs:us-east-1:123456789012:log-group:${group}:log-stream:${name}`;
+    const jobName = `${onlyJobSpec(stack).jobNamePrefix}-0123456789abcdef`;
+    expect(allows(stream('/aws/sagemaker/CompilationJobs', jobName))).toBe(true);
+    expect(allows(stream('/aws/sagemaker/TrainingJobs', jobName))).toBe(false);
+    expect(allows(stream('/aws/lambda/SomeFunction', jobName))).toBe(false);
+    expect(allows(stream('/aws/sagemaker/CompilationJobs', `otherstack-${stackHash('otherstack')}-Resnet-0123456789abcdef`))).toBe(false);
+    expect(allows('arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/CompilationJobs')).toBe(false);
+  });
+
   test.each([
     ['a name that starts another', 'ml', 'ml-dev'],
     ['the same first 20 characters', 'vision-models-production-eu', 'vision-models-production-us'],

@@ -80,6 +80,6 @@ describe('the bundle runs on every runtime it may be given', () => {
     const bundle = fs.readFileSync(path.join(__dirname, '..', 'assets', 'compilation-job', 'index.js'), 'utf8');
     const loaded = new Set([...bundle.matchAll(/\b(?:require|import)\("([^"]+)"\)/g)].map(([, name]) => name));
     const fromRuntime = [...loaded].filter((name) => !builtinModules.includes(name.replace(/^node:/, ''))).sort();
-    expect(fromRuntime).toEqual(['@aws-sdk/client-cloudformation', '@aws-sdk/client-s3', '@aws-sdk/client-sfn']);
+    expect(fromRuntime).toEqual(['@aws-sdk/client-cloudformation', '@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-s3', '@aws-sdk/client-sfn']);
   });
 });

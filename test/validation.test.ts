@@ -238,6 +238,26 @@ describe('removalPolicy', () => {
   });
 });
 
+describe('maxRetries', () => {
+  rejectsEach([
+    ['a whole number', { maxRetries: 1.5 }, 'maxRetries: must be a whole number from 0 (no retries) to 5 (got 1.5)'],
+    ['not negative', { maxRetries: -1 }, 'maxRetries: must be a whole number from 0 (no retries) to 5 (got -1)'],
+    ['at most 5', { maxRetries: 6 }, 'maxRetries: must be a whole number from 0 (no retries) to 5 (got 6)'],
+  ]);
+
+  test('the default (2) is left out of the Spec, so templates that keep it do not change; 0 and other numbers are written', () => {
+    const specWith = (maxRetries?: number) => {
+      const stack = newStack();
+      new CompilationJob(stack, 'Job', { ...BASE, maxRetries });
+      return onlyJobSpec(stack);
+    };
+    expect(specWith().maxRetries).toBeUndefined();
+    expect(specWith(2).maxRetries).toBeUndefined();
+    expect(specWith(0).maxRetries).toBe(0);
+    expect(specWith(5).maxRetries).toBe(5);
+  });
+});
+
 describe('every problem in one error', () => {
   test('the error names the construct path, so an app with many jobs shows which one is wrong', () => {
     const stack = new Stack(new App(), 'MyStack');

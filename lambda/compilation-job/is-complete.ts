@@ -5,6 +5,7 @@ import { assertSameRequest, createJob, lastRefusal, mayTryCreate, noteSlotFreed 
 import { handOff, stopRuns } from './long-run';
 import { answerFor, notCreated } from './outcome';
 import { deleteTargetsOf, recentJobsOf, retired, runPrefixesOf } from './retire';
+import { currentAttempt } from './retry';
 import { describeJob, isRetryable, RUNNING_STATUSES, updateTags } from './sagemaker';
 import { isJobOfRequest, parseSpec, requestNamePrefix } from './spec';
 import type { CompilationJobSpec, JobTag } from '../../src/private/contract';
@@ -95,10 +96,18 @@ async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, prev
     if (!job) return nameHeld(jobName, now - startedAt);
   }
   assertSameRequest(spec, job);
-  if (previousTags) await updateTags(job.CompilationJobArn!, previousTags, spec.tags);
-  if (spec.longRun) return handOff(spec, event, startedAt);
-  if (!RUNNING_STATUSES.has(job.CompilationJobStatus!)) noteSlotFreed(now);
-  return published(spec, event.CacheKey, job, await answerFor(job, spec.timeoutSeconds, now > deadline));
+  if (spec.longRun) {
+    if (previousTags) await updateTags(job.CompilationJobArn!, previousTags, spec.tags);
+    return handOff(spec, event, startedAt);
+  }
+  // The attempt to answer for: this job, or the retry after SageMaker failed it with an internal error.
+  const attempt = await currentAttempt(job, {
+    spec, stackId: event.StackId, logicalResourceId: event.LogicalResourceId, operationStartedAt: startedAt, deadline, now,
+  });
+  if ('IsComplete' in attempt) return attempt;
+  if (previousTags) await updateTags(attempt.CompilationJobArn!, previousTags, spec.tags);
+  if (!RUNNING_STATUSES.has(attempt.CompilationJobStatus!)) noteSlotFreed(now);
+  return published(spec, event.CacheKey, attempt, await answerFor(attempt, spec.timeoutSeconds, now > deadline));
 }
 
 /**

@@ -2,10 +2,11 @@
 // signals the WaitCondition that CloudFormation waits on; retiring a job stops its runs.
 import { createHash } from 'crypto';
 import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
+import { attemptNameOf, backOffSeconds } from './retry';
 import { runtimeClient } from './runtime-sdk';
 import { createRequestOf } from './spec';
-import type { CompilationJobSpec, LongRunAttributes, LongRunInput } from '../../src/private/contract';
-import { waitConditionTimeoutSeconds } from '../../src/private/contract';
+import type { CompilationJobSpec, LongRunAttributes, LongRunInput, LongRunRetry } from '../../src/private/contract';
+import { DEFAULT_MAX_RETRIES, waitConditionTimeoutSeconds } from '../../src/private/contract';
 import { NAME_LIMITS } from '../../src/private/limits';
 
 /** The Step Functions client the Lambda runtime ships, loaded on first use (long path only). */
@@ -55,6 +56,7 @@ export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest
     signal: signalOf(event.StackId, waitCondition, name),
     // The WaitCondition begins after this operation ends, and times out this long after it begins.
     signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(spec.timeoutSeconds) * 1000).toISOString(),
+    retry: retriesOf(spec, jobName),
   };
   const { module, client: sfnClient } = sfn();
   try {
@@ -66,6 +68,16 @@ export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest
   }
   const data: LongRunAttributes = { CompilationJobName: jobName, ExecutionArn: executionArnOf(stateMachineArn, name), Deadline: deadline };
   return { IsComplete: true, Data: data };
+}
+
+/** The run's retries of a job SageMaker fails with an internal error, as a list of links. */
+function retriesOf(spec: CompilationJobSpec, jobName: string): LongRunRetry | undefined {
+  let next: LongRunRetry | undefined;
+  for (let attempt = spec.maxRetries ?? DEFAULT_MAX_RETRIES; attempt >= 1; attempt--) {
+    const request = createRequestOf(spec, attemptNameOf(jobName, attempt)) as LongRunInput['request'];
+    next = { request, backOffSeconds: backOffSeconds(attempt), retry: next };
+  }
+  return next;
 }
 
 function executionArnOf(stateMachineArn: string, name: string): string {

@@ -2,6 +2,7 @@
 // the same answer and words on the one-hour path (isComplete) and the long path (the result resource).
 import type { IsCompleteResponse } from './cloudformation';
 import { DeploymentError, logsLocation } from './cloudformation';
+import { readLogTail, withLogTail } from './failure-log';
 import { attributesOf } from './model-files';
 import { JobDescription, stopJob } from './sagemaker';
 import { MAX_LONG_RUN_TIMEOUT_SECONDS } from '../../src/private/contract';
@@ -16,10 +17,10 @@ export async function answerFor(job: JobDescription, timeoutSeconds: number, dea
     case 'COMPLETED':
       return { IsComplete: true, Data: attributesOf(job) };
     case 'FAILED':
-      throw jobFailed(job);
+      throw await jobFailed(job);
     case 'STOPPING':
     case 'STOPPED':
-      throw deadlinePassed ? jobTimedOut(job, timeoutSeconds) : jobStopped(job);
+      throw deadlinePassed ? jobTimedOut(job, timeoutSeconds) : await jobStopped(job);
     default:
       // A job that cannot be stopped has just finished: the next poll reports how.
       if (deadlinePassed && await stopJob(job.CompilationJobName!)) throw jobTimedOut(job, timeoutSeconds);
@@ -27,18 +28,21 @@ export async function answerFor(job: JobDescription, timeoutSeconds: number, dea
   }
 }
 
-export function jobFailed(job: JobDescription): DeploymentError {
+/** SageMaker's reason, then the tail of the job's log (read now, once the job has failed). */
+export async function jobFailed(job: JobDescription): Promise<DeploymentError> {
   const jobName = job.CompilationJobName!;
-  return new DeploymentError(
-    `Compilation job ${jobName} failed: ${(job.FailureReason ?? 'no reason given').slice(0, 1024)} ${kmsHint(job)}${logsLocation(jobName)}`);
+  const head = `Compilation job ${jobName} failed: ${(job.FailureReason ?? 'no reason given').slice(0, 1024)} ${kmsHint(job)}`;
+  return new DeploymentError(withLogTail(head.trim(), jobName, await readLogTail(jobName)));
 }
 
-/** Stopped by someone else (the deployment's own stops report {@link jobTimedOut}). */
-export function jobStopped(job: JobDescription): DeploymentError {
+/** Stopped by someone else, or by SageMaker at its MaxRuntimeInSeconds (the deployment's own stops report {@link jobTimedOut}). */
+export async function jobStopped(job: JobDescription): Promise<DeploymentError> {
   const jobName = job.CompilationJobName!;
-  return new DeploymentError(
-    `Compilation job ${jobName} was stopped (${job.CompilationJobStatus}) before it completed; ` +
-    `it was not stopped by this deployment. Deploy again to compile anew. ${logsLocation(jobName)}`);
+  const head = `Compilation job ${jobName} was stopped (${job.CompilationJobStatus}) before it completed` +
+    `${job.FailureReason ? `: ${job.FailureReason.slice(0, 1024)}` : ''}; it was not stopped by this deployment. Deploy again to compile anew.`;
+  // A job still STOPPING may not have written its last lines: its log is read once it has stopped.
+  if (job.CompilationJobStatus !== 'STOPPED') return new DeploymentError(`${head} ${logsLocation(jobName)}`);
+  return new DeploymentError(withLogTail(head, jobName, await readLogTail(jobName)));
 }
 
 /** The deployment stops (or stopped) the job at its deadline. */

@@ -5,6 +5,7 @@ import type { IsCompleteRequest, IsCompleteResponse, OnEventRequest, OnEventResp
 import { DeploymentError } from './cloudformation';
 import { runFailure } from './long-run';
 import { answerFor, notCreated } from './outcome';
+import { attemptsAfter, retriesFailed } from './retry';
 import { describeJob, isRetryable, RUNNING_STATUSES } from './sagemaker';
 import type { CompilationResultResourceProperties, CompilationResultSpec } from '../../src/private/contract';
 import { RESULT_RESOURCE_TYPE } from '../../src/private/contract';
@@ -47,16 +48,21 @@ async function outcomeOf(result: CompilationResultSpec): Promise<IsCompleteRespo
     if (run.running) return { IsComplete: false };
     throw new DeploymentError(`Compilation job ${jobName} was not created: ${run.error ?? 'the run ended'}: ${(run.cause ?? 'no cause given').slice(0, 1024)}`);
   }
-  if (RUNNING_STATUSES.has(job.CompilationJobStatus ?? '') && !deadlinePassed) {
+  // The run's retries after SageMaker's internal errors: the last attempt is the answer.
+  const attempts = await attemptsAfter(job);
+  const last = attempts[attempts.length - 1];
+  if (attempts.length > 1 && last.CompilationJobStatus === 'FAILED') return retriesFailed(attempts);
+  if (RUNNING_STATUSES.has(last.CompilationJobStatus ?? '') && !deadlinePassed) {
     // The run stopped waiting for a job that still runs: a SageMaker answer it could not take for a
     // transient fault (worded as no public source shows). Its words end the deployment now, rather
     // than this resource's own hour; the rollback stops the job.
     const run = await runFailure(result.executionArn);
     if (!run.running && run.error !== undefined) {
-      throw new DeploymentError(`Compilation job ${jobName} is still running, but the run waiting for it failed: ${run.error}: ${(run.cause ?? 'no cause given').slice(0, 1024)}`);
+      throw new DeploymentError(`Compilation job ${last.CompilationJobName ?? jobName} is still running, but the run waiting for it failed: ${run.error}: ${(run.cause ?? 'no cause given').slice(0, 1024)}`);
     }
   }
-  // Past the deadline and still running, the run's stop did not get through (throttled): stopped here.
+  // Past the deadline and still running, the run's stop did not get through (throttled, or it
+  // stopped the first attempt of a retried job): stopped here.
   // Signalled while it still runs (by hand?): waited for, as far as this resource may.
-  return publishedAfterLongRun(result.cache, job, await answerFor(job, result.timeoutSeconds, deadlinePassed));
+  return publishedAfterLongRun(result.cache, last, await answerFor(last, result.timeoutSeconds, deadlinePassed));
 }

@@ -1,5 +1,6 @@
 import { DeleteCompilationJobCommand } from '@aws-sdk/client-sagemaker';
-import { describeJob, isNotFound, listJobs, RUNNING_STATUSES, sagemaker, stopJob } from './sagemaker';
+import { forEachAttempt } from './retry';
+import { isNotFound, JobDescription, listJobs, RUNNING_STATUSES, sagemaker, stopJob } from './sagemaker';
 import { isJobOfRequest, isOurJobName, requestNamePrefix } from './spec';
 import type { CompilationJobSpec, JobRemovalPolicy } from '../../src/private/contract';
 import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS } from '../../src/private/contract';
@@ -48,8 +49,9 @@ export function runPrefixesOf(spec: CompilationJobSpec, physicalResourceId: stri
 /** Asks SageMaker to stop those of the jobs that run. */
 export async function stopRunning(jobNames: string[]): Promise<void> {
   for (const jobName of jobNames) {
-    const job = await describeJob(jobName);
-    if (job && RUNNING_STATUSES.has(job.CompilationJobStatus!)) await stopJob(jobName);
+    await forEachAttempt(jobName, async (job) => {
+      if (RUNNING_STATUSES.has(job.CompilationJobStatus!)) await stopJob(job.CompilationJobName!);
+    });
   }
 }
 
@@ -59,22 +61,36 @@ export async function stopRunning(jobNames: string[]): Promise<void> {
  */
 export async function retired(jobNames: string[], removalPolicy: JobRemovalPolicy): Promise<boolean> {
   let done = true;
-  for (const jobName of jobNames) {
-    const job = await describeJob(jobName);
-    if (!job) continue;
-    if (RUNNING_STATUSES.has(job.CompilationJobStatus!)) {
-      await stopJob(jobName); // again: the first request may have been throttled away
+  // Each job with its retries (jobs SageMaker failed with an internal error were created again).
+  for (const first of jobNames) {
+    const attempts: JobDescription[] = [];
+    await forEachAttempt(first, async (job) => void attempts.push(job));
+    // The last attempt first: a retry is found through the records of the attempts before it, so
+    // theirs are deleted only once it has ended (only the last attempt can be running).
+    for (const job of attempts.reverse()) {
+      if (await retiredOne(job, removalPolicy)) continue;
       done = false;
-    } else if (job.CompilationJobStatus === 'STOPPING') {
-      done = false;
-    } else if (removalPolicy === 'destroy') {
-      try {
-        await sagemaker.send(new DeleteCompilationJobCommand({ CompilationJobName: jobName }));
-        console.info('Compilation job record deleted (artifacts are kept)', { job: jobName });
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+      break;
     }
   }
   return done;
+}
+
+/** One poll of retiring one job: true once it has ended (and its record is deleted unless retained). */
+async function retiredOne(job: JobDescription, removalPolicy: JobRemovalPolicy): Promise<boolean> {
+  const jobName = job.CompilationJobName!;
+  if (RUNNING_STATUSES.has(job.CompilationJobStatus!)) {
+    await stopJob(jobName); // again: the first request may have been throttled away
+    return false;
+  }
+  if (job.CompilationJobStatus === 'STOPPING') return false;
+  if (removalPolicy === 'destroy') {
+    try {
+      await sagemaker.send(new DeleteCompilationJobCommand({ CompilationJobName: jobName }));
+      console.info('Compilation job record deleted (artifacts are kept)', { job: jobName });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return true;
 }

@@ -17,7 +17,9 @@ export type OnEventRequest<P> = CreateEvent<P> | UpdateEvent<P> | DeleteEvent<P>
 /**
  * An error that reaches CloudFormation as a single line.
  *
- * CloudFormation rejects a custom resource response over 4096 bytes. The Provider framework
+ * CloudFormation rejects a custom resource response over 4096 bytes ("The total size of the
+ * response body can't exceed 4096 bytes",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html). The Provider framework
  * puts the error message AND the stack trace into the response's Reason, so this error keeps
  * its message on one line and carries no trace: the Reason stays well under the cap even with
  * SageMaker's longest (1024-character) failure reason.
@@ -35,11 +37,16 @@ export class DeploymentError extends Error {
  * The message's budget within CloudFormation's 4096 bytes, counted as it travels (UTF-8, JSON
  * escapes). The framework adds the log line and the envelope (ids, ARNs): about 1 KB at most.
  */
-const MAX_MESSAGE_JSON_BYTES = 2500;
+export const MAX_MESSAGE_JSON_BYTES = 2500;
+
+/** The bytes `text` takes in the response: UTF-8, as a JSON string (quotes and escapes). */
+export function jsonBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text), 'utf8');
+}
 
 /** `text`, cut so that its JSON string takes at most `maxBytes` bytes. */
-function fitJson(text: string, maxBytes: number): string {
-  const size = (s: string) => Buffer.byteLength(JSON.stringify(s), 'utf8');
+export function fitJson(text: string, maxBytes: number): string {
+  const size = jsonBytes;
   if (size(text) <= maxBytes) return text;
   let cut = Array.from(text); // whole code points, never half a surrogate pair
   while (cut.length > 0 && size(`${cut.join('')}...`) > maxBytes) {

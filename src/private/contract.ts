@@ -63,6 +63,12 @@ export interface CompilationJobSpec {
   readonly longRun?: LongRunSpec;
   /** Compile once: the cache the job's artifact is looked up in and published to (`cache` prop). */
   readonly cache?: CacheSpec;
+  /**
+   * How many times a job that SageMaker failed with an internal error (`ServerError:`) is created
+   * again under a new name, within `timeoutSeconds`. Absent: DEFAULT_MAX_RETRIES (the construct
+   * writes it only when the user chose another number, so the default leaves templates as they were).
+   */
+  readonly maxRetries?: number;
 }
 
 /** The stack's state machine that waits for long compilations. */
@@ -149,6 +155,16 @@ export const MAX_JOB_TIMEOUT_SECONDS = 59 * 60;
 /** Where SageMaker writes a job's logs (one stream per job, named after it). */
 export const COMPILATION_JOB_LOG_GROUP = '/aws/sagemaker/CompilationJobs';
 
+/** Retries of a job that SageMaker failed with an internal error, unless the construct says otherwise. */
+export const DEFAULT_MAX_RETRIES = 2;
+/** The most retries `maxRetries` may ask for (every attempt's name must stay unique within the request). */
+export const MAX_RETRIES_LIMIT = 5;
+/**
+ * The wait before the first retry, doubled for each further one: SageMaker's own words for these
+ * failures are "please try again in a few minutes" (github.com/aws/amazon-sagemaker-examples/issues/1284).
+ */
+export const RETRY_BACK_OFF_SECONDS = 60;
+
 /** The Provider's poll interval: the SageMaker Python SDK's; SageMaker emits no event for compilation jobs. */
 export const POLL_INTERVAL_SECONDS = 5;
 
@@ -214,6 +230,19 @@ export interface LongRunInput {
    * timeout ({@link waitConditionTimeoutSeconds}): a WaitCondition that has not begun by then never will.
    */
   readonly signalBy: string;
+  /**
+   * The next attempt, should SageMaker fail the job with an internal error (`ServerError:`): the
+   * request under the retry's name and the back-off before it, then the attempt after it. Absent
+   * when no retry is left (`maxRetries` 0, or spent).
+   */
+  readonly retry?: LongRunRetry;
+}
+
+/** One retry of a long run's job (a list, one link per retry: a state machine has no counters). */
+export interface LongRunRetry {
+  readonly request: CompilationJobCreateRequest;
+  readonly backOffSeconds: number;
+  readonly retry?: LongRunRetry;
 }
 
 /**

@@ -2,7 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS } from './contract';
+import { MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS, MAX_RETRIES_LIMIT } from './contract';
 import { frameworkVersionFindings } from './framework-version-rules';
 import { JobContext, jobContextOf } from './job-context';
 import { API_LIMITS, MAX_BUCKET_NAME_LENGTH, wholeMatch } from './limits';
@@ -35,7 +35,7 @@ const COREML_FRAMEWORKS = ['TENSORFLOW', 'PYTORCH'];
 /** The props the rules read, as the user gave them (a type-only import: no construct code here). */
 export type JobSettings = Pick<CompilationJobProps,
   'model' | 'framework' | 'frameworkVersion' | 'dataInputConfig' | 'target' | 'compilerOptions' |
-  'outputPrefix' | 'vpc' | 'vpcSubnets' | 'securityGroups' | 'removalPolicy' | 'role'>;
+  'outputPrefix' | 'vpc' | 'vpcSubnets' | 'securityGroups' | 'removalPolicy' | 'role' | 'maxRetries'>;
 
 /** What the job resolved from its props before validating them. */
 export interface ResolvedProps {
@@ -72,6 +72,8 @@ export function validateJob(scope: Construct, props: JobSettings, resolved: Reso
   checkOutput(errors, props, resolved);
   checkVpc(errors, props);
   checkRole(scope, props);
+  errors.checkValue(props.maxRetries, 'maxRetries', (n) => Number.isInteger(n) && n >= 0 && n <= MAX_RETRIES_LIMIT,
+    (n) => `must be a whole number from 0 (no retries) to ${MAX_RETRIES_LIMIT} (got ${n}): each retry of a job that SageMaker failed with an internal error is a new job within the same timeout`);
   const rejected = jobRemovalOf(props.removalPolicy).rejected;
   errors.check(rejected === undefined, 'removalPolicy', rejected ?? '');
   errors.throwIfAny('CompilationJob', scope);

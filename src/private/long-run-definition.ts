@@ -78,8 +78,10 @@ function failWith(path: string): object {
  * A poll loop, its states' names prefixed: a Wait of `seconds`, DescribeJob, then Ended
  * (RUN_ENDED_ERROR) once the job has ended, or round again.
  */
-function pollLoop(prefix: string, seconds: number): { StartAt: string; States: Record<string, object> } {
+function pollLoop(prefix: string, seconds: number, failedNext?: string): { StartAt: string; States: Record<string, object> } {
   const name = (state: string) => `${prefix}${state}`;
+  // A FAILED job may be retried: the retry states decide (a healthy job's run takes no extra state).
+  const failed = failedNext ?? name('Failed');
   return {
     StartAt: name('Poll'),
     States: {
@@ -102,10 +104,14 @@ function pollLoop(prefix: string, seconds: number): { StartAt: string; States: R
       [name('DescribeRefused')]: failWith('$.fault'),
       [name('HasEnded')]: {
         Type: 'Choice',
-        Choices: ['COMPLETED', 'FAILED', 'STOPPING', 'STOPPED'].map((status) => ({ Variable: '$.job.Status', StringEquals: status, Next: name('Ended') })),
+        Choices: [
+          { Variable: '$.job.Status', StringEquals: 'FAILED', Next: failed },
+          ...['COMPLETED', 'STOPPING', 'STOPPED'].map((status) => ({ Variable: '$.job.Status', StringEquals: status, Next: name('Ended') })),
+        ],
         Default: name('Poll'),
       },
       [name('Ended')]: { Type: 'Fail', Error: RUN_ENDED_ERROR, Cause: 'The compilation job has ended.' },
+      ...(failedNext ? {} : { [name('Failed')]: { Type: 'Fail', Error: JOB_FAILED, Cause: 'The compilation job failed.' } }),
     },
   };
 }
@@ -113,7 +119,65 @@ function pollLoop(prefix: string, seconds: number): { StartAt: string; States: R
 /** Ends the first, fast phase of polling. */
 const FAST_POLLS_OVER = 'Compilation.FastPollsOver';
 
-const slowPolls = pollLoop('Slow', LONG_RUN_SLOW_POLL_SECONDS);
+/** Ends the fast polls' branch when the job FAILED: the retry states decide what follows. */
+const JOB_FAILED = 'Compilation.JobFailed';
+
+const slowPolls = pollLoop('Slow', LONG_RUN_SLOW_POLL_SECONDS, 'JobFailed');
+
+/**
+ * A FailureReason of SageMaker's own fault, as the handler reads it (lambda/compilation-job/retry.ts,
+ * where the evidence is cited): `ServerError:`, `InternalServerError:`, or "internal (server) error"
+ * in the words; never a `ClientError:`. StringMatches is case-sensitive: the usual casings are listed.
+ */
+const SERVER_SIDE_REASONS = [
+  'ServerError*', 'InternalServerError*', 'InternalFailure*', 'ServiceUnavailable*',
+  '*internal server error*', '*Internal server error*', '*Internal Server Error*', '*internal error*', '*Internal error*',
+];
+
+/**
+ * After the job FAILED: SageMaker failed it with an internal error and a retry is left (the start
+ * resource lists them in `retry`, one link each) -> wait the retry's back-off, create the job
+ * again under the retry's name, and poll it; anything else ends the branch (RUN_ENDED_ERROR). The
+ * deadline branch bounds the retries. Pass states with InputPath/ResultPath only: no intrinsic.
+ */
+const retryStates = {
+  JobFailed: { Type: 'Choice', Choices: [{ Variable: '$.retry.request', IsPresent: true, Next: 'ReadFailure' }], Default: 'RunEnded' },
+  ReadFailure: {
+    Type: 'Task',
+    Resource: `${SDK}:sagemaker:describeCompilationJob`,
+    Parameters: { 'CompilationJobName.$': '$.request.CompilationJobName' },
+    ResultPath: '$.ended',
+    // Unreadable: the run ends; the result resource reads the job itself.
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: 'RunEnded' }],
+    Next: 'FailedWithReason',
+  },
+  FailedWithReason: {
+    Type: 'Choice',
+    Choices: [{
+      And: [{ Variable: '$.ended.CompilationJobStatus', StringEquals: 'FAILED' }, { Variable: '$.ended.FailureReason', IsPresent: true }],
+      Next: 'ServerSideFailure',
+    }],
+    Default: 'RunEnded',
+  },
+  ServerSideFailure: {
+    Type: 'Choice',
+    Choices: [{
+      And: [
+        { Not: { Variable: '$.ended.FailureReason', StringMatches: 'ClientError*' } },
+        { Or: SERVER_SIDE_REASONS.map((pattern) => ({ Variable: '$.ended.FailureReason', StringMatches: pattern })) },
+      ],
+      Next: 'RetryJob',
+    }],
+    Default: 'RunEnded',
+  },
+  RetryJob: { Type: 'Pass', InputPath: '$.retry', ResultPath: '$.attempt', Next: 'RetryBackOff' },
+  RetryBackOff: { Type: 'Wait', SecondsPath: '$.attempt.backOffSeconds', Next: 'RetryRequest' },
+  RetryRequest: { Type: 'Pass', InputPath: '$.attempt.request', ResultPath: '$.request', Next: 'RetryLeft' },
+  RetryLeft: { Type: 'Choice', Choices: [{ Variable: '$.attempt.retry', IsPresent: true, Next: 'NextRetry' }], Default: 'NoRetryLeft' },
+  NextRetry: { Type: 'Pass', InputPath: '$.attempt.retry', ResultPath: '$.retry', Next: 'CreateJob' },
+  NoRetryLeft: { Type: 'Pass', Result: {}, ResultPath: '$.retry', Next: 'CreateJob' },
+  RunEnded: { Type: 'Fail', Error: RUN_ENDED_ERROR, Cause: 'The compilation job has ended.' },
+};
 
 /** The compilation branch: ends with RUN_ENDED_ERROR once the job has ended, however it ended. */
 const compilation = {
@@ -157,6 +221,7 @@ const compilation = {
       ResultPath: null,
       Catch: [
         { ErrorEquals: [FAST_POLLS_OVER], ResultPath: null, Next: slowPolls.StartAt },
+        { ErrorEquals: [JOB_FAILED], ResultPath: null, Next: 'JobFailed' },
         { ErrorEquals: ['States.ALL'], ResultPath: '$.fault', Next: 'PollsEnded' },
       ],
       Next: slowPolls.StartAt,
@@ -164,6 +229,7 @@ const compilation = {
     // The job ended (RUN_ENDED_ERROR), or a Describe was refused: the branch ends with it.
     PollsEnded: failWith('$.fault'),
     ...slowPolls.States,
+    ...retryStates,
   },
 };
 

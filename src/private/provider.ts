@@ -1,8 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
+import { COMPILATION_JOB_LOG_GROUP, JOB_NAME_SCOPE_ENV, MAX_JOB_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS } from './contract';
 import { executionRolesArn, isExecutionRoleOf } from './execution-role';
 import { createHandlerProvider } from './handler-provider';
 import { LongRunStateMachine } from './long-run';
@@ -91,11 +91,23 @@ export class CompilationJobProvider extends Construct {
       resources: [scope.stackId],
     }));
 
+    // A failed job's reason quotes the end of its log: GetLogEvents on the streams SageMaker names
+    // after the stack's jobs, in the compilation jobs' log group, nothing else. GetLogEvents is
+    // authorized on the log-stream resource (Service Authorization Reference, CloudWatch Logs:
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html).
+    const jobLogStreams = scope.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `${COMPILATION_JOB_LOG_GROUP}:log-stream:${stackJobNamePrefix(scope)}-*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    handlerRole.addToPolicy(new iam.PolicyStatement({ actions: ['logs:GetLogEvents'], resources: [jobLogStreams] }));
+
     this.serviceToken = provider.serviceToken;
     this.grantPassJobRoles(this.handlerRole);
-    acknowledgeWildcardResources(this.handlerRole, [sagemakerJobs, '*'],
-      'Job names end in a hash of the request computed at deploy time; the prefix, unique to this stack and ended by a separator, limits them to this stack. ' +
-      'sagemaker:ListCompilationJobs takes no resource.');
+    acknowledgeWildcardResources(this.handlerRole, [sagemakerJobs, '*', jobLogStreams],
+      'Job names end in a hash of the request computed at deploy time; the prefix, unique to this stack and ended by a separator, limits them to this stack ' +
+      '(and their log streams, named after them). sagemaker:ListCompilationJobs takes no resource.');
   }
 
   /** The stack's state machine for jobs whose `timeout` exceeds what a custom resource may wait, created on first use. */

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { compileOnceSection, measureCompileOnceSync } from './compile-once';
 import { DeploySimRow, measureDeploymentOverhead } from './deploy-sim';
+import { FailureSimRow, simulateFailures } from './failure-sim';
 import { measureHandlerStart } from './handler-start';
 import { LongRunSimRow, simulateLongRunFleet } from './long-run-sim';
 import { MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES, measureResourcesPerJob, measureSynthScaling, ResourcesPerJob, SynthResult } from './synth-scaling';
@@ -136,6 +137,22 @@ function buildPreviousBundle(commit: string): string | undefined {
 /** The last commit before issue #11 changed the handler. */
 const PREVIOUS_RELEASE = '1d306d4';
 
+function failureSection(row: FailureSimRow | undefined): string[] {
+  const head = ['## 6. Time to a readable failure', ''];
+  if (!row) return [...head, 'Skipped: moto_server (CloudWatch Logs) is not on PATH.', ''];
+  return [
+    ...head,
+    `The one test driver with the scripted SageMaker (virtual clock) and moto_server as CloudWatch Logs (\`test/bench/failure-sim.ts\`): ${row.jobs} jobs, each failing (a client error) at another point of a 5 s poll interval, each with its log stream written first. Latency: from the moment SageMaker marks the job FAILED to the moment CloudFormation has the reason with the log tail (the poll that sees it reads the log; calls take no virtual time). The log read: the handler's \`readLogTail\` against moto, wall-clock.`,
+    '',
+    '| jobs | FAILED to reason at CloudFormation, median / max | log read, median / max | every reason quotes the log\'s error, under 4,096 bytes | largest response |',
+    '|---:|---:|---:|---|---:|',
+    `| ${row.jobs} | ${fmt(row.latencyMedianSeconds, 2)} s / ${fmt(row.latencyMaxSeconds, 2)} s | ${row.logReadMedianMs} ms / ${row.logReadMaxMs} ms | ${row.allReadable ? 'yes' : 'NO'} | ${row.largestResponseBytes} bytes |`,
+    '',
+    '- Bound: at most one poll (5 s) plus the log read. A healthy job makes no call for its log: the read happens only in the poll that sees FAILED (section 3 counts every call).',
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const synth = measureSynthScaling([1, 10, 100], SYNTH_RUNS);
@@ -157,6 +174,7 @@ async function main(): Promise<void> {
       await deployLongFleetStack(100, 10, 15),
     ], measureResourcesPerJob()),
     ...compileOnceSection(measureCompileOnceSync()),
+    ...failureSection(await simulateFailures(20)),
     `_Took ${fmt((Date.now() - started) / 1000)} s._`,
     '',
   ];

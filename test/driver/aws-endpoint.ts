@@ -8,12 +8,15 @@
  *   ListExecutions, StopExecution, DescribeExecution), answered by the driver's stand-in (./step-functions.ts);
  * - CloudFormation, awsQuery (`Action=DescribeStackResource`, `Action=SignalResource`), answered by the driver's model;
  * - Greengrass v2, REST-JSON (`/greengrass/v2/...`, errors named in `x-amzn-errortype`), answered by ./greengrass.ts;
+ * - CloudWatch Logs (`X-Amz-Target: Logs_20140328.<Operation>`), when no logs endpoint (moto) is
+ *   given: every stream is missing (ResourceNotFoundException);
  * - `PUT /cfn-response/...`: what the framework's cfn-response sends CloudFormation.
  * With moto as SageMaker and S3, only CloudFormation and the response URL are served here.
  */
 import { randomUUID } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { served } from '../fault/model-gate';
 
 export interface ServiceError {
   readonly name: string;
@@ -105,6 +108,20 @@ async function route(backends: Backends, request: http.IncomingMessage, response
       response.writeHead(statusOf(error), { 'content-type': 'application/x-amz-json-1.0' })
         .end(JSON.stringify({ __type: error.name, message: error.message }));
     }
+    return;
+  }
+  if (typeof target === 'string' && target.startsWith('Logs_20140328.')) {
+    // CloudWatch Logs (awsJson1_1), with no backend: a job that wrote no log stream, in the words
+    // CloudWatch Logs answers GetLogEvents for a stream that does not exist; the request through the
+    // model gate first, as every stand-in's.
+    let error: ServiceError = { name: 'ResourceNotFoundException', message: 'The specified log stream does not exist.' };
+    try {
+      await served('logs', target.slice('Logs_20140328.'.length), JSON.parse(body || '{}') as Record<string, unknown>, () => { throw error; });
+    } catch (e) {
+      error = e as ServiceError;
+    }
+    response.writeHead(statusOf(error), { 'content-type': 'application/x-amz-json-1.1' })
+      .end(JSON.stringify({ __type: error.name, message: error.message }));
     return;
   }
   const form = new URLSearchParams(body);

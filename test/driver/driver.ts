@@ -126,6 +126,11 @@ export interface DriverOptions {
   readonly fake?: FakeSageMaker;
   /** ...an endpoint that serves both (moto). */
   readonly endpoint?: string;
+  /**
+   * CloudWatch Logs, where a failed job's log is read (moto). @default `endpoint` when given, else
+   * the driver's own, which has no log stream at all
+   */
+  readonly logsEndpoint?: string;
   /** Every handler invocation is a cold start (no memory between invocations). @default false */
   readonly coldStarts?: boolean;
   /** Another build of the handler (the bench compares releases). @default the shipped bundle */
@@ -452,6 +457,7 @@ export class Driver {
         NODE_PATH: `${require.resolve('@aws-sdk/client-s3').split('/node_modules/')[0]}/node_modules`,
         AWS_ENDPOINT_URL_SAGEMAKER: services,
         AWS_ENDPOINT_URL_S3: services,
+        AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: this.options.logsEndpoint ?? services,
         AWS_ENDPOINT_URL_CLOUDFORMATION: this.endpoint.url,
         AWS_ENDPOINT_URL_SFN: this.endpoint.url,
         AWS_ENDPOINT_URL_GREENGRASSV2: this.endpoint.url,

@@ -24,6 +24,7 @@ export const API_VERSIONS = {
   greengrassv2: '2020-11-30',
   stepfunctions: '2016-11-23',
   lambda: '2015-03-31',
+  logs: '2014-03-28',
 } as const;
 
 export type ServiceName = keyof typeof API_VERSIONS;

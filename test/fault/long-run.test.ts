@@ -9,8 +9,9 @@
  */
 import { FakeOptions, FakeSageMaker } from './fake-sagemaker';
 import { takeGateFindings } from './model-gate';
+import { attemptNameOf } from '../../lambda/compilation-job/retry';
 import type { CompilationJobSpec } from '../../src/private/contract';
-import { LONG_RUN_SLOW_POLL_SECONDS, RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
+import { LONG_RUN_SLOW_POLL_SECONDS, RETRY_BACK_OFF_SECONDS, RUN_NOT_SIGNALLED_ERROR } from '../../src/private/contract';
 import { Driver } from '../driver/driver';
 import { deployLongFleetStack, waitConditionBeginSpread } from '../driver/long-fleet';
 import {
@@ -22,6 +23,8 @@ import { nameOf, specOf } from '../handler/fixtures';
 jest.setTimeout(300_000);
 
 const HOUR = 3600;
+/** SageMaker's words for its own fault (github.com/aws/amazon-sagemaker-examples/issues/1284). */
+const SERVER_ERROR = 'ServerError: There was an internal server error while compiling the model. Please try again in a few minutes.';
 const LOGS = (name: string) => `Logs: CloudWatch log group /aws/sagemaker/CompilationJobs, log stream ${name}.`;
 
 let fake: FakeSageMaker | undefined;
@@ -119,6 +122,53 @@ describe('long path', () => {
     expect(driver!.cloudformation.signals.map((s) => s.result)).toEqual(['ok']);
   });
 
+  test('a ServerError, then success: the run creates the job again under the retry\'s name after the back-off; the result has the retry\'s attributes, the Delete removes both records', async () => {
+    const spec = longSpec();
+    const name = firstName(spec);
+    const retry = attemptNameOf(name, 1);
+    const { fake: f, long } = await start({ script: (jobName) => (jobName === name ? { compileSeconds: 600, outcome: { status: 'FAILED', reason: SERVER_ERROR } } : { compileSeconds: HOUR }) });
+    const op = await long.create([job(spec)]);
+    expect(summary(op)).toEqual({ status: 'SUCCESS', reason: undefined, outcomes: ['start Create SUCCESS', 'result Create SUCCESS'], rollback: [], cleanup: [] });
+    expect(op.outcomes[1].outcome.data).toMatchObject({ CompilationJobName: retry, CompilationJobArn: f.job(retry)!.arn });
+    expect(f.job(retry)!.createdAt - f.job(name)!.endedAt!).toBeGreaterThanOrEqual(RETRY_BACK_OFF_SECONDS);
+    expect(f.callsOf('CreateCompilationJob').filter((c) => c.result === 'ok').map((c) => (c.input as { CompilationJobName: string }).CompilationJobName)).toEqual([name, retry]);
+    await long.delete(op.states);
+    expect([...f.deleted].sort()).toEqual([name, retry].sort());
+  });
+
+  test('a ServerError, then a retry that outlasts the deadline: the result resource stops the retry and fails naming the timeout; no attempt keeps running', async () => {
+    const spec = longSpec({ timeoutSeconds: 2 * HOUR });
+    const name = firstName(spec);
+    const retry = attemptNameOf(name, 1);
+    const { fake: f, long } = await start({ script: (jobName) => (jobName === name ? { compileSeconds: 600, outcome: { status: 'FAILED', reason: SERVER_ERROR } } : { compileSeconds: 5 * HOUR }) });
+    const op = await long.create([job(spec)]);
+    expect(op.status).toBe('FAILED');
+    expect(op.reason).toMatch(new RegExp(`^Compilation job ${retry} did not finish within its timeout of 7200 seconds`));
+    expect(f.job(retry)?.stoppedBy ?? 'deleted').not.toBe('others');
+    expect([...f.deleted].sort()).toEqual([name, retry].sort());
+  });
+
+  test('three ServerErrors: the run retries twice, the result resource fails quoting the three attempts; the rollback deletes every record', async () => {
+    const spec = longSpec();
+    const names = [0, 1, 2].map((attempt) => attemptNameOf(firstName(spec), attempt));
+    const { fake: f, long } = await start({ script: { compileSeconds: 300, outcome: { status: 'FAILED', reason: SERVER_ERROR } } });
+    const op = await long.create([job(spec)]);
+    expect(op.reason).toBe(`Compilation job ${names[0]} failed after 3 attempts: ` +
+      `attempt 1 (${names[0]}): ${SERVER_ERROR}; attempt 2 (${names[1]}): ${SERVER_ERROR}; attempt 3 (${names[2]}): ${SERVER_ERROR}. ` +
+      `SageMaker internal errors are retried (maxRetries). The job's log could not be read (the job wrote no log stream). ${LOGS(names[2])}`);
+    expect(names.map((n) => f.createdCount(n))).toEqual([1, 1, 1]);
+    expect([...f.deleted].sort()).toEqual([...names].sort());
+  });
+
+  test('maxRetries: 0: a ServerError ends the run at once; the result fails in the usual words', async () => {
+    const spec = longSpec({ maxRetries: 0 });
+    const name = firstName(spec);
+    const { fake: f, long } = await start({ script: { compileSeconds: 300, outcome: { status: 'FAILED', reason: SERVER_ERROR } } });
+    const op = await long.create([job(spec)]);
+    expect(op.reason).toBe(`Compilation job ${name} failed: ${SERVER_ERROR} The job's log could not be read (the job wrote no log stream). ${LOGS(name)}`);
+    expect(f.callsOf('CreateCompilationJob').filter((c) => c.result === 'ok')).toHaveLength(1);
+  });
+
   test('job FAILED: the result resource fails with SageMaker\'s reason and log location; the rollback deletes the start resource and the record', async () => {
     const reason = 'ClientError: InputConfiguration: Unable to load the model';
     const { fake: f, long } = await start({ script: { compileSeconds: 2 * HOUR, outcome: { status: 'FAILED', reason } } });
@@ -127,7 +177,7 @@ describe('long path', () => {
     const op = await long.create([job(spec)]);
     expect(summary(op)).toEqual({
       status: 'FAILED',
-      reason: `Compilation job ${name} failed: ${reason} ${LOGS(name)}`,
+      reason: `Compilation job ${name} failed: ${reason} The job's log could not be read (the job wrote no log stream). ${LOGS(name)}`,
       outcomes: ['start Create SUCCESS', 'result Create FAILED'],
       rollback: ['result Delete SUCCESS', 'start Delete SUCCESS'],
       cleanup: [],

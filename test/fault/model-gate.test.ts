@@ -90,6 +90,9 @@ withModels('the model gate refuses what AWS refuses, in AWS\'s words', () => {
       `Value '${'n'.repeat(81)}' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80`],
     ['a Lambda function name of another service', 'lambda', 'Invoke', { FunctionName: 'arn:aws:s3:::bucket' }, 'ValidationException',
       `1 validation error detected: Value 'arn:aws:s3:::bucket' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: ${FUNCTION_NAME_PATTERN}`],
+    ['a log stream name CloudWatch Logs refuses (its own error code, the same wording)', 'logs', 'GetLogEvents',
+      { logGroupName: '/aws/sagemaker/CompilationJobs', logStreamName: 'job:1' }, 'InvalidParameterException',
+      '1 validation error detected: Value \'job:1\' at \'logStreamName\' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*'],
   ])('%s: refused with HTTP 400 and AWS\'s words', (_, service, operation, input, code, message) => {
     expect(refusal(service, operation, input)).toEqual({ name: code, status: 400, message });
     expect(takeGateFindings()).toEqual([`${service}.${operation} refused: ${code}: ${message}`]);

@@ -34,6 +34,10 @@ export const VALIDATION_ERROR_CODE: Readonly<Record<ServiceName, string>> = {
   greengrassv2: 'ValidationException',
   cloudformation: 'ValidationError',
   s3: 'InvalidArgument',
+  // CloudWatch Logs answers a constraint violation with InvalidParameterException and the same wording:
+  // "InvalidParameterException: 1 validation error detected: Value '…' at 'logStreamName' failed to satisfy
+  // constraint: Member must satisfy regular expression pattern: [^:*]*" (github.com/cisagov/crossfeed/issues/374).
+  logs: 'InvalidParameterException',
 };
 
 /**

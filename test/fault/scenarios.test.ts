@@ -41,6 +41,8 @@ function localSpec(overrides: SpecOverrides = {}, input = STAGED_URI): Compilati
 const SPEC = localSpec();
 const NAME = nameOf(SPEC);
 const LOGS = (name: string) => `Logs: CloudWatch log group /aws/sagemaker/CompilationJobs, log stream ${name}.`;
+/** What a failure says when the job wrote no log stream (the driver's CloudWatch Logs has none). */
+const NO_STREAM = 'The job\'s log could not be read (the job wrote no log stream).';
 
 function expectedAttributes(name: string): CompilationJobAttributes {
   const key = `compiled/${name}/${ASSET_HASH}-ml_c5.tar.gz`;
@@ -120,7 +122,7 @@ describe('Create', () => {
     const reason = `Compilation failed: ${'x'.repeat(1004)}`;
     const { fake: f } = await start({ script: { outcome: { status: 'FAILED', reason } } });
     const result = await driver!.deploy(create(SPEC));
-    expect(result.outcome.reason).toBe(`Compilation job ${NAME} failed: ${reason} ${LOGS(NAME)}`);
+    expect(result.outcome.reason).toBe(`Compilation job ${NAME} failed: ${reason} ${NO_STREAM} ${LOGS(NAME)}`);
     expect(result.outcome.response!.contentLength).toBeLessThan(4096);
     expect(result.rollback.map((o) => o.status)).toEqual(['SUCCESS']);
     expect(statusOf(f, NAME)).toBe('deleted');
@@ -331,7 +333,7 @@ describe('Update', () => {
     const old = await deployed(f);
     const result = await driver!.deploy(updateEvent(NEW_SPEC, SPEC, old, { requestId: 'update-1' }));
     const name = nameOf(NEW_SPEC, 'update-1');
-    expect(result.outcome.reason).toBe(`Compilation job ${name} failed: bad ${LOGS(name)}`);
+    expect(result.outcome.reason).toBe(`Compilation job ${name} failed: bad ${NO_STREAM} ${LOGS(name)}`);
     expect([statusOf(f, old), statusOf(f, name)]).toEqual(['COMPLETED', 'deleted']);
   });
 
@@ -593,7 +595,7 @@ describe('an unseen wording', () => {
   scenario('a FailureReason the KMS hint does not recognise: the Create fails with SageMaker\'s words and no hint', async () => {
     await start({ script: { outcome: { status: 'FAILED', reason: `ClientError: ${UNSEEN}` } } });
     const result = await driver!.deploy(create(SPEC));
-    expect(result.outcome.reason).toBe(`Compilation job ${NAME} failed: ClientError: ${UNSEEN} ${LOGS(NAME)}`);
+    expect(result.outcome.reason).toBe(`Compilation job ${NAME} failed: ClientError: ${UNSEEN} ${NO_STREAM} ${LOGS(NAME)}`);
   });
 });
 

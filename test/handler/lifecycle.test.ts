@@ -4,6 +4,7 @@
  * (throttling, quota, duplicate delivery, not found, stop of a finished job, 4096-byte cap).
  */
 import { CloudFormationClient, CloudFormationServiceException, DescribeStackResourceCommand, ResourceStatus } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CopyObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   CreateCompilationJobCommand,
@@ -40,6 +41,7 @@ import {
 } from './fixtures';
 import { isComplete } from '../../lambda/compilation-job/is-complete';
 import { onEvent } from '../../lambda/compilation-job/on-event';
+import { isServerSideFailure } from '../../lambda/compilation-job/retry';
 import type { CompilationJobSpec } from '../../src/private/contract';
 
 const sagemaker = mockClient(SageMakerClient);
@@ -47,6 +49,8 @@ const sagemaker = mockClient(SageMakerClient);
 const s3 = mockClient(S3Client);
 /** Asked only before a late create: does CloudFormation still wait for the resource? */
 const cloudformation = mockClient(CloudFormationClient);
+/** Read only after a job failed: the end of its log stream. */
+const logs = mockClient(CloudWatchLogsClient);
 
 function stackResourceStatus(status: ResourceStatus): void {
   cloudformation.on(DescribeStackResourceCommand).resolves({ $metadata: {}, StackResourceDetail: { ResourceStatus: status } as any });
@@ -66,6 +70,8 @@ const WRITE_COMMANDS = new Set([...ALLOWED_COMMANDS].filter((name) => name !== '
 const SPEC = specOf();
 const NAME = nameOf(SPEC);
 const LOGS = (name: string) => `Logs: CloudWatch log group /aws/sagemaker/CompilationJobs, log stream ${name}.`;
+/** The log every failed job of these tests wrote (beforeEach), as the reason quotes it: errors first. */
+const TAIL = 'Errors in the job\'s log: ERROR: onnx.onnx_cpp2py_export.checker.ValidationError: model.onnx is not a valid ONNX file || Last lines: Loading model.onnx';
 
 const ASSET_URI = 's3://cdk-hnb659fds-assets-123456789012-us-east-1/0f4c1e6a7b8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f.gz';
 const STAGED_URI = 's3://out-bucket/model-inputs/0f4c1e6a7b8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f.tar.gz';
@@ -103,7 +109,14 @@ beforeEach(() => {
   sagemaker.reset();
   s3.reset();
   cloudformation.reset();
+  logs.reset();
   stackResourceStatus('CREATE_IN_PROGRESS');
+  logs.on(GetLogEventsCommand).resolves({
+    events: [
+      { timestamp: 1, message: 'Loading model.onnx' },
+      { timestamp: 2, message: 'ERROR: onnx.onnx_cpp2py_export.checker.ValidationError: model.onnx is not a valid ONNX file' },
+    ],
+  });
   // Anything not set up by a test is an error, not a silent `undefined`.
   sagemaker.onAnyCommand().rejects(new Error('unexpected SageMaker call in this test'));
   s3.onAnyCommand().rejects(new Error('unexpected S3 call in this test'));
@@ -231,13 +244,36 @@ describe('Create — isComplete', () => {
   test('Create/isComplete: FAILED -> throws SageMaker\'s reason and where the logs are', async () => {
     const reason = 'ClientError: InputConfiguration: Unable to load the ONNX model: model.onnx is not a valid ONNX file.';
     describeReturns(NAME, failedJob(SPEC, NAME, reason));
-    await expect(poll()).rejects.toThrow(new Error(`Compilation job ${NAME} failed: ${reason} ${LOGS(NAME)}`));
+    await expect(poll()).rejects.toThrow(new Error(`Compilation job ${NAME} failed: ${reason} ${TAIL} ${LOGS(NAME)}`));
+    expect(logs).toHaveReceivedCommandWith(GetLogEventsCommand, { logGroupName: '/aws/sagemaker/CompilationJobs', logStreamName: NAME, startFromHead: false });
+  });
+
+  test.each([
+    ['AccessDeniedException', 'the handler may not read it (AccessDenied)'],
+    ['ThrottlingException', 'CloudWatch Logs did not answer in time (ThrottlingException)'],
+    ['ResourceNotFoundException', 'the job wrote no log stream'],
+  ])('Create/isComplete: FAILED and the log read refused (%s) -> SageMaker\'s reason, why the log is missing, and where it is', async (code, why) => {
+    const reason = 'ClientError: CompilationError: Unable to compile model for ml_c5';
+    describeReturns(NAME, failedJob(SPEC, NAME, reason));
+    logs.on(GetLogEventsCommand).rejects(Object.assign(new Error(code), { name: code, $metadata: { httpStatusCode: 400 } }));
+    await expect(poll()).rejects.toThrow(new Error(`Compilation job ${NAME} failed: ${reason} The job's log could not be read (${why}). ${LOGS(NAME)}`));
+  });
+
+  test.each([
+    ['ServerError: There was an internal server error. Please try again in a few minutes.', true],
+    ['InternalServerError: We encountered an internal error. Please try again.', true],
+    ['ClientError: CompilationError: Unable to compile model', false],
+    ['ClientError: an internal error of the model converter', false],
+    ['TimeOut: the compilation job exceeded its stopping condition', false],
+    [undefined, false],
+  ])('retries: %s -> server-side %s', (reason, expected) => {
+    expect(isServerSideFailure(reason)).toBe(expected);
   });
 
   test('Create/isComplete: FAILED with a multi-line reason -> one line', async () => {
     describeReturns(NAME, failedJob(SPEC, NAME, 'ClientError:\n  line one\n\tline two  '));
     const error = await poll().then(() => undefined, (e: Error) => e);
-    expect(error?.message).toBe(`Compilation job ${NAME} failed: ClientError: line one line two ${LOGS(NAME)}`);
+    expect(error?.message).toBe(`Compilation job ${NAME} failed: ClientError: line one line two ${TAIL} ${LOGS(NAME)}`);
     expect(error?.stack).toBe(`DeploymentError: ${error?.message}`);
   });
 
@@ -365,7 +401,7 @@ describe('Update — isComplete (as Create)', () => {
 
   test('Update/isComplete: the new job FAILED -> throws with the reason', async () => {
     describeReturns(NEW_NAME, failedJob(NEW_SPEC, NEW_NAME, 'Out of memory.'));
-    await expect(poll(NEW_NAME)).rejects.toThrow(`Compilation job ${NEW_NAME} failed: Out of memory. ${LOGS(NEW_NAME)}`);
+    await expect(poll(NEW_NAME)).rejects.toThrow(`Compilation job ${NEW_NAME} failed: Out of memory. ${TAIL} ${LOGS(NEW_NAME)}`);
   });
 
   test('Update/isComplete: the new job uses the new timeoutSeconds', async () => {

@@ -5,6 +5,7 @@
  * path's messages. End to end (real Provider framework, the definition run, WaitCondition) in test/long.
  */
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CreateCompilationJobCommand, DeleteCompilationJobCommand, DescribeCompilationJobCommand, ListCompilationJobsCommand, SageMakerClient,
   StopCompilationJobCommand,
@@ -27,6 +28,8 @@ import type { CompilationResultSpec, LongRunInput } from '../../src/private/cont
 const sagemaker = mockClient(SageMakerClient);
 const stepFunctions = mockClient(SFNClient);
 const cloudformation = mockClient(CloudFormationClient);
+/** Read only after a job failed: the end of its log stream. */
+const logs = mockClient(CloudWatchLogsClient);
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:LongRun-AbC123';
 const WAIT = 'ResnetCompiled1A2B3C4Dab12cd34';
@@ -44,6 +47,8 @@ beforeEach(() => {
   sagemaker.reset();
   stepFunctions.reset();
   cloudformation.reset();
+  logs.reset();
+  logs.on(GetLogEventsCommand).resolves({ events: [{ timestamp: 1, message: 'ERROR: could not read model.tar.gz: not a gzip file' }] });
   sagemaker.onAnyCommand().rejects(new Error('unexpected SageMaker call in this test'));
   stepFunctions.onAnyCommand().rejects(new Error('unexpected Step Functions call in this test'));
   cloudformation.on(DescribeStackResourceCommand).resolves({ $metadata: {}, StackResourceDetail: { ResourceStatus: 'CREATE_IN_PROGRESS' } as any });
@@ -191,10 +196,12 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
     expect(response.Data.ModelArtifactsS3Uri).toMatch(new RegExp(`^s3://.*/${NAME}/`));
   });
 
-  test('FAILED: SageMaker\'s reason and the log location', async () => {
+  test('FAILED: SageMaker\'s reason, the log tail and the log location', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(failedJob(SPEC, NAME, 'ClientError: InputConfiguration: Unable to load the model'));
     await expect(isComplete(resultEvent())).rejects.toThrow(
-      `Compilation job ${NAME} failed: ClientError: InputConfiguration: Unable to load the model Logs: CloudWatch log group /aws/sagemaker/CompilationJobs, log stream ${NAME}.`);
+      `Compilation job ${NAME} failed: ClientError: InputConfiguration: Unable to load the model ` +
+      'Errors in the job\'s log: ERROR: could not read model.tar.gz: not a gzip file ' +
+      `Logs: CloudWatch log group /aws/sagemaker/CompilationJobs, log stream ${NAME}.`);
   });
 
   test('STOPPED after the deadline: the run stopped it; the timeout message', async () => {

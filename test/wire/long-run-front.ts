@@ -11,6 +11,7 @@
  */
 import * as http from 'http';
 import type { RunWorld } from './long-run-world';
+import { attemptNameOf } from '../../lambda/compilation-job/retry';
 import { ServiceError, startEndpoint } from '../driver/aws-endpoint';
 
 export interface Front {
@@ -52,7 +53,8 @@ export async function startFront(): Promise<Front> {
     now: () => Date.now(),
     sagemaker: async (operation, input) => {
       const name = (input as { CompilationJobName?: string }).CompilationJobName;
-      const world = worlds.find((w) => w.options.jobName === name);
+      // A scenario's job, or a retry of it (a name derived from the job's, lambda/compilation-job/retry.ts).
+      const world = worlds.find((w) => [0, 1, 2, 3, 4, 5].some((attempt) => attemptNameOf(w.options.jobName, attempt) === name));
       if (!world) throw noWorld(`SageMaker ${operation} of job ${name}`);
       return world.sagemaker(operation, input);
     },

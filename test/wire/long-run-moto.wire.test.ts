@@ -48,12 +48,17 @@ import { RunWorld, serviceError, WorldOptions } from './long-run-world';
 import { MotoServer, motoEndpoint } from './moto';
 import { startStepFunctionsMoto, sfnClient } from './moto-sfn';
 import { runNameOf, signalOf } from '../../lambda/compilation-job/long-run';
+import { attemptNameOf } from '../../lambda/compilation-job/retry';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
-import { HISTORY_EVENTS_PER_POLL, LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS, POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type LongRunInput } from '../../src/private/contract';
+import {
+  HISTORY_EVENTS_PER_POLL, LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS,
+  POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type CompilationJobSpec, type LongRunInput, type LongRunRetry,
+} from '../../src/private/contract';
 import { ciToolsRequired, findExecutable, notice, REQUIRED_HINT } from '../ci-tools';
 import { longRunDefinitionFromTemplate } from '../driver/step-functions';
-import { takeGateFindings } from '../fault/model-gate';
 import { extremeSpecs, LONGEST_STACK_NAME } from '../extreme-names';
+import type { JobScript } from '../fault/fake-sagemaker';
+import { takeGateFindings } from '../fault/model-gate';
 import { nameOf, REQUEST_ID, specOf } from '../handler/fixtures';
 
 jest.setTimeout(480_000);
@@ -71,6 +76,8 @@ interface Scenario {
   readonly world?: Omit<WorldOptions, 'region' | 'jobName' | 'waitCondition'>;
   /** The job's name prefix, as the construct made it. @default NeoStack-<scenario id> */
   readonly jobNamePrefix?: string;
+  /** Retries of a job SageMaker fails with an internal error, in the run's input (as the start resource lists them), each after 2 s here. */
+  readonly retries?: number;
   /** What happened before the run started (the start resource created the job, someone filled the quota). */
   readonly before?: (world: RunWorld, request: LongRunInput['request']) => Promise<void> | void;
 }
@@ -127,6 +134,7 @@ async function run(id: string, scenario: Scenario): Promise<RunResult> {
       deadline: new Date(Date.now() + scenario.timeoutSeconds * 1000).toISOString(),
       signal: signalOf(world.stackId, WAIT_CONDITION, name),
       signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(scenario.timeoutSeconds) * 1000).toISOString(),
+      retry: retriesOf(spec, jobName, scenario.retries ?? 0),
     };
     world.start();
     const { executionArn = '' } = await client.send(new StartExecutionCommand({
@@ -147,6 +155,23 @@ async function run(id: string, scenario: Scenario): Promise<RunResult> {
     world.close();
     client.destroy();
   }
+}
+
+/** The retries in the run's input, as lambda/compilation-job/long-run.ts lists them, with a 2 s back-off (real time here). */
+function retriesOf(spec: CompilationJobSpec, jobName: string, retries: number): LongRunRetry | undefined {
+  let next: LongRunRetry | undefined;
+  for (let attempt = retries; attempt >= 1; attempt--) {
+    next = { request: createRequestOf(spec, attemptNameOf(jobName, attempt)) as LongRunInput['request'], backOffSeconds: 2, retry: next };
+  }
+  return next;
+}
+
+/** SageMaker fails the first job it is asked for with an internal error; the next ones compile. */
+function serverErrorFirst(): (jobName: string) => JobScript {
+  let jobs = 0;
+  return () => (++jobs === 1
+    ? { startingSeconds: 1, compileSeconds: 4, outcome: { status: 'FAILED', reason: 'ServerError: There was an internal server error. Please try again in a few minutes.' } }
+    : { startingSeconds: 1, compileSeconds: 4 });
 }
 
 /** Starts every scenario's run now; each test awaits its own. */
@@ -290,6 +315,13 @@ const SCENARIOS: Record<string, Scenario> = {
     world: { stackName: LONGEST_STACK_NAME, sagemaker: { script: { startingSeconds: 2, compileSeconds: 8 } } },
     before: createdByStartResource,
   },
+  serverError: {
+    region: 'eu-north-1',
+    timeoutSeconds: 150,
+    retries: 2,
+    world: { sagemaker: { script: serverErrorFirst() } },
+    before: createdByStartResource,
+  },
   deadline: {
     region: 'ap-northeast-1',
     timeoutSeconds: 20,
@@ -312,6 +344,20 @@ describeMoto('the long path on moto\'s Step Functions interpreter', () => {
     if (moto && process.env.LONG_RUN_MOTO_LOG) fs.copyFileSync(moto.logFile, process.env.LONG_RUN_MOTO_LOG);
     await moto?.stop();
     await front?.close();
+  });
+
+  test('serverError: SageMaker fails the job with a ServerError; the run creates it again under the retry\'s name after the back-off, signals once and SUCCEEDS', async () => {
+    const outcome = await result('serverError');
+    expect(outcome.execution.status).toBe('SUCCEEDED');
+    const creates = outcome.world.fake.callsOf('CreateCompilationJob').filter((c) => c.result === 'ok')
+      .map((c) => (c.input as { CompilationJobName: string }).CompilationJobName);
+    expect(creates).toHaveLength(2);
+    expect(creates[1]).toBe(attemptNameOf(creates[0], 1));
+    const [first, retry] = creates.map((name) => outcome.world.fake.job(name)!);
+    expect(first.status).toBe('FAILED');
+    expect(retry.status).toBe('COMPLETED');
+    expect(retry.createdAt - first.endedAt!).toBeGreaterThanOrEqual(2);
+    expectClean(outcome);
   });
 
   test('success: the job completes; the run signals once and SUCCEEDS', async () => {
