@@ -56,6 +56,11 @@ beforeEach(() => {
   jest.spyOn(console, 'warn').mockImplementation(() => undefined);
 });
 
+/** A run that failed on a SageMaker error the AWS SDK integration names generically (its model does not declare it). */
+function failedRun(cause: string) {
+  return { $metadata: {}, executionArn: RUN_ARN, stateMachineArn: STATE_MACHINE, status: 'FAILED' as const, startDate: new Date(), error: 'SageMaker.SageMakerException', cause };
+}
+
 describe('start resource: creates (or finds the quota full), then hands the wait to a run', () => {
   async function firstPoll(): Promise<{ response: unknown; startedAt: number }> {
     const event = withWait(createEvent(SPEC));
@@ -241,15 +246,7 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
 
   test('still running before the deadline, but its run failed (a Describe it could not take for transient): the run\'s error and cause, at once', async () => {
     sagemaker.on(DescribeCompilationJobCommand).resolves(inProgressJob(SPEC, NAME));
-    stepFunctions.on(DescribeExecutionCommand).resolves({
-      $metadata: {},
-      executionArn: RUN_ARN,
-      stateMachineArn: STATE_MACHINE,
-      status: 'FAILED',
-      startDate: new Date(),
-      error: 'SageMaker.SageMakerException',
-      cause: 'Slow down, please (Service: SageMaker, Status Code: 400, Request ID: 5d2c6a1e)',
-    });
+    stepFunctions.on(DescribeExecutionCommand).resolves(failedRun('Slow down, please (Service: SageMaker, Status Code: 400, Request ID: 5d2c6a1e)'));
     await expect(isComplete(resultEvent())).rejects.toThrow(
       `Compilation job ${NAME} is still running, but the run waiting for it failed: SageMaker.SageMakerException: Slow down, please (Service: SageMaker`);
     expect(sagemaker).not.toHaveReceivedCommand(StopCompilationJobCommand);
@@ -268,16 +265,8 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
 
   test('never created before the deadline: the run\'s error and cause (SageMaker refused the request)', async () => {
     sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
-    stepFunctions.on(DescribeExecutionCommand).resolves({
-      $metadata: {},
-      executionArn: RUN_ARN,
-      stateMachineArn: STATE_MACHINE,
-      status: 'FAILED',
-      startDate: new Date(),
-      // As the AWS SDK integration names an error SageMaker's model does not declare.
-      error: 'SageMaker.SageMakerException',
-      cause: 'TargetDevice ml_inf2 does not support framework XGBOOST (Service: SageMaker, Status Code: 400, Request ID: 5d2c6a1e)',
-    });
+    // As the AWS SDK integration names an error SageMaker's model does not declare.
+    stepFunctions.on(DescribeExecutionCommand).resolves(failedRun('TargetDevice ml_inf2 does not support framework XGBOOST (Service: SageMaker, Status Code: 400, Request ID: 5d2c6a1e)'));
     await expect(isComplete(resultEvent())).rejects.toThrow(
       `Compilation job ${NAME} was not created: SageMaker.SageMakerException: TargetDevice ml_inf2 does not support framework XGBOOST (Service: SageMaker`);
   });
