@@ -15,8 +15,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { renderIntrinsics } from '../docs/example/print-requests';
 import { CompilationJob, CompilationTarget, DataInputConfig, EdgeModelComponent, Framework, ModelInput, TargetDevice } from '../src';
-import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
 import { CompilationJobSpec, MAX_JOB_NAME_PREFIX_LENGTH, RESOURCE_TYPE } from '../src/private/contract';
+import { COMPONENT_VERSION_RESOURCE_TYPE, ComponentVersionSpec } from '../src/private/edge/component-contract';
 
 export const LONGEST_STACK_NAME = `EdgeFleet-Production-${'A'.repeat(128 - 'EdgeFleet-Production-'.length - 'x'.length)}x`;
 export const LONGEST_COMPONENT_NAME = `com.example.${'M'.repeat(128 - 'com.example.'.length)}`;
