@@ -155,13 +155,27 @@ describeWire('compile once on the long path: the handler bundle, the run\'s defi
     expect(lines.filter((line) => line.startsWith('Compilation cache hit:'))).toHaveLength(2);
     expect(lines.some((line) => line.startsWith('Cache hit: run started to signal the WaitCondition; no job runs'))).toBe(true);
 
+    // A tags-only Update of B: the same resource, so the same copy again; a new WaitCondition
+    // (its logical id hashes the Spec), signalled by a new run that only signals; still no job.
+    const tagged = { ...b, tags: [{ Key: 'stage', Value: 'prod' }] };
+    const updated = await long.update([{ from: state, spec: tagged }]);
+    expect([updated.status, updated.reason]).toEqual(['SUCCESS', undefined]);
+    expect(updated.states[0].start.physicalId).toBe(physicalId);
+    expect(updated.waits.map((w) => w.status)).toEqual(['SUCCESS']);
+    const updatedResult = updated.outcomes.find((o) => o.resource === 'result')!.outcome.data as CompilationJobAttributes;
+    expect(updatedResult).toEqual(data);
+    expect(await jobsOf(b)).toEqual([]);
+    expect(runSageMaker.calls).toEqual([]);
+    const runs = (await sfn.listExecutions({ stateMachineArn: STATE_MACHINE_ARN })).executions;
+    expect(runs.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+
     // B's stack is deleted: no job to stop or delete, the cache entry and B's copy stay (artifacts are never deleted).
     const entries = async () => ((await s3.send(new ListObjectsV2Command({ Bucket: CACHE, Prefix: PREFIX }))).Contents ?? [])
       .map((o) => o.Key).sort();
     const before = await entries();
     expect(before.filter((key) => key!.endsWith('/entry.json'))).toHaveLength(1);
     const beforeDelete = driver.handlerLogs.length;
-    const deleted = await long.delete([state]);
+    const deleted = await long.delete([updated.states[0]]);
     expect(deleted.outcomes.map((o) => `${o.resource} ${o.outcome.requestType} ${o.outcome.status}`)).toEqual(['result Delete SUCCESS', 'start Delete SUCCESS']);
     // No job was stopped or deleted (sagemaker.ts and retire.ts log each), and no run was stopped.
     expect(driver.handlerLogs.slice(beforeDelete).filter((line) => /^(Stop requested|Compilation job record deleted|Run stopped)/.test(line))).toEqual([]);
