@@ -210,9 +210,9 @@ async function copyToStage(spec: CompilationJobSpec, record: CacheRecord, physic
 export type CacheAnswer = Pick<OnEventResponse, 'CacheKey' | 'CacheHit' | 'Data'>;
 
 /**
- * Looks the compilation up (both paths; on the long path the start resource's run then only
- * signals, see handOff). A hit is copied under `physicalId`. A lookup that keeps failing on throttling or 5xx compiles instead: a compilation
- * is never wrong, only slower.
+ * Looks the compilation up (both paths; on the long path a hit's run then only signals, see
+ * handOff). A hit is copied under `physicalId`. A lookup that keeps failing on throttling or 5xx
+ * compiles instead: a compilation is never wrong, only slower.
  */
 export async function lookUp(spec: CompilationJobSpec, physicalId: string): Promise<CacheAnswer> {
   const cache = spec.cache;
