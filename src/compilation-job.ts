@@ -141,8 +141,8 @@ export interface CompilationJobProps {
    * that finds the same compilation in it (same model bytes, framework and version, input shapes,
    * target, compiler options and Region) runs no job: it copies the cached artifact into its own
    * output location, and reports the digest, image and job ARN of the stage that compiled it.
-   * Otherwise the job compiles and its artifact is published to the cache. One-hour path only for
-   * hits; the long path (`timeout` above 59 minutes) publishes. See docs/compile-once.md.
+   * Otherwise the job compiles and its artifact is published to the cache. Both paths: on the long
+   * path (`timeout` above 59 minutes) a hit's run only signals its WaitCondition. See docs/compile-once.md.
    * @default - no cache: every stage compiles
    */
   readonly cache?: CompilationCache;

@@ -210,13 +210,13 @@ async function copyToStage(spec: CompilationJobSpec, record: CacheRecord, physic
 export type CacheAnswer = Pick<OnEventResponse, 'CacheKey' | 'CacheHit' | 'Data'>;
 
 /**
- * Looks the compilation up (one-hour path; the long path only publishes). A hit is copied under
- * `physicalId`. A lookup that keeps failing on throttling or 5xx compiles instead: a compilation
- * is never wrong, only slower.
+ * Looks the compilation up (both paths; on the long path a hit's run then only signals, see
+ * handOff). A hit is copied under `physicalId`. A lookup that keeps failing on throttling or 5xx
+ * compiles instead: a compilation is never wrong, only slower.
  */
 export async function lookUp(spec: CompilationJobSpec, physicalId: string): Promise<CacheAnswer> {
   const cache = spec.cache;
-  if (!cache || spec.longRun) return {};
+  if (!cache) return {};
   try {
     const { key } = await keyOf(spec);
     const { record } = await readRecord(cache, key);
@@ -242,7 +242,7 @@ export async function lookUp(spec: CompilationJobSpec, physicalId: string): Prom
  * again (the same copy), instead of compiling.
  */
 export async function lookUpUnchanged(spec: CompilationJobSpec, physicalId: string): Promise<CacheAnswer> {
-  if (!spec.cache || spec.longRun) return {};
+  if (!spec.cache) return {};
   try {
     if (await describeJob(physicalId)) return {};
   } catch (error) {

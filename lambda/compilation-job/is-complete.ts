@@ -65,7 +65,8 @@ function deadlineOf(spec: CompilationJobSpec, operationStartedAt: number): numbe
 
 async function finished(spec: CompilationJobSpec, event: IsCompleteRequest, previousTags?: JobTag[]): Promise<IsCompleteResponse> {
   // Compile once: onEvent copied a cached artifact; its attributes reach CloudFormation from onEvent's Data.
-  if (event.CacheHit) return { IsComplete: true };
+  // On the long path, the WaitCondition still needs a run's signal: one that creates no job.
+  if (event.CacheHit) return spec.longRun ? handOff(spec, event, event.OperationStartedAt ?? Date.now()) : { IsComplete: true };
   const jobName = event.PhysicalResourceId;
   const now = Date.now();
   // Events from a handler older than OperationStartedAt: the deadline counts from this poll on.

@@ -5,7 +5,7 @@ import type { IsCompleteRequest, IsCompleteResponse } from './cloudformation';
 import { attemptNameOf, backOffSeconds } from './retry';
 import { runtimeClient } from './runtime-sdk';
 import { createRequestOf } from './spec';
-import type { CompilationJobSpec, LongRunAttributes, LongRunInput, LongRunRetry } from '../../src/private/contract';
+import type { CompilationJobAttributes, CompilationJobSpec, LongRunAttributes, LongRunInput, LongRunRetry } from '../../src/private/contract';
 import { DEFAULT_MAX_RETRIES, waitConditionTimeoutSeconds } from '../../src/private/contract';
 import { NAME_LIMITS } from '../../src/private/limits';
 
@@ -42,7 +42,9 @@ export function signalOf(stackId: string, waitCondition: string, runName: string
 
 /**
  * Starts the run that waits for the job (created, adopted, or refused by the quota for now) and
- * ends the start resource's operation: CloudFormation now waits on the WaitCondition.
+ * ends the start resource's operation: CloudFormation now waits on the WaitCondition. After a
+ * cache hit (onEvent copied the artifact; `event.Data` has its attributes) no job exists: the run
+ * is told so (`cacheHit`), only signals, and carries the attributes for the result resource.
  */
 export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest, operationStartedAt: number): Promise<IsCompleteResponse> {
   const jobName = event.PhysicalResourceId;
@@ -56,12 +58,16 @@ export async function handOff(spec: CompilationJobSpec, event: IsCompleteRequest
     signal: signalOf(event.StackId, waitCondition, name),
     // The WaitCondition begins after this operation ends, and times out this long after it begins.
     signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(spec.timeoutSeconds) * 1000).toISOString(),
-    retry: retriesOf(spec, jobName),
+    ...(event.CacheHit && event.Data
+      ? { cacheHit: true, cached: event.Data }
+      : { retry: retriesOf(spec, jobName) }),
   };
   const { module, client: sfnClient } = sfn();
   try {
     await sfnClient.send(new module.StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
-    console.info('Run started; CloudFormation waits on the WaitCondition', { job: jobName, run: name, waitCondition, deadline });
+    console.info(input.cacheHit
+      ? 'Cache hit: run started to signal the WaitCondition; no job runs'
+      : 'Run started; CloudFormation waits on the WaitCondition', { job: jobName, run: name, waitCondition, deadline });
   } catch (error) {
     // Started by an earlier poll (a closed run of this name has signalled its WaitCondition already).
     if ((error as { name?: string }).name !== 'ExecutionAlreadyExists') throw error;
@@ -118,9 +124,24 @@ export async function stopRuns(spec: CompilationJobSpec, jobNamePrefixes: string
   } while (nextToken);
 }
 
-/** How a run ended (for a job it never created): its error and cause. */
-export async function runFailure(executionArn: string): Promise<{ running: boolean; error?: string; cause?: string }> {
+/**
+ * How a run ended (for a job it never created): its error and cause, or, when the start resource
+ * started it after a cache hit, the hit's attributes from its input.
+ */
+export async function runFailure(
+  executionArn: string,
+): Promise<{ running: boolean; error?: string; cause?: string; cached?: CompilationJobAttributes }> {
   const { module, client: sfnClient } = sfn();
   const run = await sfnClient.send(new module.DescribeExecutionCommand({ executionArn }));
-  return { running: run.status === 'RUNNING', error: run.error, cause: run.cause };
+  return { running: run.status === 'RUNNING', error: run.error, cause: run.cause, cached: cachedOf(run.input) };
+}
+
+function cachedOf(input: string | undefined): CompilationJobAttributes | undefined {
+  if (!input) return undefined;
+  try {
+    const parsed = JSON.parse(input) as Partial<LongRunInput>;
+    return parsed.cacheHit === true && parsed.cached?.CacheHit === 'true' ? parsed.cached : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -42,9 +42,14 @@ async function outcomeOf(result: CompilationResultSpec): Promise<IsCompleteRespo
   const deadlinePassed = Date.now() >= Math.floor(Date.parse(result.deadline) / 1000) * 1000;
   const job = await describeJob(jobName);
   if (!job) {
+    const run = await runFailure(result.executionArn);
+    // Compile once: the start resource copied a cached artifact and its run only signalled.
+    if (run.cached) {
+      console.info(`Compilation cache hit: ${run.cached.ModelArtifactsS3Uri}, compiled by ${run.cached.CompilationJobArn}; no job ran`);
+      return { IsComplete: true, Data: run.cached };
+    }
     if (deadlinePassed) throw notCreated(jobName, result.timeoutSeconds);
     // The run ended without creating the job: it says why (SageMaker refused the request).
-    const run = await runFailure(result.executionArn);
     if (run.running) return { IsComplete: false };
     throw new DeploymentError(`Compilation job ${jobName} was not created: ${run.error ?? 'the run ended'}: ${(run.cause ?? 'no cause given').slice(0, 1024)}`);
   }

@@ -236,6 +236,14 @@ export interface LongRunInput {
    * when no retry is left (`maxRetries` 0, or spent).
    */
   readonly retry?: LongRunRetry;
+  /**
+   * Compile once: the start resource copied a cached artifact, so no job runs. The run signals at
+   * once (its first state sends it to the signalling), and the result resource answers `cached`,
+   * read from the run's input, instead of describing a job.
+   */
+  readonly cacheHit?: boolean;
+  /** A cache hit's attributes (CacheHit 'true'), with `cacheHit`. */
+  readonly cached?: CompilationJobAttributes;
 }
 
 /** One retry of a long run's job (a list, one link per retry: a state machine has no counters). */

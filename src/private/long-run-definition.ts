@@ -317,11 +317,20 @@ const signalDeadline = {
 /** The definition, as a JSON-compatible object. */
 export const LONG_RUN_DEFINITION = {
   Comment: 'Waits for one SageMaker Neo compilation job (cdk-sagemaker-neo) and signals its WaitCondition.',
-  StartAt: 'Race',
+  StartAt: 'CacheHit',
   // A run signals by `signalBy` at the latest (at most 12 hours after it starts); a little more, so
   // that the run's own error, not a timeout, says why it gave up.
   TimeoutSeconds: 12 * 3600 + 300,
   States: {
+    // Compile once: the start resource copied a cached artifact (input `cacheHit`); no job is
+    // created or described, the run only signals. A run without `cacheHit` races as before.
+    CacheHit: {
+      Type: 'Choice',
+      Choices: [{ And: [{ Variable: '$.cacheHit', IsPresent: true }, { Variable: '$.cacheHit', BooleanEquals: true }], Next: 'Copied' }],
+      Default: 'Race',
+    },
+    // The outcome a job that ended would leave, so that Outcome ends the run SUCCEEDED once it signalled.
+    Copied: { Type: 'Pass', Result: { Error: RUN_ENDED_ERROR, Cause: 'A cache hit: the start resource copied the cached artifact; no job ran.' }, ResultPath: '$.outcome', Next: 'Signalling' },
     Race: {
       Type: 'Parallel',
       Branches: [compilation, deadline],

@@ -23,7 +23,7 @@ import type { IsCompleteRequest } from '../../lambda/compilation-job/cloudformat
 import { isComplete, onEvent } from '../../lambda/compilation-job/index';
 import { runNameOf } from '../../lambda/compilation-job/long-run';
 import { RESULT_RESOURCE_TYPE } from '../../src/private/contract';
-import type { CompilationResultSpec, LongRunInput } from '../../src/private/contract';
+import type { CompilationJobAttributes, CompilationResultSpec, LongRunInput } from '../../src/private/contract';
 
 const sagemaker = mockClient(SageMakerClient);
 const stepFunctions = mockClient(SFNClient);
@@ -105,6 +105,62 @@ describe('start resource: creates (or finds the quota full), then hands the wait
     stepFunctions.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ $metadata: {}, message: `Execution Already Exists: '${RUN_ARN}'` }));
     const { response } = await firstPoll();
     expect(response).toMatchObject({ IsComplete: true, Data: { ExecutionArn: RUN_ARN } });
+  });
+});
+
+/** A cache hit's attributes, as onEvent's lookup returns them in Data (lambda/compilation-job/cache.ts). */
+const CACHED: CompilationJobAttributes = {
+  CompilationJobName: 'Dev-Resnet-0123456789abcdef',
+  CompilationJobArn: 'arn:aws:sagemaker:us-east-1:123456789012:compilation-job/Dev-Resnet-0123456789abcdef',
+  ModelArtifactsS3Uri: `s3://out-bucket/compiled/${NAME}/model-ml_c5.tar.gz`,
+  ModelArtifactsObjectKey: `compiled/${NAME}/model-ml_c5.tar.gz`,
+  InferenceImage: 'image',
+  ArtifactDigest: 'sha256:11',
+  DerivedDataInputConfig: '',
+  CacheHit: 'true',
+};
+
+/** The result resource's poll, with the run's deadline at `deadline`. */
+function hitResultEvent(deadline: Date): IsCompleteRequest {
+  const result: CompilationResultSpec = {
+    compilationJobName: NAME, executionArn: RUN_ARN, deadline: deadline.toISOString(), timeoutSeconds: 4 * HOURS, waitCondition: WAIT,
+  };
+  const event = { ...createEvent(SPEC), ResourceType: RESULT_RESOURCE_TYPE, ResourceProperties: { ServiceToken: 'x', Result: JSON.stringify(result) } };
+  return { ...event, PhysicalResourceId: NAME } as unknown as IsCompleteRequest;
+}
+
+describe('compile once on the long path: a hit creates no job; its run only signals', () => {
+  test('start resource: onEvent copied a cached artifact; the poll starts a run whose input says so, with the attributes and no retries, and calls no SageMaker', async () => {
+    stepFunctions.on(StartExecutionCommand).resolves({ $metadata: {}, executionArn: RUN_ARN, startDate: new Date() });
+    const event = withWait(createEvent(SPEC));
+    const startedAt = Date.now();
+    const response = await isComplete({
+      ...isCompleteEvent(event, NAME), PhysicalResourceId: NAME, OperationStartedAt: startedAt, CacheHit: true, Data: CACHED,
+    });
+    const deadline = new Date(startedAt + 4 * HOURS * 1000).toISOString();
+    expect(response).toEqual({ IsComplete: true, Data: { CompilationJobName: NAME, ExecutionArn: RUN_ARN, Deadline: deadline } });
+    const input = JSON.parse(stepFunctions.commandCalls(StartExecutionCommand)[0].args[0].input.input!) as LongRunInput;
+    expect(input).toMatchObject({
+      cacheHit: true, cached: CACHED, deadline, signal: { StackName: STACK_ID, LogicalResourceId: WAIT, UniqueId: RUN },
+    });
+    expect(input.retry).toBeUndefined();
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  test('result resource: no job of its name, its run started after a hit: the hit\'s attributes from the run\'s input (past the deadline too), nothing stopped or published', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
+    const input = { cacheHit: true, cached: CACHED };
+    stepFunctions.on(DescribeExecutionCommand).resolves({
+      $metadata: {}, executionArn: RUN_ARN, stateMachineArn: STATE_MACHINE, status: 'SUCCEEDED', startDate: new Date(), input: JSON.stringify(input),
+    });
+    await expect(isComplete(hitResultEvent(new Date(Date.now() - 1000)))).resolves.toEqual({ IsComplete: true, Data: CACHED });
+    expect(sagemaker.calls().map((call) => call.args[0].constructor.name)).toEqual(['DescribeCompilationJobCommand']);
+  });
+
+  test('result resource: a run input that claims a hit without the attributes is no hit (the run\'s failure is reported)', async () => {
+    sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
+    stepFunctions.on(DescribeExecutionCommand).resolves({ ...failedRun('refused (Service: SageMaker, Status Code: 400)'), input: JSON.stringify({ cacheHit: true }) });
+    await expect(isComplete(hitResultEvent(new Date(Date.now() + HOURS * 1000)))).rejects.toThrow(`Compilation job ${NAME} was not created: SageMaker.SageMakerException: refused`);
   });
 });
 
@@ -259,6 +315,8 @@ describe('result resource: the ended job\'s attributes, or why it did not compil
 
   test('never created, deadline passed: the quota\'s advice', async () => {
     sagemaker.on(DescribeCompilationJobCommand).rejects(resourceNotFound());
+    // The run is read first (a cache hit's run carries the attributes); this one waited for the quota.
+    stepFunctions.on(DescribeExecutionCommand).resolves(failedRun('The job did not end before its deadline.'));
     await expect(isComplete(resultEvent({ deadline: passed }))).rejects.toThrow(
       `Compilation job ${NAME} was not created within its timeout of 14400 seconds. Every slot of the account's quota`);
   });

@@ -138,9 +138,10 @@ test('(a) the run creates the job, which completes after 15 min: one Create, a D
   const description = await sfn!.describeExecution({ executionArn: run });
   expect(description).toMatchObject({ status: 'SUCCEEDED', startDate: fake.clock.dateAt(0), stopDate: fake.clock.dateAt(900) });
   expect(description.error).toBeUndefined();
-  // Race, CreateJob, FastPolls, FastPollsFor, 180 x (Poll, DescribeJob, HasEnded), Ended, PollsEnded, UntilDeadline,
+  // CacheHit (the Choice that sends a cache hit's run straight to Signalling), Race, CreateJob, FastPolls, FastPollsFor,
+  // 180 x (Poll, DescribeJob, HasEnded), Ended, PollsEnded, UntilDeadline,
   // Signalling, SignalCheck, IsWaiting, Signal, Signalled, UntilSignalBy, Outcome, Done.
-  expect(sfn!.transitions(run)).toBe(4 + 180 * 3 + 3 + 8);
+  expect(sfn!.transitions(run)).toBe(1 + 4 + 180 * 3 + 3 + 8);
   expect(sfn!.sdkCalls()).toEqual({
     'sagemaker:createCompilationJob': 1, 'sagemaker:describeCompilationJob': 180, 'cloudformation:describeStackResource': 1, 'cloudformation:signalResource': 1,
   });

@@ -52,7 +52,8 @@ import { attemptNameOf } from '../../lambda/compilation-job/retry';
 import { createRequestOf } from '../../lambda/compilation-job/spec';
 import {
   HISTORY_EVENTS_PER_POLL, LONG_RUN_FAST_POLL_SECONDS, LONG_RUN_SLOW_POLL_SECONDS, MAX_JOB_NAME_LENGTH, MAX_LONG_RUN_TIMEOUT_SECONDS,
-  POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type CompilationJobSpec, type LongRunInput, type LongRunRetry,
+  POLL_INTERVAL_SECONDS, RUN_DEADLINE_ERROR, waitConditionTimeoutSeconds, type CompilationJobAttributes, type CompilationJobSpec, type LongRunInput,
+  type LongRunRetry,
 } from '../../src/private/contract';
 import { ciToolsRequired, findExecutable, notice, REQUIRED_HINT } from '../ci-tools';
 import { longRunDefinitionFromTemplate } from '../driver/step-functions';
@@ -80,7 +81,21 @@ interface Scenario {
   readonly retries?: number;
   /** What happened before the run started (the start resource created the job, someone filled the quota). */
   readonly before?: (world: RunWorld, request: LongRunInput['request']) => Promise<void> | void;
+  /** The start resource copied a cached artifact: the input says so and carries the hit's attributes. */
+  readonly cacheHit?: boolean;
 }
+
+/** A cache hit's attributes, as the start resource's lookup returns them (lambda/compilation-job/cache.ts). */
+const CACHED: CompilationJobAttributes = {
+  CompilationJobName: 'Dev-Resnet-0123456789abcdef',
+  CompilationJobArn: 'arn:aws:sagemaker:ap-south-1:123456789012:compilation-job/Dev-Resnet-0123456789abcdef',
+  ModelArtifactsS3Uri: 's3://prod-out/compiled/NeoStack-cacheHit/model-ml_c5.tar.gz',
+  ModelArtifactsObjectKey: 'compiled/NeoStack-cacheHit/model-ml_c5.tar.gz',
+  InferenceImage: '123456789012.dkr.ecr.ap-south-1.amazonaws.com/sagemaker-inferentia-neo:1.0',
+  ArtifactDigest: 'sha256:5e6f',
+  DerivedDataInputConfig: '',
+  CacheHit: 'true',
+};
 
 interface RunResult {
   readonly world: RunWorld;
@@ -134,7 +149,7 @@ async function run(id: string, scenario: Scenario): Promise<RunResult> {
       deadline: new Date(Date.now() + scenario.timeoutSeconds * 1000).toISOString(),
       signal: signalOf(world.stackId, WAIT_CONDITION, name),
       signalBy: new Date(Date.now() + waitConditionTimeoutSeconds(scenario.timeoutSeconds) * 1000).toISOString(),
-      retry: retriesOf(spec, jobName, scenario.retries ?? 0),
+      ...(scenario.cacheHit ? { cacheHit: true, cached: CACHED } : { retry: retriesOf(spec, jobName, scenario.retries ?? 0) }),
     };
     world.start();
     const { executionArn = '' } = await client.send(new StartExecutionCommand({
@@ -322,6 +337,12 @@ const SCENARIOS: Record<string, Scenario> = {
     world: { sagemaker: { script: serverErrorFirst() } },
     before: createdByStartResource,
   },
+  // Compile once: the start resource copied a cached artifact; no job exists and none may be made.
+  cacheHit: {
+    region: 'ap-south-1',
+    timeoutSeconds: 150,
+    cacheHit: true,
+  },
   deadline: {
     region: 'ap-northeast-1',
     timeoutSeconds: 20,
@@ -357,6 +378,20 @@ describeMoto('the long path on moto\'s Step Functions interpreter', () => {
     expect(first.status).toBe('FAILED');
     expect(retry.status).toBe('COMPLETED');
     expect(retry.createdAt - first.endedAt!).toBeGreaterThanOrEqual(2);
+    expectClean(outcome);
+  });
+
+  test('cacheHit: the input says the start resource copied a cached artifact; the run goes straight to the signal (no SageMaker call), signals once and SUCCEEDS', async () => {
+    const outcome = await result('cacheHit');
+    expect(outcome.execution.status).toBe('SUCCEEDED');
+    expect(outcome.world.calls.filter((c) => c.service === 'sagemaker')).toEqual([]);
+    expect(outcome.world.fake.calls).toEqual([]);
+    // moto's own record of the run: its states, in order, and no SageMaker task scheduled.
+    expect(outcome.history.filter((e) => e.type === 'TaskScheduled').map((e) => e.taskScheduledEventDetails!.resourceType))
+      .not.toContain('sagemaker');
+    const entered = outcome.history.filter((e) => e.stateEnteredEventDetails).map((e) => e.stateEnteredEventDetails!.name);
+    expect(entered.slice(0, 3)).toEqual(['CacheHit', 'Copied', 'Signalling']);
+    expect(entered).not.toContain('Race');
     expectClean(outcome);
   });
 
