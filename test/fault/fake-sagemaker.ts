@@ -344,6 +344,15 @@ export class FakeSageMaker {
     return [...this.jobs.values()].map((job) => this.view(job));
   }
 
+  /**
+   * What a test leaves behind: the jobs (of one origin, or all) still running once a stop has had
+   * time to finish (the default 20 s STOPPING), and every request SageMaker's model refused.
+   */
+  leftovers(origin?: JobOrigin): { running: string[]; violations: string[] } {
+    this.advance(21);
+    return { running: this.activeJobs(origin).map((job) => `${job.name} ${job.status}`), violations: [...this.violations] };
+  }
+
   /** Jobs in STARTING/INPROGRESS/STOPPING, optionally only those of one origin. */
   activeJobs(origin?: JobOrigin): JobView[] {
     return this.allJobs().filter((job) => ACTIVE_STATUSES.has(job.status) && (origin === undefined || job.origin === origin));

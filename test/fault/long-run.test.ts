@@ -74,9 +74,7 @@ afterEach(async () => {
   fake = undefined;
   expect(running).toEqual([]);
   if (!f) return;
-  f.advance(21);
-  expect(f.activeJobs().map((j) => `${j.name} ${j.status}`)).toEqual([]);
-  expect(f.violations).toEqual([]);
+  expect(f.leftovers()).toEqual({ running: [], violations: [] });
   // Every request any stand-in refused, every answer outside its model (../fault/model-gate.ts).
   expect(takeGateFindings()).toEqual([]);
 });
